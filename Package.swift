@@ -1,0 +1,63 @@
+// swift-tools-version:6.1
+// SPDX-License-Identifier: Apache-2.0
+//
+// vkcert: certificate management for a Virtual Kubelet's HTTPS server, on a pure-Swift PKI toolkit.
+// Layering (each module imports only those to its left): CGMP → BigNum → Hash → DER → RSA → …
+// Modules of the core (everything below KubeAPI) import no Foundation.
+
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "vkcert",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "vkcert", targets: ["vkcert"]),
+        .library(name: "RSA", targets: ["RSA"]),
+        .library(name: "DER", targets: ["DER"]),
+        .library(name: "Hash", targets: ["Hash"]),
+        .library(name: "BigNum", targets: ["BigNum"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // The only C: GMP through pkg-config, plus a shim for macros, getrandom(2) and a zeroing allocator.
+        .systemLibrary(
+            name: "CGMP",
+            pkgConfig: "gmp",
+            providers: [.apt(["libgmp-dev"]), .brew(["gmp"])]
+        ),
+        .target(name: "BigNum", dependencies: ["CGMP"], swiftSettings: strict),
+        .target(name: "Hash", swiftSettings: strict),
+        .target(name: "DER", swiftSettings: strict),
+        .target(name: "RSA", dependencies: ["BigNum", "Hash", "DER"], swiftSettings: strict),
+        .target(name: "FileIO", swiftSettings: strict),
+        // Conformance runs over Vectors/ (Wycheproof JSON): uses FoundationEssentials' JSONDecoder only.
+        .target(name: "Conformance", dependencies: ["BigNum", "Hash", "DER", "RSA"], swiftSettings: strict),
+        .target(name: "Bench", dependencies: ["BigNum", "Hash", "DER", "RSA"], swiftSettings: strict),
+        .executableTarget(
+            name: "vkcert",
+            dependencies: [
+                "BigNum", "Hash", "DER", "RSA", "FileIO", "Conformance", "Bench",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // Test helpers: locating the repository, running openssl and the built CLI.
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
+        .testTarget(name: "BigNumTests", dependencies: ["BigNum", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "HashTests", dependencies: ["Hash", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "DERTests", dependencies: ["DER", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "RSATests",
+            dependencies: ["RSA", "BigNum", "DER", "Hash", "Conformance", "TestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "FileIO"], swiftSettings: strict),
+    ]
+)

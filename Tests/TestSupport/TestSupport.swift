@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// Helpers shared by the test targets: where the repository is, and how to run outside oracles
+// (openssl) and the built `vkcert` binary. Tests may use Foundation; the modules under test do not.
+
+import Foundation
+
+public enum Repository {
+    /// The package root (the directory holding Package.swift), found from this file's path.
+    public static let root: URL = {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+    }()
+
+    /// `Vectors/<relative>`.
+    public static func vector(_ relative: String) -> URL {
+        root.appendingPathComponent("Vectors").appendingPathComponent(relative)
+    }
+
+    public static func vectorBytes(_ relative: String) throws -> [UInt8] {
+        [UInt8](try Data(contentsOf: vector(relative)))
+    }
+
+    public static func vectorText(_ relative: String) throws -> String {
+        try String(contentsOf: vector(relative), encoding: .utf8)
+    }
+}
+
+/// The result of running a process.
+public struct ProcessResult: Sendable {
+    public let status: Int32
+    public let stdout: Data
+    public let stderr: Data
+    public var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
+    public var stderrText: String { String(decoding: stderr, as: UTF8.self) }
+}
+
+private final class DataBox: @unchecked Sendable {
+    // @unchecked: written once on one thread, read after DispatchGroup.wait() on another.
+    var data = Data()
+}
+
+public enum Run {
+    /// Runs `executable` (absolute path or a name looked up in PATH) with `arguments`, feeding `input`.
+    public static func process(
+        _ executable: String,
+        _ arguments: [String],
+        input: Data? = nil,
+        environment: [String: String]? = nil,
+        currentDirectory: URL? = nil
+    ) throws -> ProcessResult {
+        let process = Process()
+        if executable.hasPrefix("/") {
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = [executable] + arguments
+        }
+        var env = environment ?? ProcessInfo.processInfo.environment
+        env["LC_ALL"] = "C"
+        process.environment = env
+        if let currentDirectory { process.currentDirectoryURL = currentDirectory }
+        let outPipe = Pipe()
+        let errPipe = Pipe()
+        let inPipe = Pipe()
+        process.standardOutput = outPipe
+        process.standardError = errPipe
+        process.standardInput = inPipe
+        try process.run()
+        // Drain stderr on another thread so a chatty child never blocks on a full pipe.
+        let errBox = DataBox()
+        let group = DispatchGroup()
+        DispatchQueue.global().async(group: group) {
+            errBox.data = errPipe.fileHandleForReading.readDataToEndOfFile()
+        }
+        if let input { inPipe.fileHandleForWriting.write(input) }
+        try? inPipe.fileHandleForWriting.close()
+        let outData = outPipe.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        let errData = errBox.data
+        return ProcessResult(status: process.terminationStatus, stdout: outData, stderr: errData)
+    }
+
+    /// Runs the system `openssl` with a neutral configuration (no host openssl.cnf).
+    public static func openssl(_ arguments: [String], input: Data? = nil) throws -> ProcessResult {
+        var env = ProcessInfo.processInfo.environment
+        env["OPENSSL_CONF"] = "/dev/null"
+        env["TZ"] = "UTC"
+        return try process("openssl", arguments, input: input, environment: env)
+    }
+}
+
+/// A fresh temporary directory, removed by `cleanup()`.
+public struct TemporaryDirectory: Sendable {
+    public let url: URL
+
+    public init(_ label: String = "vkcert-test") throws {
+        let base = FileManager.default.temporaryDirectory
+        url = base.appendingPathComponent("\(label)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    public func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+
+    public func write(_ name: String, _ bytes: [UInt8]) throws -> String {
+        let p = path(name)
+        try Data(bytes).write(to: URL(fileURLWithPath: p))
+        return p
+    }
+
+    public func read(_ name: String) throws -> [UInt8] {
+        [UInt8](try Data(contentsOf: URL(fileURLWithPath: path(name))))
+    }
+
+    public func cleanup() {
+        try? FileManager.default.removeItem(at: url)
+    }
+}
+
+public enum Hex {
+    public static func decode(_ text: String) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count / 2)
+        var high: UInt8? = nil
+        for c in text.utf8 {
+            let v: UInt8
+            switch c {
+            case 0x30...0x39: v = c - 0x30
+            case 0x61...0x66: v = c - 0x61 + 10
+            case 0x41...0x46: v = c - 0x41 + 10
+            default: continue
+            }
+            if let h = high {
+                out.append(h << 4 | v)
+                high = nil
+            } else {
+                high = v
+            }
+        }
+        return out
+    }
+
+    public static func encode(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 15)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
