@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/// An OBJECT IDENTIFIER, stored as its DER content octets (cheap to compare and hash).
+public struct OID: Hashable, Sendable, Comparable, CustomStringConvertible {
+    /// The DER content octets (without tag and length).
+    public let der: [UInt8]
+
+    /// Validates DER content: non-empty, every sub-identifier minimal (no leading 0x80 octet) and
+    /// terminated (last octet has bit 8 clear), each arc fitting in 64 bits.
+    public init(derContent content: ArraySlice<UInt8>, offset: Int? = nil) throws {
+        guard !content.isEmpty else {
+            throw DERError(.invalidValue, "OBJECT IDENTIFIER has no content octets", offset: offset)
+        }
+        guard content.last! & 0x80 == 0 else {
+            throw DERError(.invalidValue, "OBJECT IDENTIFIER ends inside a sub-identifier", offset: offset)
+        }
+        var atStart = true
+        var length = 0
+        for byte in content {
+            if atStart && byte == 0x80 {
+                throw DERError(.invalidValue, "OBJECT IDENTIFIER sub-identifier has a leading 0x80 octet", offset: offset)
+            }
+            length += 1
+            if length > 9 && byte & 0x80 != 0 || length > 10 {
+                throw DERError(.invalidValue, "OBJECT IDENTIFIER arc does not fit in 64 bits", offset: offset)
+            }
+            atStart = byte & 0x80 == 0
+            if atStart { length = 0 }
+        }
+        self.der = Array(content)
+    }
+
+    /// Builds an OID from its arcs. Traps on an invalid arc list: for constants in code.
+    public init(_ arcs: UInt64...) {
+        self.init(arcs: arcs)
+    }
+
+    /// Builds an OID from its arcs (first ≤ 2, second < 40 unless the first is 2).
+    public init(arcs: [UInt64]) {
+        precondition(arcs.count >= 2 && arcs[0] <= 2 && (arcs[0] == 2 || arcs[1] < 40), "invalid OID arcs \(arcs)")
+        var out: [UInt8] = []
+        func append(_ value: UInt64) {
+            var groups: [UInt8] = [UInt8(value & 0x7F)]
+            var rest = value >> 7
+            while rest > 0 {
+                groups.append(UInt8(rest & 0x7F) | 0x80)
+                rest >>= 7
+            }
+            out.append(contentsOf: groups.reversed())
+        }
+        append(arcs[0] * 40 + arcs[1])
+        for arc in arcs.dropFirst(2) { append(arc) }
+        self.der = out
+    }
+
+    /// Parses dotted-decimal text ("1.2.840.113549.1.1.11"); nil if malformed.
+    public init?(dotted text: String) {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        var arcs: [UInt64] = []
+        for part in parts {
+            guard !part.isEmpty, part.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let arc = UInt64(part) else { return nil }
+            guard part.count == 1 || part.first != "0" else { return nil }
+            arcs.append(arc)
+        }
+        guard arcs.count >= 2, arcs[0] <= 2, arcs[0] == 2 || arcs[1] < 40 else { return nil }
+        self.init(arcs: arcs)
+    }
+
+    /// The arcs, decoded from the content octets.
+    public var arcs: [UInt64] {
+        var values: [UInt64] = []
+        var current: UInt64 = 0
+        for byte in der {
+            current = current << 7 | UInt64(byte & 0x7F)
+            if byte & 0x80 == 0 {
+                if values.isEmpty {
+                    let first: UInt64 = current < 40 ? 0 : (current < 80 ? 1 : 2)
+                    values.append(first)
+                    values.append(current - first * 40)
+                } else {
+                    values.append(current)
+                }
+                current = 0
+            }
+        }
+        return values
+    }
+
+    /// Dotted-decimal form.
+    public var dotted: String { arcs.map(String.init).joined(separator: ".") }
+
+    public var description: String { dotted }
+
+    public static func < (lhs: OID, rhs: OID) -> Bool { lhs.der.lexicographicallyPrecedes(rhs.der) }
+}
