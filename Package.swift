@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "RSA", dependencies: ["BigNum", "Hash", "DER"], swiftSettings: strict),
         .target(name: "FileIO", swiftSettings: strict),
         // Conformance runs over Vectors/ (Wycheproof JSON): uses FoundationEssentials' JSONDecoder only.
-        .target(name: "Conformance", dependencies: ["BigNum", "Hash", "DER", "RSA"], swiftSettings: strict),
+        .target(name: "Conformance", dependencies: ["BigNum", "Hash", "DER", "RSA", "FileIO"], swiftSettings: strict),
         .target(name: "Bench", dependencies: ["BigNum", "Hash", "DER", "RSA"], swiftSettings: strict),
         .executableTarget(
             name: "vkcert",

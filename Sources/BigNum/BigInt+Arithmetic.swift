@@ -129,3 +129,11 @@ extension BigInt {
         }
     }
 }
+
+extension BigInt {
+    /// ⌊√self⌋ for non-negative values.
+    public func squareRoot() -> BigInt {
+        precondition(signum >= 0, "square root of a negative number")
+        return BigInt.make { __gmpz_sqrt($0, storage.pointer) }
+    }
+}
