@@ -58,6 +58,6 @@ let package = Package(
             dependencies: ["RSA", "BigNum", "DER", "Hash", "Conformance", "TestSupport"],
             swiftSettings: strict
         ),
-        .testTarget(name: "CLITests", dependencies: ["TestSupport", "FileIO"], swiftSettings: strict),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "FileIO", "vkcert"], swiftSettings: strict),
     ]
 )

@@ -81,6 +81,27 @@ public enum FileSystem {
         return out
     }
 
+    /// Streams a file in 64 KiB chunks (for hashing inputs of any size without holding them in memory).
+    public static func forEachChunk(_ path: String, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw FileError.fromErrno(errno, path: path, "cannot open") }
+        defer { close(fd) }
+        var info = stat()
+        if fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
+            throw FileError(.notARegularFile, path: path, "is a directory, not a file")
+        }
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw FileError.fromErrno(errno, path: path, "read failed")
+            }
+            if n == 0 { return }
+            try chunk.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+        }
+    }
+
     /// Whether a path exists (any kind of file).
     public static func exists(_ path: String) -> Bool {
         var info = stat()

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import ArgumentParser
+import Bench
+import RSA
+
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure RSA-2048 key generation, signing, verification and SHA-256 (thread CPU time).",
+        discussion: """
+            Build with -c release for meaningful numbers. Benchmarks/run.py runs this side by side with \
+            openssl speed, openssl genpkey and a raw-C GMP baseline in the same run and prints ratios.
+            """
+    )
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    @Option(help: "Number of keys to generate (≥ 30 for a stable median).")
+    var keys = 50
+
+    @Option(help: "Trials per rate measurement (the median is reported).")
+    var trials = 5
+
+    @Option(help: "CPU seconds per trial.")
+    var seconds = 1.0
+
+    @Option(help: "Sign and verify with this key instead of a fresh one (to compare with other tools on the same key).")
+    var key: String?
+
+    func run() throws {
+        guard keys >= 1, trials >= 1, seconds > 0 else { throw CLIFailure.input("--keys, --trials and --seconds must be positive") }
+        var options = Benchmark.Options()
+        options.keys = keys
+        options.trials = trials
+        options.secondsPerTrial = seconds
+        if let key { options.key = try LoadedKey.loadPrivate(key) }
+        let results = try Benchmark(options: options).run { step in
+            if !json { printError("… \(step)") }
+        }
+        print(json ? Benchmark.json(results) : Benchmark.table(results), terminator: json ? "\n" : "")
+    }
+}

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: Apache-2.0
+
+#if canImport(Glibc)
+import Glibc
+#endif
+import DER
+import FileIO
+import Hash
+import RSA
+
+/// A failure the CLI reports with one line on stderr and a specific exit status.
+struct CLIFailure: Error {
+    let message: String
+    let exitCode: Int32
+
+    /// Usage or input error (exit 2).
+    static func input(_ message: String) -> CLIFailure { CLIFailure(message: message, exitCode: 2) }
+    /// Negative verdict (exit 1).
+    static func verdict(_ message: String) -> CLIFailure { CLIFailure(message: message, exitCode: 1) }
+}
+
+func printError(_ text: String) {
+    var line = text
+    if !line.hasSuffix("\n") { line += "\n" }
+    let bytes = Array(line.utf8)
+    var offset = 0
+    while offset < bytes.count {
+        let n = bytes[offset...].withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+        if n <= 0 { return }
+        offset += n
+    }
+}
+
+/// Reads a file, turning every failure into an input error that names it.
+func readInput(_ path: String, what: String) throws -> [UInt8] {
+    do {
+        return try FileSystem.read(path)
+    } catch let error as FileError {
+        throw CLIFailure.input("\(what) \(error)")
+    }
+}
+
+/// Writes a file atomically, turning failures into input errors naming it.
+func writeOutput(_ path: String, _ bytes: [UInt8], mode: mode_t) throws {
+    do {
+        try FileSystem.writeAtomically(path, bytes, mode: mode)
+    } catch let error as FileError {
+        throw CLIFailure.input("cannot write \(error)")
+    }
+}
+
+/// "file: reason" for any library error while interpreting `path`.
+func describe(_ error: any Error, path: String) -> String {
+    switch error {
+    case let e as DERError: "\(path): \(e)"
+    case let e as RSAError: "\(path): \(e)"
+    case let e as FileError: "\(e)"
+    case let e as CLIFailure: e.message
+    default: "\(path): \(error)"
+    }
+}
+
+/// A key file that holds either a private or a public RSA key.
+enum LoadedKey {
+    case privateKey(RSAPrivateKey, RSAKeyFormat)
+    case publicKey(RSAPublicKey, RSAKeyFormat)
+
+    var publicKey: RSAPublicKey {
+        switch self {
+        case .privateKey(let k, _): k.publicKey
+        case .publicKey(let k, _): k
+        }
+    }
+
+    static func load(_ path: String) throws -> LoadedKey {
+        let bytes = try readInput(path, what: "key file")
+        do {
+            if PEM.looksLikePEM(bytes) {
+                let labels = try PEM.decodeAll(bytes).map(\.label)
+                if labels.contains(where: { [PEM.Label.privateKey, PEM.Label.rsaPrivateKey, PEM.Label.encryptedPrivateKey].contains($0) }) {
+                    let (key, format) = try RSAPrivateKey.load(bytes)
+                    return .privateKey(key, format)
+                }
+                let (key, format) = try RSAPublicKey.load(bytes)
+                return .publicKey(key, format)
+            }
+            if let (key, format) = try? RSAPrivateKey.load(bytes) { return .privateKey(key, format) }
+            let (key, format) = try RSAPublicKey.load(bytes)
+            return .publicKey(key, format)
+        } catch {
+            throw CLIFailure.input(describe(error, path: path))
+        }
+    }
+
+    static func loadPrivate(_ path: String) throws -> RSAPrivateKey {
+        let bytes = try readInput(path, what: "key file")
+        do {
+            return try RSAPrivateKey.load(bytes).key
+        } catch {
+            throw CLIFailure.input(describe(error, path: path))
+        }
+    }
+}
+
+/// Streams a file through `hash`.
+func digestFile(_ path: String, _ hash: HashAlgorithm) throws -> [UInt8] {
+    var hasher = hash.makeHasher()
+    do {
+        try FileSystem.forEachChunk(path) { hasher.update(Array($0)) }
+    } catch let error as FileError {
+        throw CLIFailure.input("input file \(error)")
+    }
+    return hasher.finalize()
+}

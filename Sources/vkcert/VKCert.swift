@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The `vkcert` command: a thin shell over the library modules.
+///
+/// Exit codes (the contract outside checks rely on): 0 success / valid; 1 a negative verdict
+/// (signature invalid, conformance failure); 2 usage or input error, with one message on stderr that
+/// names the file and what is wrong.
+struct VKCert: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vkcert",
+        abstract: "Certificates for a Virtual Kubelet's HTTPS server, on a pure-Swift PKI toolkit.",
+        discussion: """
+            Offline tools for RSA keys and signatures, conformance runs over test vectors, and benchmarks.
+
+            Examples:
+              vkcert key generate --out node.key                  # RSA-2048, PKCS#8 PEM, mode 0600
+              vkcert key public --key node.key --out node.pub     # SubjectPublicKeyInfo PEM
+              vkcert key sign --key node.key --in msg --out msg.sig --scheme pss
+              vkcert key verify --key node.pub --in msg --signature msg.sig --scheme pss
+              vkcert vectors                                      # Wycheproof + OpenSSL suites
+
+            Exit status: 0 success, 1 invalid signature or failed suite, 2 usage or input error.
+            """,
+        subcommands: [KeyCommand.self, VectorsCommand.self, BenchCommand.self]
+    )
+}
+
+@main
+enum Main {
+    static func main() async {
+        do {
+            var command = try VKCert.parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let failure as CLIFailure {
+            printError("vkcert: \(failure.message)")
+            exit(failure.exitCode)
+        } catch let code as ExitCode {
+            exit(code.rawValue)
+        } catch {
+            // Help and --version are "errors" with exit code 0; every other parse error is a usage error.
+            if VKCert.exitCode(for: error) == .success {
+                print(VKCert.fullMessage(for: error))
+                exit(0)
+            }
+            printError(VKCert.fullMessage(for: error))
+            printError("See 'vkcert --help' or 'vkcert <command> --help'.")
+            exit(2)
+        }
+    }
+}
