@@ -12,6 +12,8 @@ public struct Benchmark: Sendable {
         public var trials = 5
         public var secondsPerTrial = 1.0
         public var key: RSAPrivateKey?
+        /// Which measurements to run (all by default): keygen, sign, verify, raw, sha256.
+        public var only: Set<String> = Benchmark.allNames
 
         public init() {}
     }
@@ -26,6 +28,9 @@ public struct Benchmark: Sendable {
 
     public let options: Options
 
+    /// Names accepted by ``Options/only``.
+    public static let allNames: Set<String> = ["keygen", "sign", "verify", "raw", "sha256"]
+
     public init(options: Options) {
         self.options = options
     }
@@ -33,6 +38,7 @@ public struct Benchmark: Sendable {
     public func run(progress: (String) -> Void = { _ in }) throws -> [Measurement] {
         var results: [Measurement] = []
 
+        if options.only.contains("keygen") {
         progress("RSA-2048 key generation × \(options.keys)")
         var times: [Double] = []
         for _ in 0..<options.keys {
@@ -46,16 +52,20 @@ public struct Benchmark: Sendable {
             name: "rsa2048_keygen_ms", unit: "ms (CPU)", value: keygen.median,
             detail: [("median", keygen.median), ("mean", keygen.mean), ("p90", keygen.percentile(90)), ("min", keygen.sorted.first ?? 0), ("max", keygen.sorted.last ?? 0)]
         ))
+        }
 
         let key = try options.key ?? RSAPrivateKey.generate(bits: 2048)
         let message = Array("vkcert benchmark message".utf8)
         let digest = SHA256.hash(message)
         let signature = try key.signature(forDigest: digest)
 
+        if options.only.contains("sign") {
         progress("RSA-2048 PKCS#1 v1.5 SHA-256 sign")
         let sign = try trials { try CPUClock.rate(seconds: options.secondsPerTrial, batch: 16) { _ = try key.signature(forDigest: digest) } }
         results.append(Measurement(name: "rsa2048_sign_per_s", unit: "signatures/s (CPU)", value: sign.median, detail: trialDetail(sign)))
+        }
 
+        if options.only.contains("verify") {
         progress("RSA-2048 PKCS#1 v1.5 SHA-256 verify")
         let verify = trials {
             CPUClock.rate(seconds: options.secondsPerTrial, batch: 64) {
@@ -63,7 +73,9 @@ public struct Benchmark: Sendable {
             }
         }
         results.append(Measurement(name: "rsa2048_verify_per_s", unit: "verifications/s (CPU)", value: verify.median, detail: trialDetail(verify)))
+        }
 
+        if options.only.contains("raw") {
         progress("raw CRT exponentiation (2 × mpz_powm_sec + Garner, no padding/blinding/check)")
         let m = BigInt(magnitudeBytes: signature).modulo(key.publicKey.modulus)
         let raw = try trials {
@@ -74,13 +86,16 @@ public struct Benchmark: Sendable {
             }
         }
         results.append(Measurement(name: "rsa2048_raw_crt_per_s", unit: "exponentiations/s (CPU)", value: raw.median, detail: trialDetail(raw)))
+        }
 
+        if options.only.contains("sha256") {
         progress("SHA-256 throughput")
         let block = [UInt8](repeating: 0x5A, count: 1 << 20)
         let sha = trials {
             CPUClock.rate(seconds: options.secondsPerTrial) { _ = SHA256.hash(block) }
         }
-        results.append(Measurement(name: "sha256_mb_per_s", unit: "MB/s (CPU, 1 MiB blocks)", value: sha.median * 1.048576, detail: trialDetail(sha).map { ($0.0, $0.1 * 1.048576) }))
+        results.append(Measurement(name: "sha256_mb_per_s", unit: "MB/s (CPU, 1 MiB blocks)", value: sha.median * 1.048576, detail: trialDetail(sha).map { ($0.0, $0.0 == "trials" ? $0.1 : $0.1 * 1.048576) }))
+        }
         return results
     }
 

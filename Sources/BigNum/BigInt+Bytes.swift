@@ -9,16 +9,53 @@ extension BigInt {
         self.storage = Storage()
         let p = storage.pointer
         let done: Void? = bytes.withContiguousStorageIfAvailable { buffer in
-            if buffer.count > 0 {
-                __gmpz_import(p, buffer.count, 1, 1, 1, 0, buffer.baseAddress)
-            }
+            BigInt.importBigEndian(UnsafeRawBufferPointer(buffer), into: p)
         }
         if done == nil {
             var copy = Array(bytes)
-            copy.withUnsafeBufferPointer { buffer in
-                if buffer.count > 0 { __gmpz_import(p, buffer.count, 1, 1, 1, 0, buffer.baseAddress) }
-            }
+            copy.withUnsafeBytes { BigInt.importBigEndian($0, into: p) }
             SecureMemory.wipe(&copy)
+        }
+    }
+
+    /// Imports big-endian bytes as whole 64-bit words (GMP's byte-swapping fast path) after left-padding
+    /// to a multiple of 8 in a wiped stack buffer; byte-at-a-time import is several times slower.
+    private static func importBigEndian(_ bytes: UnsafeRawBufferPointer, into p: UnsafeMutablePointer<__mpz_struct>) {
+        guard bytes.count > 0 else {
+            __gmpz_set_ui(p, 0)
+            return
+        }
+        let words = (bytes.count + 7) / 8
+        withUnsafeTemporaryAllocation(byteCount: words * 8, alignment: 8) { padded in
+            let pad = words * 8 - bytes.count
+            for i in 0..<pad { padded[i] = 0 }
+            UnsafeMutableRawBufferPointer(rebasing: padded[pad...]).copyMemory(from: bytes)
+            __gmpz_import(p, words, 1, 8, 1, 0, padded.baseAddress)
+            SecureMemory.wipe(padded)
+        }
+    }
+
+    /// Exports the magnitude into exactly `length` bytes (big-endian, left-padded with zeros); the
+    /// caller guarantees `byteLength <= length`.
+    private func exportBigEndian(into out: UnsafeMutableRawBufferPointer) {
+        let length = out.count
+        let count = byteLength
+        guard count > 0 else {
+            out.initializeMemory(as: UInt8.self, repeating: 0)
+            return
+        }
+        let words = (count + 7) / 8
+        withUnsafeTemporaryAllocation(byteCount: words * 8, alignment: 8) { buffer in
+            var written = 0
+            _ = __gmpz_export(buffer.baseAddress, &written, 1, 8, 1, 0, storage.pointer)
+            // `written` words, big-endian; the value's bytes are the last `count` of them.
+            let used = written * 8
+            let zeros = length - count
+            for i in 0..<zeros { out[i] = 0 }
+            UnsafeMutableRawBufferPointer(rebasing: out[zeros...]).copyMemory(
+                from: UnsafeRawBufferPointer(rebasing: buffer[(used - count)..<used])
+            )
+            SecureMemory.wipe(buffer)
         }
     }
 
@@ -33,31 +70,17 @@ extension BigInt {
 
     /// The magnitude as minimal big-endian bytes; empty for zero.
     public func magnitudeBytes() -> [UInt8] {
-        let count = byteLength
-        guard count > 0 else { return [] }
-        var out = [UInt8](repeating: 0, count: count)
-        out.withUnsafeMutableBytes { buffer in
-            var written = 0
-            _ = __gmpz_export(buffer.baseAddress, &written, 1, 1, 1, 0, storage.pointer)
-            precondition(written == count)
-        }
-        return out
+        magnitudeBytes(paddedTo: byteLength)!
     }
 
     /// The magnitude as big-endian bytes left-padded with zeros to exactly `length` bytes (I2OSP),
     /// or nil when it needs more than `length` bytes.
     public func magnitudeBytes(paddedTo length: Int) -> [UInt8]? {
-        let count = byteLength
-        guard count <= length else { return nil }
-        var out = [UInt8](repeating: 0, count: length)
-        if count > 0 {
-            out.withUnsafeMutableBytes { buffer in
-                var written = 0
-                _ = __gmpz_export(buffer.baseAddress! + (length - count), &written, 1, 1, 1, 0, storage.pointer)
-                precondition(written == count)
-            }
+        guard byteLength <= length else { return nil }
+        return [UInt8](unsafeUninitializedCapacity: length) { buffer, count in
+            exportBigEndian(into: UnsafeMutableRawBufferPointer(buffer))
+            count = length
         }
-        return out
     }
 
     /// The minimal big-endian two's-complement encoding (at least one byte), as DER INTEGER wants.
@@ -113,5 +136,20 @@ extension BigInt: CustomStringConvertible {
 extension UInt8 {
     var isHexDigitASCII: Bool {
         (self >= 0x30 && self <= 0x39) || (self >= 0x41 && self <= 0x46) || (self >= 0x61 && self <= 0x66)
+    }
+}
+
+extension BigInt {
+    /// Calls `body` with the magnitude as exactly `length` big-endian bytes in a temporary (stack)
+    /// buffer, or with nil when it needs more than `length` bytes. The buffer is wiped afterwards.
+    /// For hot paths that only need to look at the bytes (signature verification).
+    public func withMagnitudeBytes<R>(paddedTo length: Int, _ body: (UnsafeRawBufferPointer?) throws -> R) rethrows -> R {
+        guard byteLength <= length else { return try body(nil) }
+        return try withUnsafeTemporaryAllocation(byteCount: max(length, 1), alignment: 8) { buffer in
+            let bytes = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<length])
+            exportBigEndian(into: bytes)
+            defer { SecureMemory.wipe(bytes) }
+            return try body(UnsafeRawBufferPointer(bytes))
+        }
     }
 }

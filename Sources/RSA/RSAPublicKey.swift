@@ -40,7 +40,7 @@ public struct RSAPublicKey: Sendable, Hashable {
         guard signature.count == modulusBytes else { return nil }
         let s = BigInt(magnitudeBytes: signature)
         guard s < modulus else { return nil }
-        return try? s.power(publicExponent, modulus: modulus)
+        return try? s.power(publicExponent, modulus: modulus)  // cannot throw: modulus > 0, e > 0
     }
 
     /// Whether `signature` is a valid signature of `message` under `scheme`. Never throws: any
@@ -55,11 +55,11 @@ public struct RSAPublicKey: Sendable, Hashable {
         guard digest.count == scheme.hash.digestByteCount, let m = verificationPrimitive(signature) else { return false }
         switch scheme.backing {
         case .pkcs1v15(let hash):
-            // RFC 8017 §8.2.2: re-encode and compare; the padding is never parsed.
-            guard let expected = try? PKCS1v15.encode(digest: digest, hash: hash, length: modulusBytes),
-                let em = m.magnitudeBytes(paddedTo: modulusBytes)
-            else { return false }
-            return constantTimeEquals(em, expected)
+            // RFC 8017 §8.2.2: compare with the expected encoding; the padding is never parsed.
+            return m.withMagnitudeBytes(paddedTo: modulusBytes) { em in
+                guard let em else { return false }
+                return PKCS1v15.matches(em, digest: digest, hash: hash)
+            }
         case .pss(let parameters):
             return PSS.verify(digest: digest, encodedMessage: m, modulusBits: modulusBits, parameters: parameters)
         }

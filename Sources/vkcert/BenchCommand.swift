@@ -29,6 +29,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Sign and verify with this key instead of a fresh one (to compare with other tools on the same key).")
     var key: String?
 
+    @Option(help: "Comma-separated subset to run: keygen, sign, verify, raw, sha256 (default: all).")
+    var only: String?
+
     func run() throws {
         guard keys >= 1, trials >= 1, seconds > 0 else { throw CLIFailure.input("--keys, --trials and --seconds must be positive") }
         var options = Benchmark.Options()
@@ -36,6 +39,13 @@ struct BenchCommand: AsyncParsableCommand {
         options.trials = trials
         options.secondsPerTrial = seconds
         if let key { options.key = try LoadedKey.loadPrivate(key) }
+        if let only {
+            let names = Set(only.split(separator: ",").map(String.init))
+            guard !names.isEmpty, names.isSubset(of: Benchmark.allNames) else {
+                throw CLIFailure.input("--only takes a comma-separated subset of \(Benchmark.allNames.sorted().joined(separator: ", "))")
+            }
+            options.only = names
+        }
         let results = try Benchmark(options: options).run { step in
             if !json { printError("… \(step)") }
         }
