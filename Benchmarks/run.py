@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""Side-by-side benchmark: vkcert vs the raw-C GMP baseline vs OpenSSL, in one run, with ratios.
+
+Usage: Benchmarks/run.py [--rounds 5] [--seconds 1] [--keys 200] [--genpkey 60] [--json] [--no-build]
+
+Rates are CPU time (thread CPU for in-process loops, child user+sys for whole processes), medians
+over interleaved rounds so load changes affect every contestant alike. Sign/verify use the same key
+(Vectors/openssl/keys/rsa2048-a) for vkcert and the GMP baseline; `openssl speed rsa2048` uses its own.
+"""
+import argparse, json, os, platform, re, resource, statistics, subprocess, sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+KEY = os.path.join(ROOT, "Vectors/openssl/keys/rsa2048-a.pkcs8.pem")
+SCRATCH = os.path.join(ROOT, ".build-bench")
+ENV = dict(os.environ, OPENSSL_CONF="/dev/null", LC_ALL="C")
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, check=True, capture_output=True, text=True, env=ENV, **kw).stdout
+
+
+def key_components():
+    text = run(["openssl", "rsa", "-in", KEY, "-noout", "-text"])
+    def field(name):
+        m = re.search(name + r":\s*\n((?:\s+[0-9a-f:]+\n)+)", text)
+        return m.group(1).replace(":", "").replace(" ", "").replace("\n", "")
+    return [field(f) for f in ("modulus",)] + ["10001"] + [field(f) for f in ("prime1", "prime2", "exponent1", "exponent2", "coefficient")]
+
+
+def openssl_speed_rsa(seconds):
+    out = run(["openssl", "speed", "-seconds", str(seconds), "rsa2048"])
+    line = [l for l in out.splitlines() if l.startswith("rsa 2048 bits")][-1]
+    parts = line.split()
+    return float(parts[-2]), float(parts[-1])
+
+
+def openssl_speed_sha256(seconds):
+    out = run(["openssl", "speed", "-seconds", str(seconds), "-bytes", "1048576", "sha256"])
+    line = [l for l in out.splitlines() if l.startswith("sha256")][-1]
+    return float(line.split()[-1].rstrip("k")) * 1000 / 1e6  # MB/s
+
+
+def child_cpu(cmd):
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) * 1000
+
+
+def percentile(values, p):
+    s = sorted(values)
+    r = p / 100 * (len(s) - 1)
+    lo = int(r)
+    hi = min(lo + 1, len(s) - 1)
+    return s[lo] + (s[hi] - s[lo]) * (r - lo)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--seconds", type=float, default=1.0)
+    ap.add_argument("--keys", type=int, default=200)
+    ap.add_argument("--genpkey", type=int, default=60)
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--no-build", action="store_true")
+    args = ap.parse_args()
+    log = (lambda *a: None) if args.json else (lambda *a: print(*a, file=sys.stderr, flush=True))
+
+    os.makedirs(SCRATCH, exist_ok=True)
+    vkcert = os.path.join(ROOT, ".build/release/vkcert")
+    if not args.no_build:
+        log("building vkcert (release)…")
+        subprocess.run(["swift", "build", "-c", "release", "--product", "vkcert"], cwd=ROOT, check=True,
+                       stdout=subprocess.DEVNULL if args.json else sys.stderr)
+    baseline = os.path.join(SCRATCH, "gmp_baseline")
+    subprocess.run(["gcc", "-O2", "-o", baseline, os.path.join(ROOT, "Benchmarks/gmp_baseline.c"), "-lgmp"], check=True)
+    comps = key_components()
+
+    rows = {k: [] for k in ("sign", "verify", "sha256", "raw", "gmp_sign", "gmp_verify", "ossl_sign", "ossl_verify", "ossl_sha256")}
+    for r in range(args.rounds):
+        log(f"round {r + 1}/{args.rounds}: sign / verify / sha256")
+        ours = json.loads(run([vkcert, "bench", "--json", "--only", "sign,verify,raw,sha256", "--trials", "1",
+                               "--seconds", str(args.seconds), "--key", KEY]))
+        rows["sign"].append(ours["rsa2048_sign_per_s"]["value"])
+        rows["verify"].append(ours["rsa2048_verify_per_s"]["value"])
+        rows["raw"].append(ours["rsa2048_raw_crt_per_s"]["value"])
+        rows["sha256"].append(ours["sha256_mb_per_s"]["value"])
+        rows["gmp_sign"].append(json.loads(run([baseline, "sign"] + comps + [str(args.seconds)]))["sign_per_s"])
+        rows["gmp_verify"].append(json.loads(run([baseline, "verify", comps[0], comps[1], str(args.seconds)]))["verify_per_s"])
+        s, v = openssl_speed_rsa(max(1, int(args.seconds)))
+        rows["ossl_sign"].append(s)
+        rows["ossl_verify"].append(v)
+        rows["ossl_sha256"].append(openssl_speed_sha256(max(1, int(args.seconds))))
+    med = {k: statistics.median(v) for k, v in rows.items()}
+
+    log(f"keygen: vkcert × {args.keys}")
+    kg = json.loads(run([vkcert, "bench", "--json", "--only", "keygen", "--keys", str(args.keys)]))["rsa2048_keygen_ms"]
+    log(f"keygen: raw-C GMP × {args.keys}")
+    gk = json.loads(run([baseline, "keygen", str(args.keys)]))
+    log(f"keygen: openssl genpkey × {args.genpkey} (whole process, child CPU)")
+    ossl = [child_cpu(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", "/dev/null"])
+            for _ in range(args.genpkey)]
+    ossl_version = [child_cpu(["openssl", "version"]) for _ in range(20)]
+
+    cpu = ""
+    try:
+        cpu = [l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")][0]
+        flags = [l for l in open("/proc/cpuinfo") if l.startswith("flags")][0]
+        cpu += " (AVX512-IFMA)" if "avx512ifma" in flags else " (no IFMA)"
+    except Exception:
+        pass
+    result = {
+        "machine": {"cpu": cpu, "cores": os.cpu_count(), "loadavg": open("/proc/loadavg").read().split()[:3],
+                    "openssl": run(["openssl", "version"]).strip(), "platform": platform.platform()},
+        "rounds": args.rounds, "seconds_per_trial": args.seconds,
+        "sign_per_s": {"vkcert": med["sign"], "raw_gmp": med["gmp_sign"], "openssl": med["ossl_sign"],
+                       "vkcert_raw_crt": med["raw"], "ratio_vs_raw_gmp": med["sign"] / med["gmp_sign"],
+                       "ratio_vs_openssl": med["sign"] / med["ossl_sign"]},
+        "verify_per_s": {"vkcert": med["verify"], "raw_gmp": med["gmp_verify"], "openssl": med["ossl_verify"],
+                         "ratio_vs_raw_gmp": med["verify"] / med["gmp_verify"], "ratio_vs_openssl": med["verify"] / med["ossl_verify"]},
+        "sha256_mb_per_s": {"vkcert": med["sha256"], "openssl": med["ossl_sha256"], "ratio_vs_openssl": med["sha256"] / med["ossl_sha256"]},
+        "keygen_ms": {"vkcert_median": kg["median"], "vkcert_mean": kg["mean"], "vkcert_p90": kg["p90"], "keys": args.keys,
+                      "raw_gmp_median": gk["keygen_median_ms"], "raw_gmp_mean": gk["keygen_mean_ms"], "raw_gmp_p90": gk["keygen_p90_ms"],
+                      "openssl_genpkey_median": statistics.median(ossl), "openssl_genpkey_mean": statistics.mean(ossl),
+                      "openssl_genpkey_p90": percentile(ossl, 90), "openssl_genpkey_runs": args.genpkey,
+                      "openssl_version_process_ms": statistics.median(ossl_version),
+                      "openssl_over_vkcert_median": statistics.median(ossl) / kg["median"],
+                      "raw_gmp_over_vkcert_median": gk["keygen_median_ms"] / kg["median"]},
+        "raw": rows,
+    }
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return
+    m = result["machine"]
+    print(f"machine: {m['cpu']}, {m['cores']} cores, load {' '.join(m['loadavg'])}; {m['openssl']}")
+    print(f"medians of {args.rounds} interleaved rounds, {args.seconds}s CPU each\n")
+    print(f"{'operation':34} {'vkcert':>12} {'raw GMP (C)':>12} {'OpenSSL':>12} {'vk/GMP':>8} {'vk/OpenSSL':>10}")
+    s, v, h, k = result["sign_per_s"], result["verify_per_s"], result["sha256_mb_per_s"], result["keygen_ms"]
+    print(f"{'RSA-2048 sign/s (PKCS#1 v1.5)':34} {s['vkcert']:12.0f} {s['raw_gmp']:12.0f} {s['openssl']:12.0f} {s['ratio_vs_raw_gmp']:8.3f} {s['ratio_vs_openssl']:10.3f}")
+    print(f"{'RSA-2048 verify/s':34} {v['vkcert']:12.0f} {v['raw_gmp']:12.0f} {v['openssl']:12.0f} {v['ratio_vs_raw_gmp']:8.3f} {v['ratio_vs_openssl']:10.3f}")
+    print(f"{'SHA-256 MB/s (1 MiB blocks)':34} {h['vkcert']:12.1f} {'-':>12} {h['openssl']:12.1f} {'-':>8} {h['ratio_vs_openssl']:10.3f}")
+    print(f"{'RSA-2048 keygen median ms':34} {k['vkcert_median']:12.2f} {k['raw_gmp_median']:12.2f} {k['openssl_genpkey_median']:12.2f} "
+          f"{k['raw_gmp_over_vkcert_median']:7.2f}x {k['openssl_over_vkcert_median']:9.2f}x")
+    print(f"{'RSA-2048 keygen p90 ms':34} {k['vkcert_p90']:12.2f} {k['raw_gmp_p90']:12.2f} {k['openssl_genpkey_p90']:12.2f}")
+    print(f"\nkeygen: vkcert {args.keys} keys (thread CPU), raw GMP {args.keys} keys, openssl genpkey {args.genpkey} processes "
+          f"(child CPU; 'openssl version' alone: {k['openssl_version_process_ms']:.1f} ms). Keygen ratios: how many times faster vkcert is.")
+    print(f"vkcert raw CRT (2 x powm_sec + Garner through BigInt, no padding/blinding/check): {s['vkcert_raw_crt']:.0f}/s")
+
+
+if __name__ == "__main__":
+    main()
