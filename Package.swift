@@ -16,6 +16,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "vkcert", targets: ["vkcert"]),
+        .library(name: "X509", targets: ["X509"]),
         .library(name: "RSA", targets: ["RSA"]),
         .library(name: "DER", targets: ["DER"]),
         .library(name: "Hash", targets: ["Hash"]),
@@ -35,6 +36,7 @@ let package = Package(
         .target(name: "Hash", swiftSettings: strict),
         .target(name: "DER", swiftSettings: strict),
         .target(name: "RSA", dependencies: ["BigNum", "Hash", "DER"], swiftSettings: strict),
+        .target(name: "X509", dependencies: ["BigNum", "Hash", "DER", "RSA"], swiftSettings: strict),
         .target(name: "FileIO", swiftSettings: strict),
         // Conformance runs over Vectors/ (Wycheproof JSON): uses FoundationEssentials' JSONDecoder only.
         .target(name: "Conformance", dependencies: ["BigNum", "Hash", "DER", "RSA", "FileIO"], swiftSettings: strict),
@@ -58,6 +60,7 @@ let package = Package(
             dependencies: ["RSA", "BigNum", "DER", "Hash", "Conformance", "TestSupport"],
             swiftSettings: strict
         ),
+        .testTarget(name: "X509Tests", dependencies: ["X509", "RSA", "DER", "Hash", "BigNum", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "FileIO", "vkcert"], swiftSettings: strict),
     ]
 )

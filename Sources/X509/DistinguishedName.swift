@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import DER
+
+/// An X.500 distinguished name (`Name ::= RDNSequence`, RFC 5280 §4.1.2.4), kept with its original
+/// encoding: name chaining compares encodings after RFC 5280 §7.1 normalisation is not needed when
+/// bytes are equal, and re-encoding must reproduce the input exactly.
+public struct DistinguishedName: Sendable, Hashable {
+    public let rdns: [RelativeDistinguishedName]
+    /// The complete DER encoding of the Name (SEQUENCE included), a slice of the input when parsed.
+    public let der: ArraySlice<UInt8>
+
+    public init(rdns: [RelativeDistinguishedName]) {
+        self.rdns = rdns
+        self.der = DERWriter.build { w in
+            w.appendConstructed { seq in
+                for rdn in rdns {
+                    seq.appendSetOf(rdn.attributes.map { atv in
+                        DERWriter.build { a in
+                            a.appendConstructed { inner in
+                                inner.appendOID(atv.type)
+                                inner.appendEncoded(atv.value.encoded)
+                            }
+                        }
+                    })
+                }
+            }
+        }[...]
+    }
+
+    /// Parses a Name: every RDN a non-empty SET, every attribute an OID and one value, string values
+    /// checked against their type's repertoire.
+    public init(from reader: inout DERReader, _ what: String) throws {
+        let element = try reader.read(.sequence, what)
+        var rdns: [RelativeDistinguishedName] = []
+        var r = element.contentReader()
+        while !r.isAtEnd {
+            let set = try r.read(.set, "\(what) RDN")
+            var attributes: [AttributeTypeAndValue] = []
+            var s = set.contentReader()
+            while !s.isAtEnd {
+                attributes.append(try s.nested(.sequence, what: "\(what) attribute") { a in
+                    let type = try a.readOID("\(what) attribute type")
+                    let value = try AttributeValue(element: a.readElement())
+                    return AttributeTypeAndValue(type: type, value: value)
+                })
+            }
+            guard !attributes.isEmpty else {
+                throw X509Error(.invalidField, "\(what) has an empty RDN SET", offset: set.offset)
+            }
+            rdns.append(RelativeDistinguishedName(attributes: attributes))
+        }
+        self.rdns = rdns
+        self.der = element.encoded
+    }
+
+    public var isEmpty: Bool { rdns.isEmpty }
+
+    /// All values of an attribute type, in order.
+    public func values(_ type: OID) -> [String] {
+        rdns.flatMap { $0.attributes.filter { $0.type == type }.map(\.value.text) }
+    }
+
+    public var commonNames: [String] { values(OID.Attribute.commonName) }
+    public var organizations: [String] { values(OID.Attribute.organizationName) }
+
+    public static func == (lhs: DistinguishedName, rhs: DistinguishedName) -> Bool { lhs.der == rhs.der }
+    public func hash(into hasher: inout Hasher) { hasher.combine(der) }
+}
+
+/// One RDN: a SET of attribute type-and-values (almost always one).
+public struct RelativeDistinguishedName: Sendable, Hashable {
+    public let attributes: [AttributeTypeAndValue]
+
+    public init(attributes: [AttributeTypeAndValue]) {
+        self.attributes = attributes
+    }
+}
+
+/// `AttributeTypeAndValue ::= SEQUENCE { type OBJECT IDENTIFIER, value ANY }`.
+public struct AttributeTypeAndValue: Sendable, Hashable {
+    public let type: OID
+    public let value: AttributeValue
+
+    public init(type: OID, value: AttributeValue) {
+        self.type = type
+        self.value = value
+    }
+}
+
+/// An attribute value: a character string of a known type (validated), or any other element kept raw.
+public struct AttributeValue: Sendable, Hashable {
+    /// The element's complete encoding.
+    public let encoded: ArraySlice<UInt8>
+    /// The decoded string when the value is one of the ASN.1 character-string types.
+    public let string: DERString?
+
+    public init(element: DERElement) throws {
+        encoded = element.encoded
+        string = StringKind(tag: element.tag) != nil ? try DERString(element: element) : nil
+    }
+
+    public init(_ string: DERString) {
+        self.string = string
+        self.encoded = DERWriter.build { $0.appendString(string) }[...]
+    }
+
+    /// The text of a string value, or `#<hex of the DER>` (RFC 4514 §2.4) for anything else.
+    public var text: String {
+        string?.value ?? "#" + encoded.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+    }
+}

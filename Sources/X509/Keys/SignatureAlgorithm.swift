@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import DER
+import Hash
+import RSA
+
+/// A signature algorithm identifier and what it means (RFC 5280 §4.1.1.2, RFC 4055, RFC 5758, RFC 8410).
+///
+/// Parameters are checked as the RFCs require: NULL or absent for the PKCS#1 v1.5 family (RFC 4055
+/// §5 allows both), present and well formed for RSASSA-PSS, absent for ECDSA and EdDSA. An unknown
+/// OID is not a parse error (the certificate can still be inspected); it cannot be verified.
+public struct SignatureAlgorithm: Sendable, Hashable {
+    public enum Kind: Sendable, Hashable {
+        case rsaPKCS1(HashAlgorithm)
+        case rsaPSS(PSSParameters)
+        case ecdsa(HashAlgorithm)
+        case ed25519
+        case ed448
+        case unknown
+    }
+
+    public let identifier: AlgorithmIdentifier
+    public let kind: Kind
+
+    public init(_ identifier: AlgorithmIdentifier) throws {
+        self.identifier = identifier
+        let oid = identifier.algorithm
+        func requireNullOrAbsent() throws {
+            guard identifier.parameters == nil || identifier.hasNullParameters else {
+                throw X509Error(.invalidField, "\(oid.name ?? oid.dotted) parameters must be NULL or absent")
+            }
+        }
+        func requireAbsent() throws {
+            guard identifier.parameters == nil else {
+                throw X509Error(.invalidField, "\(oid.name ?? oid.dotted) parameters must be absent")
+            }
+        }
+        switch oid {
+        case OID.Signature.sha1WithRSAEncryption: try requireNullOrAbsent(); kind = .rsaPKCS1(.sha1)
+        case OID.Signature.sha224WithRSAEncryption: try requireNullOrAbsent(); kind = .rsaPKCS1(.sha224)
+        case OID.Signature.sha256WithRSAEncryption: try requireNullOrAbsent(); kind = .rsaPKCS1(.sha256)
+        case OID.Signature.sha384WithRSAEncryption: try requireNullOrAbsent(); kind = .rsaPKCS1(.sha384)
+        case OID.Signature.sha512WithRSAEncryption: try requireNullOrAbsent(); kind = .rsaPKCS1(.sha512)
+        case OID.Signature.rsassaPSS:
+            guard let params = identifier.parameters else {
+                throw X509Error(.invalidField, "RSASSA-PSS signature algorithm needs parameters")
+            }
+            kind = .rsaPSS(try PSSParameters(derEncoded: params[...]))
+        case OID.Signature.ecdsaWithSHA1: try requireAbsent(); kind = .ecdsa(.sha1)
+        case OID.Signature.ecdsaWithSHA224: try requireAbsent(); kind = .ecdsa(.sha224)
+        case OID.Signature.ecdsaWithSHA256: try requireAbsent(); kind = .ecdsa(.sha256)
+        case OID.Signature.ecdsaWithSHA384: try requireAbsent(); kind = .ecdsa(.sha384)
+        case OID.Signature.ecdsaWithSHA512: try requireAbsent(); kind = .ecdsa(.sha512)
+        case OID.PublicKey.ed25519: try requireAbsent(); kind = .ed25519
+        case OID.PublicKey.ed448: try requireAbsent(); kind = .ed448
+        default: kind = .unknown
+        }
+    }
+
+    /// sha256WithRSAEncryption with NULL parameters (what OpenSSL and Go write).
+    public static let sha256WithRSA = try! SignatureAlgorithm(.withNullParameters(OID.Signature.sha256WithRSAEncryption))
+
+    /// RSASSA-PKCS1-v1_5 with `hash`, NULL parameters.
+    public static func rsaPKCS1(_ hash: HashAlgorithm) -> SignatureAlgorithm {
+        let oid: OID
+        switch hash {
+        case .sha1: oid = OID.Signature.sha1WithRSAEncryption
+        case .sha224: oid = OID.Signature.sha224WithRSAEncryption
+        case .sha256: oid = OID.Signature.sha256WithRSAEncryption
+        case .sha384: oid = OID.Signature.sha384WithRSAEncryption
+        case .sha512: oid = OID.Signature.sha512WithRSAEncryption
+        }
+        return try! SignatureAlgorithm(.withNullParameters(oid))
+    }
+
+    /// RSASSA-PSS with `parameters` (encoded as OpenSSL does).
+    public static func rsaPSS(_ parameters: PSSParameters) -> SignatureAlgorithm {
+        try! SignatureAlgorithm(AlgorithmIdentifier(algorithm: OID.Signature.rsassaPSS, parameters: parameters.derEncoded))
+    }
+
+    /// OpenSSL's long name (sha256WithRSAEncryption, rsassaPss, ecdsa-with-SHA384, ED25519) or the dotted OID.
+    public var name: String { identifier.algorithm.name ?? identifier.algorithm.dotted }
+
+    /// The RSA scheme this algorithm denotes, if it is an RSA one.
+    public var rsaScheme: RSASignatureScheme? {
+        switch kind {
+        case .rsaPKCS1(let hash): .pkcs1v15(hash)
+        case .rsaPSS(let p): .pss(p)
+        default: nil
+        }
+    }
+
+    /// The hash, when the algorithm has one.
+    public var hash: HashAlgorithm? {
+        switch kind {
+        case .rsaPKCS1(let h), .ecdsa(let h): h
+        case .rsaPSS(let p): p.hash
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import DER
+import Hash
+import RSA
+
+/// Verifies a signature over `data` made with `algorithm` by the holder of `key`.
+///
+/// The key must suit the algorithm (an RSA key for RSA algorithms, the curve an ECDSA signature
+/// names the hash for): a mismatch is not valid. RSA keys must satisfy the verification policy
+/// (1024–8192 bits, odd e ≥ 3); RSASSA-PSS-restricted keys only verify PSS with their parameters.
+public enum SignatureVerifier {
+    public static func isValid(
+        signature: some Collection<UInt8>, over data: some Collection<UInt8>, algorithm: SignatureAlgorithm, key: CertificatePublicKey
+    ) -> Bool {
+        switch (algorithm.kind, key.kind) {
+        case (.rsaPKCS1, .rsa(_, _, let restriction)), (.rsaPSS, .rsa(_, _, let restriction)):
+            guard let scheme = algorithm.rsaScheme, let rsa = try? key.rsaPublicKey() else { return false }
+            if case .rsa = key.kind, key.spki.algorithm.algorithm == OID.PublicKey.rsassaPSS {
+                // A PSS-only key never verifies PKCS#1 v1.5, and its parameters, when given, bind.
+                guard let pss = scheme.pssParameters else { return false }
+                if let restriction, restriction.hash != pss.hash || restriction.mgfHash != pss.mgfHash { return false }
+            }
+            return rsa.isValidSignature(Array(signature), for: data, scheme: scheme)
+        case (.ecdsa(let hash), .ec(let curve, let point)):
+            let digest = hash.hash(data)
+            switch curve {
+            case .p256: return WeierstrassCurve.p256.verify(signatureDER: signature, digest: digest, publicPoint: point)
+            case .p384: return WeierstrassCurve.p384.verify(signatureDER: signature, digest: digest, publicPoint: point)
+            case .p521: return WeierstrassCurve.p521.verify(signatureDER: signature, digest: digest, publicPoint: point)
+            }
+        default:
+            return false
+        }
+    }
+}
+
+extension Certificate {
+    /// Whether `issuer`'s key verifies this certificate's signature over its TBS bytes.
+    public func isSignature(validFor issuerKey: CertificatePublicKey) -> Bool {
+        SignatureVerifier.isValid(signature: signature, over: tbsBytes, algorithm: signatureAlgorithm, key: issuerKey)
+    }
+
+    /// Whether the certificate's own key verifies its signature (a self-signed certificate).
+    public var isSelfSigned: Bool { isSignature(validFor: publicKey) }
+}
