@@ -166,3 +166,20 @@ private func pad(_ value: Int, _ width: Int) -> String {
     let text = String(value)
     return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
 }
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension DERTime {
+    /// The current time from the system clock, truncated to whole seconds.
+    public static func now() -> DERTime {
+        DERTime(secondsSinceEpoch: Int64(time(nil)))
+    }
+
+    public func adding(seconds: Int64) -> DERTime {
+        DERTime(secondsSinceEpoch: secondsSinceEpoch + seconds)
+    }
+}

@@ -176,3 +176,19 @@ public enum FileSystem {
         return info.st_mode & 0o7777
     }
 }
+
+extension FileSystem {
+    /// Names in a directory (no "." or ".."), sorted.
+    public static func listDirectory(_ path: String) throws -> [String] {
+        guard let dir = opendir(path) else { throw FileError.fromErrno(errno, path: path, "cannot list directory") }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) { pointer in
+                pointer.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+}
