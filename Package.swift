@@ -44,7 +44,7 @@ let package = Package(
         .executableTarget(
             name: "vkcert",
             dependencies: [
-                "BigNum", "Hash", "DER", "RSA", "FileIO", "Conformance", "Bench",
+                "BigNum", "Hash", "DER", "RSA", "X509", "FileIO", "Conformance", "Bench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

@@ -7,6 +7,7 @@ import DER
 import FileIO
 import Hash
 import RSA
+import X509
 
 /// A failure the CLI reports with one line on stderr and a specific exit status.
 struct CLIFailure: Error {
@@ -56,6 +57,7 @@ func describe(_ error: any Error, path: String) -> String {
     case let e as RSAError: "\(path): \(e)"
     case let e as FileError: "\(e)"
     case let e as CLIFailure: e.message
+    case let e as X509Error: "\(path): \(e)"
     default: "\(path): \(error)"
     }
 }

@@ -15,9 +15,15 @@ struct VKCert: AsyncParsableCommand {
         commandName: "vkcert",
         abstract: "Certificates for a Virtual Kubelet's HTTPS server, on a pure-Swift PKI toolkit.",
         discussion: """
-            Offline tools for RSA keys and signatures, conformance runs over test vectors, and benchmarks.
+            Offline tools for auditing certificates, CSRs and keys, issuing kubelet serving certificates, \
+            RSA signatures, conformance runs over test vectors, and benchmarks.
 
             Examples:
+              vkcert inspect /etc/ssl/certs/ca-certificates.crt --json
+              vkcert csr create --key node.key --node node-1 --ip 10.0.0.7 --out node.csr
+              vkcert cert sign --csr node.csr --ca-cert ca.pem --ca-key ca.key --out node.pem
+              vkcert lint node.pem --node node-1 --ip 10.0.0.7
+              vkcert verify node.pem --ca ca.pem
               vkcert key generate --out node.key                  # RSA-2048, PKCS#8 PEM, mode 0600
               vkcert key public --key node.key --out node.pub     # SubjectPublicKeyInfo PEM
               vkcert key sign --key node.key --in msg --out msg.sig --scheme pss
@@ -26,7 +32,10 @@ struct VKCert: AsyncParsableCommand {
 
             Exit status: 0 success, 1 invalid signature or failed suite, 2 usage or input error.
             """,
-        subcommands: [KeyCommand.self, VectorsCommand.self, BenchCommand.self]
+        subcommands: [
+            InspectCommand.self, LintCommand.self, VerifyCommand.self, KeyCommand.self, CSRCommand.self, CertCommand.self,
+            VectorsCommand.self, BenchCommand.self,
+        ]
     )
 }
 

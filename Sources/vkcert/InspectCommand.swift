@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import ArgumentParser
+import DER
+import FileIO
+import RSA
+import X509
+
+/// One item found in an input file.
+enum InspectedItem {
+    case certificate(Certificate)
+    case csr(CertificateSigningRequest)
+    case privateKey(RSAPrivateKey, RSAKeyFormat)
+    case publicKey(RSAPublicKey, RSAKeyFormat)
+}
+
+/// Reads every certificate, CSR and key in a file (PEM bundle of any mix, or one DER object).
+/// Returns the items and the errors, each error naming the file, PEM block index, line and offset.
+func loadItems(_ path: String, bytes: [UInt8]) -> (items: [(Int, InspectedItem)], errors: [String]) {
+    func describeFailure(_ error: any Error, block: Int?, line: Int?) -> String {
+        var location = path
+        if let block { location += ": block \(block)" + (line.map { " (line \($0))" } ?? "") }
+        return "\(location): \(error)"
+    }
+    if PEM.looksLikePEM(bytes) {
+        let blocks: [PEMBlock]
+        do {
+            blocks = try PEM.decodeAll(bytes)
+        } catch {
+            return ([], [describeFailure(error, block: nil, line: nil)])
+        }
+        var items: [(Int, InspectedItem)] = []
+        var errors: [String] = []
+        for block in blocks {
+            do {
+                switch block.label {
+                case PEM.Label.certificate, "X509 CERTIFICATE", "TRUSTED CERTIFICATE":
+                    items.append((block.index, .certificate(try Certificate(derEncoded: block.der))))
+                case PEM.Label.certificateRequest, "NEW CERTIFICATE REQUEST":
+                    items.append((block.index, .csr(try CertificateSigningRequest(derEncoded: block.der))))
+                case PEM.Label.privateKey:
+                    items.append((block.index, .privateKey(try RSAPrivateKey(pkcs8DER: block.der[...]), .pkcs8)))
+                case PEM.Label.rsaPrivateKey:
+                    items.append((block.index, .privateKey(try RSAPrivateKey(pkcs1DER: block.der[...]), .pkcs1)))
+                case PEM.Label.publicKey:
+                    items.append((block.index, .publicKey(try RSAPublicKey(spkiDER: block.der[...]), .spki)))
+                case PEM.Label.rsaPublicKey:
+                    items.append((block.index, .publicKey(try RSAPublicKey(pkcs1DER: block.der[...]), .pkcs1)))
+                default:
+                    errors.append(describeFailure(CLIFailure.input("unsupported PEM label \"\(block.label)\""), block: block.index, line: block.line))
+                }
+            } catch {
+                errors.append(describeFailure(error, block: block.index, line: block.line))
+            }
+        }
+        return (items, errors)
+    }
+    // DER: try each kind; report the certificate error (the most common expectation) if none fits.
+    do {
+        return ([(0, .certificate(try Certificate(derEncoded: bytes)))], [])
+    } catch let certificateError {
+        if let csr = try? CertificateSigningRequest(derEncoded: bytes) { return ([(0, .csr(csr))], []) }
+        if let (key, format) = try? RSAPrivateKey.load(bytes) { return ([(0, .privateKey(key, format))], []) }
+        if let (key, format) = try? RSAPublicKey.load(bytes) { return ([(0, .publicKey(key, format))], []) }
+        return ([], ["\(path): not a certificate, CSR or RSA key in DER or PEM; as a certificate: \(certificateError)"])
+    }
+}
+
+extension InspectedItem {
+    func json(file: String, index: Int) -> JSONValue {
+        switch self {
+        case .certificate(let c): return c.json(file: file, index: index)
+        case .csr(let r): return r.json(file: file, index: index)
+        case .privateKey(let k, let format):
+            return .object([
+                ("kind", .string("privateKey")), ("file", .string(file)), ("index", .int(index)), ("format", .string(format.rawValue)),
+                ("publicKey", CertificatePublicKey(rsa: k.publicKey).json),
+            ])
+        case .publicKey(let k, let format):
+            return .object([
+                ("kind", .string("publicKey")), ("file", .string(file)), ("index", .int(index)), ("format", .string(format.rawValue)),
+                ("publicKey", CertificatePublicKey(rsa: k).json),
+            ])
+        }
+    }
+
+    var text: String {
+        switch self {
+        case .certificate(let c): return c.text
+        case .csr(let r): return r.text
+        case .privateKey(let k, let format):
+            return "RSA Private Key (\(format.rawValue)): \(k.modulusBits) bit, e = \(k.publicKey.publicExponent)\n"
+        case .publicKey(let k, let format):
+            return "RSA Public Key (\(format.rawValue)): \(k.modulusBits) bit, e = \(k.publicExponent)\n"
+        }
+    }
+}
+
+struct InspectCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Describe certificates, CSRs and RSA keys (PEM bundles of any mix, or DER).",
+        discussion: """
+            Every item is checked strictly while it is parsed; a broken item is reported (file, PEM block, \
+            line, byte offset) and the rest are still shown. Exit status 1 if any item failed to parse.
+            --json prints one array with an object per item (see README for the fields).
+            """
+    )
+
+    @Argument(help: "Files to inspect.")
+    var files: [String]
+
+    @Flag(help: "Print a JSON array instead of text.")
+    var json = false
+
+    func run() throws {
+        var objects: [JSONValue] = []
+        var failed = false
+        for file in files {
+            let bytes = try readInput(file, what: "input file")
+            let (items, errors) = loadItems(file, bytes: bytes)
+            for (index, item) in items {
+                if json {
+                    objects.append(item.json(file: file, index: index))
+                } else {
+                    print("# \(file) [\(index)]")
+                    print(item.text)
+                }
+            }
+            for error in errors {
+                failed = true
+                printError("vkcert: \(error)")
+                if json { objects.append(.object([("kind", .string("error")), ("file", .string(file)), ("error", .string(error))])) }
+            }
+        }
+        if json { print(JSONValue.array(objects).serialized()) }
+        if failed { throw ExitCode(1) }
+    }
+}
