@@ -60,7 +60,7 @@ let package = Package(
             dependencies: ["RSA", "BigNum", "DER", "Hash", "Conformance", "TestSupport"],
             swiftSettings: strict
         ),
-        .testTarget(name: "X509Tests", dependencies: ["X509", "RSA", "DER", "Hash", "BigNum", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "X509Tests", dependencies: ["X509", "RSA", "DER", "Hash", "BigNum", "Conformance", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "FileIO", "vkcert"], swiftSettings: strict),
     ]
 )

@@ -123,11 +123,118 @@ manifest() {
     } > "$dir/manifest.tsv"
 }
 
+
+# ---------------------------------------------------------------------------------------------------------
+# X.509: a root CA, CA-signed serving and client certificates, a PSS-signed one, a self-signed serving
+# certificate, and CSRs, all with fixed serials and dates (openssl ca with a fresh database per
+# certificate), plus the facts OpenSSL reports about each. Only the PSS-signed certificate is randomised.
+x509_config() {  # dir
+    cat > "$1/openssl.cnf" <<'CNF'
+[ ca ]
+default_ca = vectors
+[ vectors ]
+dir = .
+database = $dir/index.txt
+new_certs_dir = $dir/new
+serial = $dir/serial
+default_md = sha256
+policy = anything
+copy_extensions = none
+unique_subject = no
+preserve = yes
+[ anything ]
+countryName = optional
+organizationName = optional
+organizationalUnitName = optional
+commonName = supplied
+[ req ]
+distinguished_name = dn
+string_mask = utf8only
+prompt = no
+[ dn ]
+CN = unused
+[ root_ext ]
+basicConstraints = critical, CA:TRUE
+keyUsage = critical, keyCertSign, cRLSign, digitalSignature
+subjectKeyIdentifier = hash
+[ serving_ext ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+subjectAltName = DNS:node-1, DNS:node-1.cluster.local, IP:10.0.0.11, IP:fd00::11
+[ client_ext ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = clientAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+[ selfsigned_ext ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
+subjectKeyIdentifier = hash
+subjectAltName = IP:192.0.2.10
+[ csr_kubelet ]
+subjectAltName = DNS:node-1, DNS:node-1.cluster.local, IP:10.0.0.11, IP:fd00::11
+CNF
+}
+
+x509_issue() {  # dir name serial-hex csr extensions signer-key signer-cert(- for self) start end [extra ca args…]
+    local dir="$1" name="$2" serial="$3" csr="$4" ext="$5" key="$6" cert="$7" start="$8" end="$9"
+    shift 9
+    local work; work="$(mktemp -d)"
+    mkdir -p "$work/new"
+    : > "$work/index.txt"
+    echo "$serial" > "$work/serial"
+    local signer=(-cert "$cert")
+    [ "$cert" = "-" ] && signer=(-selfsign)
+    (cd "$work" && openssl ca -batch -config "$dir/openssl.cnf" -extensions "$ext" -keyfile "$key" "${signer[@]}" \
+        -startdate "$start" -enddate "$end" -preserveDN -notext -in "$csr" -out "$dir/$name.pem" "$@" 2>/dev/null)
+    rm -rf "$work"
+}
+
+x509_facts() {  # dir name
+    openssl x509 -in "$1/$2.pem" -noout -serial -subject -issuer -nameopt RFC2253,-esc_msb -dates -dateopt iso_8601 \
+        -fingerprint -sha256 -text > "$1/$2.facts.txt"
+}
+
+x509_derive() {  # dir keysrc
+    local dir="$1/x509" keys="$2/keys"
+    mkdir -p "$dir"
+    x509_config "$dir"
+    openssl req -new -config "$dir/openssl.cnf" -key "$keys/rsa2048-a.pkcs8.pem" -subj "/C=DE/O=vkcert vectors/CN=vkcert vectors root" -out "$dir/root.csr"
+    openssl req -new -config "$dir/openssl.cnf" -key "$keys/rsa2048-b.pkcs8.pem" -subj "/O=system:nodes/CN=system:node:node-1" \
+        -reqexts csr_kubelet -out "$dir/kubelet.csr"
+    openssl req -new -config "$dir/openssl.cnf" -key "$keys/rsa3072.pkcs8.pem" -subj "/O=system:masters/CN=kube-apiserver-kubelet-client" -out "$dir/client.csr"
+    openssl req -new -config "$dir/openssl.cnf" -key "$keys/rsa4096.pkcs8.pem" -subj "/CN=plain" -out "$dir/plain.csr"
+    x509_issue "$dir" root 0100 "$dir/root.csr" root_ext "$keys/rsa2048-a.pkcs8.pem" - 20250101000000Z 20500101000000Z
+    x509_issue "$dir" serving 80a1a2a3a4a5a6a7a8a9aaabacadae8f "$dir/kubelet.csr" serving_ext "$keys/rsa2048-a.pkcs8.pem" "$dir/root.pem" 20250101000000Z 20260101000000Z
+    x509_issue "$dir" client 00ff "$dir/client.csr" client_ext "$keys/rsa2048-a.pkcs8.pem" "$dir/root.pem" 20250101000000Z 20260101000000Z
+    x509_issue "$dir" serial20 7f0102030405060708090a0b0c0d0e0f10111213 "$dir/kubelet.csr" serving_ext "$keys/rsa2048-a.pkcs8.pem" "$dir/root.pem" 20250101000000Z 20260101000000Z
+    x509_issue "$dir" selfsigned 0200 "$dir/kubelet.csr" selfsigned_ext "$keys/rsa2048-b.pkcs8.pem" - 20250101000000Z 20260101000000Z
+    for c in root serving client serial20 selfsigned; do x509_facts "$dir" "$c"; done
+    rm -f "$dir/openssl.cnf"
+}
+
+x509_pss() {  # dir: the randomised PSS-signed certificate (made once)
+    local dir="$1/x509"
+    [ -f "$dir/pss.pem" ] && return 0
+    x509_config "$dir"
+    x509_issue "$dir" pss 0300 "$dir/kubelet.csr" serving_ext "$1/keys/rsa2048-a.pkcs8.pem" "$dir/root.pem" 20250101000000Z 20260101000000Z \
+        -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:32 -sigopt rsa_mgf1_md:sha256
+    x509_facts "$dir" pss
+    rm -f "$dir/openssl.cnf"
+}
+
 case "$mode" in
 generate)
     make_keys "$committed"
     derive "$committed" "$committed"
     pss_random "$committed"
+    x509_derive "$committed" "$committed"
+    x509_pss "$committed"
     manifest "$committed"
     openssl version -a > "$committed/openssl-version.txt"
     echo "vectors written to $committed"
@@ -137,6 +244,8 @@ generate)
     trap 'rm -rf "$tmp"' EXIT
     derive "$tmp" "$committed"
     cp "$committed"/sig/*.pss-mgf*-salt[1-9]*.sig "$tmp/sig/"
+    x509_derive "$tmp" "$committed"
+    cp "$committed"/x509/pss.pem "$committed"/x509/pss.facts.txt "$tmp/x509/"
     manifest "$tmp"
     status=0
     # Every deterministic file must be byte-identical.
@@ -151,6 +260,9 @@ generate)
             echo "PSS does not verify: $sig"; status=1
         fi
     done < <(tail -n +2 "$committed/manifest.tsv")
+    if ! openssl verify -attime 1748736000 -CAfile "$committed/x509/root.pem" "$committed/x509/pss.pem" >/dev/null; then
+        echo "PSS-signed certificate does not verify"; status=1
+    fi
     [ $status = 0 ] && echo "check: every deterministic vector reproduced byte for byte; every PSS signature verifies"
     exit $status
     ;;

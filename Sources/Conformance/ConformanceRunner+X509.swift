@@ -218,3 +218,57 @@ extension ConformanceRunner {
         try FileSystem.listDirectory(path)
     }
 }
+
+extension ConformanceRunner {
+    static let opensslCertificates = ["root", "serving", "client", "serial20", "selfsigned", "pss"]
+
+    /// OpenSSL-made certificates and CSRs: every `inspect --json` field equals the committed OpenSSL facts,
+    /// the chains verify at 2025-06-01, the CSRs' signatures verify and their subjects/SANs match the
+    /// certificates issued from them.
+    func opensslX509Suite() -> SuiteResult {
+        var result = SuiteResult(name: "openssl/x509 (certificates and CSRs vs OpenSSL facts)")
+        var certificates: [String: Certificate] = [:]
+        for name in Self.opensslCertificates {
+            do {
+                let cert = try Certificate(pemEncoded: FileSystem.read(path("openssl/x509/\(name).pem")))
+                certificates[name] = cert
+                let facts = OpenSSLFacts(text: String(decoding: try FileSystem.read(path("openssl/x509/\(name).facts.txt")), as: UTF8.self))
+                let differences = facts.differences(from: cert.json(file: name, index: 0))
+                result.check(differences.isEmpty, "\(name).pem: \(differences.joined(separator: "; "))")
+            } catch {
+                result.fail("\(name).pem: \(error)")
+            }
+        }
+        if let root = certificates["root"] {
+            var policy = ChainVerifier.Policy(time: DERTime(year: 2025, month: 6, day: 1)!)
+            policy.peerName = nil
+            let verifier = ChainVerifier(trustAnchors: [root])
+            for name in ["serving", "client", "serial20", "pss"] {
+                guard let cert = certificates[name] else { continue }
+                let outcome = verifier.verify(cert, policy: policy)
+                result.check(outcome.isValid, "\(name).pem does not chain to root.pem: \(outcome.failure ?? "")")
+            }
+            result.check(root.isSelfSigned && root.notAfter == DERTime(year: 2050, month: 1, day: 1)!, "root.pem: self-signature or GeneralizedTime notAfter wrong")
+        }
+        if let selfSigned = certificates["selfsigned"] {
+            let outcome = ChainVerifier(trustAnchors: [selfSigned]).verify(selfSigned, policy: .init(time: DERTime(year: 2025, month: 6, day: 1)!))
+            result.check(outcome.isValid, "selfsigned.pem does not verify as its own anchor: \(outcome.failure ?? "")")
+        }
+        for name in ["kubelet", "client", "plain", "root"] {
+            do {
+                let csr = try CertificateSigningRequest(pemEncoded: FileSystem.read(path("openssl/x509/\(name).csr")))
+                result.check(csr.isSignatureValid, "\(name).csr: signature does not verify")
+                if name == "kubelet", let serving = certificates["serving"] {
+                    result.check(csr.subject == serving.subject, "kubelet.csr subject differs from serving.pem")
+                    result.check(csr.extensions.subjectAlternativeNames == serving.extensions.subjectAlternativeNames, "kubelet.csr SANs differ from serving.pem")
+                }
+                if name == "plain" {
+                    result.check(csr.attributes.isEmpty && csr.extensions.all.isEmpty, "plain.csr should have empty attributes")
+                }
+            } catch {
+                result.fail("\(name).csr: \(error)")
+            }
+        }
+        return result
+    }
+}

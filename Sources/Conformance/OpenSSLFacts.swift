@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import X509
+
+/// What OpenSSL reports about a certificate, read from the output of
+/// `openssl x509 -noout -serial -subject -issuer -nameopt RFC2253,-esc_msb -dates -dateopt iso_8601
+/// -fingerprint -sha256 -text`, in the shape of vkcert's `inspect --json` fields so the two compare.
+public struct OpenSSLFacts: Sendable {
+    public var fields: [(String, JSONValue)] = []
+
+    static let keyUsageNames = [
+        "Digital Signature": "digitalSignature", "Non Repudiation": "contentCommitment", "Key Encipherment": "keyEncipherment",
+        "Data Encipherment": "dataEncipherment", "Key Agreement": "keyAgreement", "Certificate Sign": "keyCertSign",
+        "CRL Sign": "cRLSign", "Encipher Only": "encipherOnly", "Decipher Only": "decipherOnly",
+    ]
+    static let extendedKeyUsageNames = [
+        "TLS Web Server Authentication": "serverAuth", "TLS Web Client Authentication": "clientAuth", "Code Signing": "codeSigning",
+        "E-mail Protection": "emailProtection", "Time Stamping": "timeStamping", "OCSP Signing": "OCSPSigning",
+    ]
+
+    public init(text: String) {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        func value(after prefix: String) -> String? {
+            lines.first { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }
+        }
+        func trimmed(_ s: String) -> String { String(s.drop { $0 == " " }) }
+        func after(_ marker: String) -> (header: String, next: String)? {
+            guard let i = lines.firstIndex(where: { $0.contains(marker) }), i + 1 < lines.count else { return nil }
+            return (lines[i], trimmed(lines[i + 1]))
+        }
+        func afterLast(_ line: String, _ separator: String) -> String {
+            var result = Substring(line)
+            while let range = result.firstRange(of: separator) { result = result[range.upperBound...] }
+            while result.last == " " { result = result.dropLast() }  // OpenSSL pads "rsassaPss        "
+            return String(result)
+        }
+        func list(_ s: String) -> [String] { s.split(separator: ",").map { trimmed(String($0)) } }
+        func hexOnly(_ s: String) -> String { String(s.filter { $0 != ":" }).lowercased() }
+
+        let serial = hexOnly(value(after: "serial=") ?? "").drop { $0 == "0" }
+        fields.append(("serial", .string(serial.isEmpty ? "0" : String(serial))))
+        fields.append(("subject", JSONValue(value(after: "subject="))))
+        fields.append(("issuer", JSONValue(value(after: "issuer="))))
+        fields.append(("notBefore", JSONValue(value(after: "notBefore=").map { String($0.map { $0 == " " ? "T" : $0 }) })))
+        fields.append(("notAfter", JSONValue(value(after: "notAfter=").map { String($0.map { $0 == " " ? "T" : $0 }) })))
+        fields.append(("fingerprintSHA256", JSONValue(value(after: "sha256 Fingerprint=").map(hexOnly))))
+        fields.append(("signatureAlgorithm", JSONValue(lines.first { $0.contains("Signature Algorithm:") }.map { afterLast($0, ": ") })))
+        var key: [(String, JSONValue)] = [("algorithm", JSONValue(lines.first { $0.contains("Public Key Algorithm:") }.map { afterLast($0, ": ") }))]
+        if let line = lines.first(where: { $0.contains("Public-Key: (") }), let bits = Int(afterLast(line, "(").prefix { $0 != " " }) {
+            key.append(("bits", .int(bits)))
+        }
+        if let line = lines.first(where: { $0.contains("Exponent: ") }), let e = Int(afterLast(line, "Exponent: ").prefix { $0 != " " }) {
+            key.append(("exponent", .int(e)))
+        }
+        if let line = lines.first(where: { $0.contains("ASN1 OID: ") }) { key.append(("curve", .string(afterLast(line, "ASN1 OID: ")))) }
+        fields.append(("publicKey", .object(key)))
+        if let (header, next) = after("X509v3 Basic Constraints") {
+            let path = next.firstRange(of: "pathlen:").flatMap { Int(next[$0.upperBound...].prefix { $0.isNumber }) }
+            fields.append(("basicConstraints", .object([
+                ("ca", .bool(next.contains("CA:TRUE"))), ("pathLen", path.map { .int($0) } ?? .null), ("critical", .bool(header.contains("critical"))),
+            ])))
+        } else {
+            fields.append(("basicConstraints", .null))
+        }
+        fields.append(("keyUsage", JSONValue(after("X509v3 Key Usage").map { list($0.next).map { Self.keyUsageNames[$0] ?? "?\($0)" } })))
+        fields.append(("extendedKeyUsage", JSONValue(after("X509v3 Extended Key Usage").map { list($0.next).map { Self.extendedKeyUsageNames[$0] ?? $0 } })))
+        let sans = after("X509v3 Subject Alternative Name").map { list($0.next) } ?? []
+        fields.append(("subjectAltNames", .array(sans.map { entry in
+            if entry.hasPrefix("DirName:/") {
+                return .string("dirName:" + entry.dropFirst("DirName:/".count).split(separator: "/").reversed().joined(separator: ","))
+            }
+            if entry.hasPrefix("IP Address:"), let bytes = IPAddressText.parse(String(entry.dropFirst("IP Address:".count))) {
+                return .string("IP:" + IPAddressText.format(bytes))
+            }
+            return .string(entry)
+        })))
+        fields.append(("subjectKeyIdentifier", JSONValue(after("X509v3 Subject Key Identifier").map { hexOnly($0.next) })))
+        fields.append(("authorityKeyIdentifier", JSONValue(after("X509v3 Authority Key Identifier").map { entry in
+            hexOnly(entry.next.hasPrefix("keyid:") ? String(entry.next.dropFirst(6)) : entry.next)
+        })))
+    }
+
+    /// The fields where `json` (an `inspect --json` certificate object) differs from OpenSSL's facts.
+    public func differences(from json: JSONValue) -> [String] {
+        fields.compactMap { name, expected in
+            let actual = json[name] ?? .null
+            return actual == expected ? nil : "\(name): vkcert \(actual.serialized()), openssl \(expected.serialized())"
+        }
+    }
+}
