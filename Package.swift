@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "FileIO", swiftSettings: strict),
         // Conformance runs over Vectors/ (Wycheproof JSON): uses FoundationEssentials' JSONDecoder only.
         .target(name: "Conformance", dependencies: ["BigNum", "Hash", "DER", "RSA", "X509", "FileIO"], swiftSettings: strict),
-        .target(name: "Bench", dependencies: ["BigNum", "Hash", "DER", "RSA"], swiftSettings: strict),
+        .target(name: "Bench", dependencies: ["BigNum", "Hash", "DER", "RSA", "X509"], swiftSettings: strict),
         .executableTarget(
             name: "vkcert",
             dependencies: [

@@ -176,6 +176,16 @@ keyUsage = critical, digitalSignature, keyEncipherment
 extendedKeyUsage = serverAuth
 subjectKeyIdentifier = hash
 subjectAltName = IP:192.0.2.10
+[ typical_ext ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth, clientAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+subjectAltName = DNS:www.example.com, DNS:example.com, DNS:api.example.com, IP:192.0.2.1
+authorityInfoAccess = OCSP;URI:http://ocsp.example.com/, caIssuers;URI:http://pki.example.com/root.crt
+crlDistributionPoints = URI:http://crl.example.com/root.crl
+certificatePolicies = 2.23.140.1.2.1
 [ csr_kubelet ]
 subjectAltName = DNS:node-1, DNS:node-1.cluster.local, IP:10.0.0.11, IP:fd00::11
 CNF
@@ -213,8 +223,9 @@ x509_derive() {  # dir keysrc
     x509_issue "$dir" serving 80a1a2a3a4a5a6a7a8a9aaabacadae8f "$dir/kubelet.csr" serving_ext "$keys/rsa2048-a.pkcs8.pem" "$dir/root.pem" 20250101000000Z 20260101000000Z
     x509_issue "$dir" client 00ff "$dir/client.csr" client_ext "$keys/rsa2048-a.pkcs8.pem" "$dir/root.pem" 20250101000000Z 20260101000000Z
     x509_issue "$dir" serial20 7f0102030405060708090a0b0c0d0e0f10111213 "$dir/kubelet.csr" serving_ext "$keys/rsa2048-a.pkcs8.pem" "$dir/root.pem" 20250101000000Z 20260101000000Z
+    x509_issue "$dir" typical 0400 "$dir/kubelet.csr" typical_ext "$keys/rsa2048-a.pkcs8.pem" "$dir/root.pem" 20250101000000Z 20260101000000Z
     x509_issue "$dir" selfsigned 0200 "$dir/kubelet.csr" selfsigned_ext "$keys/rsa2048-b.pkcs8.pem" - 20250101000000Z 20260101000000Z
-    for c in root serving client serial20 selfsigned; do x509_facts "$dir" "$c"; done
+    for c in root serving client serial20 typical selfsigned; do x509_facts "$dir" "$c"; done
     rm -f "$dir/openssl.cnf"
 }
 

@@ -3,6 +3,7 @@
 import BigNum
 import Hash
 import RSA
+import X509
 
 /// vkcert's crypto benchmark: key generation, signing, verification and SHA-256 throughput, all in
 /// thread CPU time, with a correctness check inside each loop so a fast-but-wrong path cannot win.
@@ -12,8 +13,10 @@ public struct Benchmark: Sendable {
         public var trials = 5
         public var secondsPerTrial = 1.0
         public var key: RSAPrivateKey?
-        /// Which measurements to run (all by default): keygen, sign, verify, raw, sha256.
+        /// Which measurements to run (all by default): keygen, sign, verify, raw, sha256, parse.
         public var only: Set<String> = Benchmark.allNames
+        /// DER certificate for the parse benchmark (required for "parse").
+        public var certificate: [UInt8]?
 
         public init() {}
     }
@@ -29,7 +32,7 @@ public struct Benchmark: Sendable {
     public let options: Options
 
     /// Names accepted by ``Options/only``.
-    public static let allNames: Set<String> = ["keygen", "sign", "verify", "raw", "sha256"]
+    public static let allNames: Set<String> = ["keygen", "sign", "verify", "raw", "sha256", "parse"]
 
     public init(options: Options) {
         self.options = options
@@ -54,6 +57,7 @@ public struct Benchmark: Sendable {
         ))
         }
 
+        if !options.only.isDisjoint(with: ["sign", "verify", "raw"]) {
         let key = try options.key ?? RSAPrivateKey.generate(bits: 2048)
         let message = Array("vkcert benchmark message".utf8)
         let digest = SHA256.hash(message)
@@ -88,6 +92,8 @@ public struct Benchmark: Sendable {
         results.append(Measurement(name: "rsa2048_raw_crt_per_s", unit: "exponentiations/s (CPU)", value: raw.median, detail: trialDetail(raw)))
         }
 
+        }
+
         if options.only.contains("sha256") {
         progress("SHA-256 throughput")
         let block = [UInt8](repeating: 0x5A, count: 1 << 20)
@@ -95,6 +101,16 @@ public struct Benchmark: Sendable {
             CPUClock.rate(seconds: options.secondsPerTrial) { _ = SHA256.hash(block) }
         }
         results.append(Measurement(name: "sha256_mb_per_s", unit: "MB/s (CPU, 1 MiB blocks)", value: sha.median * 1.048576, detail: trialDetail(sha).map { ($0.0, $0.0 == "trials" ? $0.1 : $0.1 * 1.048576) }))
+        }
+        if options.only.contains("parse"), let der = options.certificate {
+            progress("certificate parse (eager, every extension decoded)")
+            let parse = try trials {
+                try CPUClock.rate(seconds: options.secondsPerTrial, batch: 256) {
+                    let cert = try Certificate(derEncoded: der)
+                    precondition(!cert.extensions.all.isEmpty || cert.version < 3)
+                }
+            }
+            results.append(Measurement(name: "certificate_parse_per_s", unit: "parses/s (CPU)", value: parse.median, detail: trialDetail(parse)))
         }
         return results
     }

@@ -220,7 +220,7 @@ extension ConformanceRunner {
 }
 
 extension ConformanceRunner {
-    static let opensslCertificates = ["root", "serving", "client", "serial20", "selfsigned", "pss"]
+    static let opensslCertificates = ["root", "serving", "client", "serial20", "typical", "selfsigned", "pss"]
 
     /// OpenSSL-made certificates and CSRs: every `inspect --json` field equals the committed OpenSSL facts,
     /// the chains verify at 2025-06-01, the CSRs' signatures verify and their subjects/SANs match the
@@ -243,7 +243,7 @@ extension ConformanceRunner {
             var policy = ChainVerifier.Policy(time: DERTime(year: 2025, month: 6, day: 1)!)
             policy.peerName = nil
             let verifier = ChainVerifier(trustAnchors: [root])
-            for name in ["serving", "client", "serial20", "pss"] {
+            for name in ["serving", "client", "serial20", "typical", "pss"] {
                 guard let cert = certificates[name] else { continue }
                 let outcome = verifier.verify(cert, policy: policy)
                 result.check(outcome.isValid, "\(name).pem does not chain to root.pem: \(outcome.failure ?? "")")

@@ -1,9 +1,44 @@
 // SPDX-License-Identifier: Apache-2.0
 
-/// An OBJECT IDENTIFIER, stored as its DER content octets (cheap to compare and hash).
+/// An OBJECT IDENTIFIER, stored as its DER content octets. OIDs of up to 16 octets (nearly all of them)
+/// live inline, so parsing a certificate's ~20 OIDs allocates nothing and comparing one is two word
+/// compares.
 public struct OID: Hashable, Sendable, Comparable, CustomStringConvertible {
+    private enum Storage: Hashable, Sendable {
+        /// Octets packed little-endian into two words, with the count.
+        case inline(UInt64, UInt64, UInt8)
+        case heap([UInt8])
+    }
+
+    private let storage: Storage
+
     /// The DER content octets (without tag and length).
-    public let der: [UInt8]
+    public var der: [UInt8] {
+        switch storage {
+        case .heap(let bytes): return bytes
+        case .inline(let a, let b, let count):
+            var out: [UInt8] = []
+            out.reserveCapacity(Int(count))
+            for i in 0..<Int(count) {
+                let word: UInt64 = i < 8 ? a : b
+                let shift = UInt64(8 * (i % 8))
+                out.append(UInt8(truncatingIfNeeded: word >> shift))
+            }
+            return out
+        }
+    }
+
+    private init(validated bytes: some Collection<UInt8>) {
+        if bytes.count <= 16 {
+            var a: UInt64 = 0, b: UInt64 = 0
+            for (i, byte) in bytes.enumerated() {
+                if i < 8 { a |= UInt64(byte) << (8 * UInt64(i)) } else { b |= UInt64(byte) << (8 * UInt64(i - 8)) }
+            }
+            storage = .inline(a, b, UInt8(bytes.count))
+        } else {
+            storage = .heap(Array(bytes))
+        }
+    }
 
     /// Validates DER content: non-empty, every sub-identifier minimal (no leading 0x80 octet) and
     /// terminated (last octet has bit 8 clear), each arc fitting in 64 bits.
@@ -27,7 +62,7 @@ public struct OID: Hashable, Sendable, Comparable, CustomStringConvertible {
             atStart = byte & 0x80 == 0
             if atStart { length = 0 }
         }
-        self.der = Array(content)
+        self.init(validated: content)
     }
 
     /// Builds an OID from its arcs. Traps on an invalid arc list: for constants in code.
@@ -50,7 +85,7 @@ public struct OID: Hashable, Sendable, Comparable, CustomStringConvertible {
         }
         append(arcs[0] * 40 + arcs[1])
         for arc in arcs.dropFirst(2) { append(arc) }
-        self.der = out
+        self.init(validated: out)
     }
 
     /// Parses dotted-decimal text ("1.2.840.113549.1.1.11"); nil if malformed.
@@ -92,4 +127,7 @@ public struct OID: Hashable, Sendable, Comparable, CustomStringConvertible {
     public var description: String { dotted }
 
     public static func < (lhs: OID, rhs: OID) -> Bool { lhs.der.lexicographicallyPrecedes(rhs.der) }
+
+    public static func == (lhs: OID, rhs: OID) -> Bool { lhs.storage == rhs.storage }
+    public func hash(into hasher: inout Hasher) { hasher.combine(storage) }
 }

@@ -44,6 +44,8 @@ public struct Certificate: Sendable, Hashable {
     public let signature: ArraySlice<UInt8>
     /// Whether notBefore/notAfter used the RFC 5280 time type for their year.
     public let validityEncodingIsCanonical: Bool
+    /// The time types notBefore and notAfter were encoded with (UTCTime or GeneralizedTime).
+    public let validityTags: (notBefore: ASN1Tag, notAfter: ASN1Tag)
 
     /// Parses a DER certificate.
     public init(derEncoded input: [UInt8]) throws {
@@ -71,13 +73,13 @@ public struct Certificate: Sendable, Hashable {
         let tbsSignature = try AlgorithmIdentifier(from: &r, "TBSCertificate signature")
         let tbsSignatureBytes = input[tbsSignatureStart..<r.offset]
         issuer = try DistinguishedName(from: &r, "issuer")
-        (notBefore, notAfter, validityEncodingIsCanonical) = try r.nested(.sequence, what: "validity") { v in
+        (notBefore, notAfter, validityEncodingIsCanonical, validityTags) = try r.nested(.sequence, what: "validity") { v in
             let a = try v.readElement()
             let b = try v.readElement()
             let notBefore = try DERTime(element: a)
             let notAfter = try DERTime(element: b)
             func canonical(_ e: DERElement, _ t: DERTime) -> Bool { e.tag == t.derEncoding.tag }
-            return (notBefore, notAfter, canonical(a, notBefore) && canonical(b, notAfter))
+            return (notBefore, notAfter, canonical(a, notBefore) && canonical(b, notAfter), (a.tag, b.tag))
         }
         subject = try DistinguishedName(from: &r, "subject")
         publicKey = try CertificatePublicKey(from: &r)
@@ -158,6 +160,42 @@ public struct Certificate: Sendable, Hashable {
     /// Whether `time` is within notBefore…notAfter (both inclusive, RFC 5280 §4.1.2.5).
     public func isValid(at time: DERTime) -> Bool {
         notBefore <= time && time <= notAfter
+    }
+
+    /// The DER rebuilt from the parsed fields (names from their attributes, the key from its algorithm and
+    /// bits, extensions from OID/critical/value): equal to ``der`` for every certificate that parses, which
+    /// tests check on real roots — proof that nothing was lost or misread.
+    public func reencoded() -> [UInt8] {
+        let tbs = DERWriter.build { w in
+            w.appendConstructed { t in
+                if version > 1 { t.appendConstructed(.contextConstructed(0)) { $0.appendInteger(version - 1) } }
+                t.append(.integer, content: serialNumber)
+                signatureAlgorithm.identifier.write(to: &t)
+                t.appendEncoded(DistinguishedName(rdns: issuer.rdns).der)
+                t.appendConstructed { v in
+                    for (time, tag) in [(notBefore, validityTags.notBefore), (notAfter, validityTags.notAfter)] {
+                        let c = time.components
+                        func pad(_ n: Int, _ w: Int) -> String { String(repeating: "0", count: max(0, w - String(n).count)) + String(n) }
+                        let tail = pad(c.month, 2) + pad(c.day, 2) + pad(c.hour, 2) + pad(c.minute, 2) + pad(c.second, 2) + "Z"
+                        v.append(tag, content: Array(((tag == .utcTime ? pad(c.year % 100, 2) : pad(c.year, 4)) + tail).utf8))
+                    }
+                }
+                t.appendEncoded(DistinguishedName(rdns: subject.rdns).der)
+                publicKey.spki.write(to: &t)
+                if let id = issuerUniqueID { t.appendBitString(id.bytes, unusedBits: id.unusedBits, tag: .contextPrimitive(1)) }
+                if let id = subjectUniqueID { t.appendBitString(id.bytes, unusedBits: id.unusedBits, tag: .contextPrimitive(2)) }
+                if !extensions.all.isEmpty {
+                    t.appendConstructed(.contextConstructed(3)) { Extension.writeList(extensions.all, to: &$0) }
+                }
+            }
+        }
+        return DERWriter.build { w in
+            w.appendConstructed { c in
+                c.appendEncoded(tbs)
+                signatureAlgorithm.identifier.write(to: &c)
+                c.appendBitString(signature)
+            }
+        }
     }
 
     public static func == (lhs: Certificate, rhs: Certificate) -> Bool { lhs.der == rhs.der }

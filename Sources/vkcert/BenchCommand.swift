@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import Bench
+import FileIO
 import RSA
 
 struct BenchCommand: AsyncParsableCommand {
@@ -29,7 +30,10 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Sign and verify with this key instead of a fresh one (to compare with other tools on the same key).")
     var key: String?
 
-    @Option(help: "Comma-separated subset to run: keygen, sign, verify, raw, sha256 (default: all).")
+    @Option(help: "Certificate for the parse benchmark (default: Vectors/openssl/x509/typical.pem when present).")
+    var cert: String?
+
+    @Option(help: "Comma-separated subset to run: keygen, sign, verify, raw, sha256, parse (default: all).")
     var only: String?
 
     func run() throws {
@@ -39,6 +43,14 @@ struct BenchCommand: AsyncParsableCommand {
         options.trials = trials
         options.secondsPerTrial = seconds
         if let key { options.key = try LoadedKey.loadPrivate(key) }
+        let certPath = cert ?? (FileSystem.exists("Vectors/openssl/x509/typical.pem") ? "Vectors/openssl/x509/typical.pem" : nil)
+        if let certPath {
+            let bytes = try readInput(certPath, what: "certificate file")
+            let (items, errors) = loadItems(certPath, bytes: bytes)
+            if let first = errors.first { throw CLIFailure.input(first) }
+            guard case .certificate(let c)? = items.first?.1 else { throw CLIFailure.input("\(certPath): no certificate") }
+            options.certificate = c.der
+        }
         if let only {
             let names = Set(only.split(separator: ",").map(String.init))
             guard !names.isEmpty, names.isSubset(of: Benchmark.allNames) else {

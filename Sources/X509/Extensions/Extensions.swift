@@ -70,9 +70,9 @@ public struct Extensions: Sendable, Hashable {
         var ski: ArraySlice<UInt8>?, aki: AuthorityKeyIdentifier?, crldp: [DistributionPoint]?
         var aia: [AccessDescription]?, policies: [PolicyInformation]?, nc: NameConstraints?
         var unhandled: [OID] = []
-        var seen = Set<OID>()
-        for ext in list {
-            guard seen.insert(ext.oid).inserted else {
+        for (index, ext) in list.enumerated() {
+            // Linear scan: at most 64 extensions, and hashing costs more than comparing a few inline OIDs.
+            guard !list[..<index].contains(where: { $0.oid == ext.oid }) else {
                 throw X509Error(.duplicateExtension, "extension \(ext.oid.name ?? ext.oid.dotted) appears twice")
             }
             func wrap<T>(_ what: String, _ body: () throws -> T) throws -> T {
