@@ -51,7 +51,7 @@ let package = Package(
         ),
 
         // Test helpers: locating the repository, running openssl and the built CLI.
-        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
+        .target(name: "TestSupport", dependencies: ["DER"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "BigNumTests", dependencies: ["BigNum", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "HashTests", dependencies: ["Hash", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "DERTests", dependencies: ["DER", "TestSupport"], swiftSettings: strict),

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 
-/// Text and JSON renderings of conformance results (hand-written JSON: stable key order, no Foundation).
+import X509
+
+/// Text and JSON renderings of conformance results (JSON through X509's ordered JSONValue, no Foundation).
 public enum ConformanceReport {
     public static func table(_ results: [SuiteResult]) -> String {
         let width = max(40, results.map(\.name.count).max() ?? 0)
@@ -19,36 +21,16 @@ public enum ConformanceReport {
     }
 
     public static func json(_ results: [SuiteResult]) -> String {
-        let suites = results.map { r in
-            let skips = r.skipReasons.sorted(by: { $0.key < $1.key }).map { "{\"reason\":\(quote($0.key)),\"count\":\($0.value)}" }
-            let decisions = r.decisions.sorted(by: { $0.key < $1.key }).map { "{\"decision\":\(quote($0.key)),\"count\":\($0.value)}" }
-            return "{\"suite\":\(quote(r.name)),\"total\":\(r.total),\"passed\":\(r.passed),\"failed\":\(r.failed),\"skipped\":\(r.skipped),"
-                + "\"skipReasons\":[\(skips.joined(separator: ","))],\"decisions\":[\(decisions.joined(separator: ","))],"
-                + "\"failures\":[\(r.failures.map(quote).joined(separator: ","))]}"
+        let suites: [JSONValue] = results.map { r in
+            .object([
+                ("suite", .string(r.name)), ("total", .int(r.total)), ("passed", .int(r.passed)), ("failed", .int(r.failed)),
+                ("skipped", .int(r.skipped)),
+                ("skipReasons", .array(r.skipReasons.sorted { $0.key < $1.key }.map { .object([("reason", .string($0.key)), ("count", .int($0.value))]) })),
+                ("decisions", .array(r.decisions.sorted { $0.key < $1.key }.map { .object([("decision", .string($0.key)), ("count", .int($0.value))]) })),
+                ("failures", .array(r.failures.map { .string($0) })),
+            ])
         }
         let failed = results.reduce(0) { $0 + $1.failed }
-        return "{\"ok\":\(failed == 0),\"suites\":[\(suites.joined(separator: ","))]}\n"
-    }
-
-    /// A JSON string literal (RFC 8259 escaping).
-    public static func quote(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
+        return JSONValue.object([("ok", .bool(failed == 0)), ("suites", .array(suites))]).serialized() + "\n"
     }
 }

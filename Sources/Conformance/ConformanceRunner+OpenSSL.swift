@@ -36,7 +36,7 @@ extension ConformanceRunner {
                 result.fail("bad digests.tsv line: \(line)")
                 continue
             }
-            result.check(HexCoding.encode(hash.hash(message)) == fields[2], "\(fields[1])(\(fields[0])) differs from openssl")
+            result.check(Hex.encode(hash.hash(message)) == fields[2], "\(fields[1])(\(fields[0])) differs from openssl")
         }
         return result
     }

@@ -13,8 +13,8 @@ extension ConformanceRunner {
         var result = SuiteResult(name: suiteName)
         guard let data = load(file, as: PKCS1VerifyGroup.self, into: &result) else { return result }
         for group in data.testGroups {
-            guard let hash = Self.hash(named: group.sha), let der = HexCoding.decode(group.publicKeyDer),
-                let asn = HexCoding.decode(group.publicKeyAsn)
+            guard let hash = Self.hash(named: group.sha), let der = Hex.decode(group.publicKeyDer),
+                let asn = Hex.decode(group.publicKeyAsn)
             else {
                 result.fail("group with \(group.sha): undecodable fields")
                 continue
@@ -32,7 +32,7 @@ extension ConformanceRunner {
                 continue
             }
             for test in group.tests {
-                guard let msg = HexCoding.decode(test.msg), let sig = HexCoding.decode(test.sig) else {
+                guard let msg = Hex.decode(test.msg), let sig = Hex.decode(test.sig) else {
                     result.fail("tcId \(test.tcId): undecodable hex")
                     continue
                 }
@@ -59,7 +59,7 @@ extension ConformanceRunner {
         guard let data = load(file, as: PSSVerifyGroup.self, into: &result) else { return result }
         for group in data.testGroups {
             guard group.mgf == "MGF1", let hash = Self.hash(named: group.sha), let mgfHash = Self.hash(named: group.mgfSha),
-                let der = HexCoding.decode(group.publicKeyDer)
+                let der = Hex.decode(group.publicKeyDer)
             else {
                 for _ in group.tests { result.skip("unsupported MGF or hash in group (\(group.mgf), \(group.sha), \(group.mgfSha))") }
                 continue
@@ -81,7 +81,7 @@ extension ConformanceRunner {
                 continue
             }
             for test in group.tests {
-                guard let msg = HexCoding.decode(test.msg), let sig = HexCoding.decode(test.sig) else {
+                guard let msg = Hex.decode(test.msg), let sig = Hex.decode(test.sig) else {
                     result.fail("tcId \(test.tcId): undecodable hex")
                     continue
                 }
@@ -103,7 +103,7 @@ extension ConformanceRunner {
         var result = SuiteResult(name: "wycheproof/rsa_pkcs1_2048_sig_gen (PKCS#1 v1.5 signing, byte-exact)")
         guard let data = load("wycheproof/rsa_pkcs1_2048_sig_gen_test.json", as: SigGenGroup.self, into: &result) else { return result }
         for group in data.testGroups {
-            guard let hash = Self.hash(named: group.sha), let pkcs8 = HexCoding.decode(group.privateKeyPkcs8) else {
+            guard let hash = Self.hash(named: group.sha), let pkcs8 = Hex.decode(group.privateKeyPkcs8) else {
                 result.fail("group \(group.sha): undecodable")
                 continue
             }
@@ -120,7 +120,7 @@ extension ConformanceRunner {
                 continue
             }
             for test in group.tests {
-                guard let msg = HexCoding.decode(test.msg), let expected = HexCoding.decode(test.sig) else {
+                guard let msg = Hex.decode(test.msg), let expected = Hex.decode(test.sig) else {
                     result.fail("tcId \(test.tcId): undecodable hex")
                     continue
                 }
@@ -139,7 +139,7 @@ extension ConformanceRunner {
         var result = SuiteResult(name: "wycheproof/rsa_pkcs1_2048 (private-key parsing)")
         guard let data = load("wycheproof/rsa_pkcs1_2048_test.json", as: DecryptGroup.self, into: &result) else { return result }
         for (index, group) in data.testGroups.enumerated() {
-            guard let pkcs8 = HexCoding.decode(group.privateKeyPkcs8) else {
+            guard let pkcs8 = Hex.decode(group.privateKeyPkcs8) else {
                 result.fail("group \(index): undecodable PKCS#8 hex")
                 continue
             }
@@ -171,7 +171,7 @@ extension ConformanceRunner {
         guard let data = load("wycheproof/primality_test.json", as: PrimalityGroup.self, into: &result) else { return result }
         for group in data.testGroups {
             for test in group.tests {
-                guard let bytes = HexCoding.decode(test.value) else {
+                guard let bytes = Hex.decode(test.value) else {
                     result.fail("tcId \(test.tcId): undecodable value")
                     continue
                 }

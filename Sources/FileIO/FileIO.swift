@@ -65,18 +65,9 @@ public enum FileSystem {
             throw FileError(.tooLarge, path: path, "is \(info.st_size) bytes; the limit is \(limit) bytes")
         }
         var out: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw FileError.fromErrno(errno, path: path, "read failed")
-            }
-            if n == 0 { break }
-            out.append(contentsOf: chunk[0..<n])
-            if out.count > limit {
-                throw FileError(.tooLarge, path: path, "is larger than the limit of \(limit) bytes")
-            }
+        try readChunks(fd, path: path) { chunk in
+            out.append(contentsOf: chunk)
+            if out.count > limit { throw FileError(.tooLarge, path: path, "is larger than the limit of \(limit) bytes") }
         }
         return out
     }
@@ -90,6 +81,11 @@ public enum FileSystem {
         if fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
             throw FileError(.notARegularFile, path: path, "is a directory, not a file")
         }
+        try readChunks(fd, path: path, body)
+    }
+
+    /// Reads `fd` to the end in 64 KiB chunks, retrying on EINTR.
+    private static func readChunks(_ fd: Int32, path: String, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
             let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }

@@ -24,14 +24,7 @@ enum PKCS1v15 {
     )
 
     private static func buildPrefix(_ hash: HashAlgorithm) -> [UInt8] {
-        let oid: OID
-        switch hash {
-        case .sha1: oid = OID.Hash.sha1
-        case .sha224: oid = OID.Hash.sha224
-        case .sha256: oid = OID.Hash.sha256
-        case .sha384: oid = OID.Hash.sha384
-        case .sha512: oid = OID.Hash.sha512
-        }
+        let oid = hash.oid
         let placeholder = [UInt8](repeating: 0, count: hash.digestByteCount)
         let full = DERWriter.build { w in
             w.appendConstructed { s in

@@ -62,6 +62,17 @@ func describe(_ error: any Error, path: String) -> String {
     }
 }
 
+/// Runs `body`, passing CLI failures through and turning any library error into an input error about `path`.
+func reportingInputErrors<T>(about path: String, _ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let failure as CLIFailure {
+        throw failure
+    } catch {
+        throw CLIFailure.input(describe(error, path: path))
+    }
+}
+
 /// A key file that holds either a private or a public RSA key.
 enum LoadedKey {
     case privateKey(RSAPrivateKey, RSAKeyFormat)

@@ -29,11 +29,8 @@ struct CSRCommand: AsyncParsableCommand {
         func run() throws {
             let (node, ips, dns) = try identity.resolved()
             let privateKey = try LoadedKey.loadPrivate(key)
-            let csr: CertificateSigningRequest
-            do {
-                csr = try CSRBuilder.kubeletServing(node: node, ipAddresses: ips, dnsNames: dns).sign(with: privateKey)
-            } catch {
-                throw CLIFailure.input(describe(error, path: key))
+            let csr = try reportingInputErrors(about: key) {
+                try CSRBuilder.kubeletServing(node: node, ipAddresses: ips, dnsNames: dns).sign(with: privateKey)
             }
             try writeOutput(out, Array(csr.pemRepresentation.utf8), mode: 0o644)
         }
@@ -75,17 +72,13 @@ struct CertCommand: AsyncParsableCommand {
             let (node, ips, dns) = try identity.resolved()
             let privateKey = try LoadedKey.loadPrivate(key)
             let (notBefore, notAfter) = try CertCommand.validity(days: days)
-            do {
+            try reportingInputErrors(about: key) {
                 let publicKey = CertificatePublicKey(rsa: privateKey.publicKey)
                 var builder = CertificateBuilder(subject: .kubeletNode(node), publicKey: publicKey, notBefore: notBefore, notAfter: notAfter)
                 builder.addSubjectAltNames(dns.map { .dns($0) } + ips.map { .ipAddress($0[...]) })
                 CertificateProfile.kubeletServing.apply(to: &builder, authorityKeyIdentifier: CertificateBuilder.keyIdentifier(publicKey))
                 let cert = try builder.selfSign(with: privateKey)
                 try writeOutput(out, Array(cert.pemRepresentation.utf8), mode: 0o644)
-            } catch let failure as CLIFailure {
-                throw failure
-            } catch {
-                throw CLIFailure.input(describe(error, path: key))
             }
         }
     }
@@ -117,15 +110,11 @@ struct CertCommand: AsyncParsableCommand {
             }
             let privateKey = try LoadedKey.loadPrivate(key)
             let (notBefore, notAfter) = try CertCommand.validity(days: days)
-            do {
+            try reportingInputErrors(about: key) {
                 var builder = CertificateBuilder(subject: name, publicKey: CertificatePublicKey(rsa: privateKey.publicKey), notBefore: notBefore, notAfter: notAfter)
                 CertificateProfile.ca.apply(to: &builder, authorityKeyIdentifier: nil)
                 let cert = try builder.selfSign(with: privateKey)
                 try writeOutput(out, Array(cert.pemRepresentation.utf8), mode: 0o644)
-            } catch let failure as CLIFailure {
-                throw failure
-            } catch {
-                throw CLIFailure.input(describe(error, path: key))
             }
         }
     }
@@ -176,17 +165,13 @@ struct CertCommand: AsyncParsableCommand {
             }
             guard ca.extensions.basicConstraints?.isCA == true else { throw CLIFailure.input("\(caCert): not a CA certificate (basicConstraints cA is not TRUE)") }
             let (notBefore, notAfter) = try CertCommand.validity(days: days)
-            do {
+            try reportingInputErrors(about: csr) {
                 var builder = CertificateBuilder(subject: request.subject, publicKey: request.publicKey, notBefore: notBefore, notAfter: notAfter)
                 builder.addSubjectAltNames(request.extensions.subjectAlternativeNames ?? [])
                 let authorityKeyID = ca.extensions.subjectKeyIdentifier.map(Array.init) ?? CertificateBuilder.keyIdentifier(ca.publicKey)
                 (profile == .client ? CertificateProfile.client : .kubeletServing).apply(to: &builder, authorityKeyIdentifier: authorityKeyID)
                 let cert = try builder.sign(issuer: ca.subject, issuerKey: key)
                 try writeOutput(out, Array(cert.pemRepresentation.utf8), mode: 0o644)
-            } catch let failure as CLIFailure {
-                throw failure
-            } catch {
-                throw CLIFailure.input(describe(error, path: csr))
             }
         }
     }

@@ -131,12 +131,7 @@ extension KeyCommand {
             let scheme = try options.scheme(verifying: false)
             let privateKey = try LoadedKey.loadPrivate(key)
             let digest = try digestFile(input, scheme.hash)
-            let signature: [UInt8]
-            do {
-                signature = try privateKey.signature(forDigest: digest, scheme: scheme)
-            } catch {
-                throw CLIFailure.input(describe(error, path: key))
-            }
+            let signature = try reportingInputErrors(about: key) { try privateKey.signature(forDigest: digest, scheme: scheme) }
             try writeOutput(out, signature, mode: 0o644)
         }
     }

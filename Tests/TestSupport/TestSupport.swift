@@ -3,6 +3,7 @@
 // Helpers shared by the test targets: where the repository is, and how to run outside oracles
 // (openssl) and the built `vkcert` binary. Tests may use Foundation; the modules under test do not.
 
+import DER
 import Foundation
 
 public enum Repository {
@@ -119,37 +120,14 @@ public struct TemporaryDirectory: Sendable {
     }
 }
 
+/// Hex helpers for tests: DER's codec, with a decoder that skips spaces (for readable test vectors).
 public enum Hex {
     public static func decode(_ text: String) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(text.utf8.count / 2)
-        var high: UInt8? = nil
-        for c in text.utf8 {
-            let v: UInt8
-            switch c {
-            case 0x30...0x39: v = c - 0x30
-            case 0x61...0x66: v = c - 0x61 + 10
-            case 0x41...0x46: v = c - 0x41 + 10
-            default: continue
-            }
-            if let h = high {
-                out.append(h << 4 | v)
-                high = nil
-            } else {
-                high = v
-            }
-        }
-        return out
+        DER.Hex.decode(text.filter { !$0.isWhitespace })!
     }
 
     public static func encode(_ bytes: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for b in bytes {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 15)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        DER.Hex.encode(bytes)
     }
 }
 

@@ -42,9 +42,6 @@ public struct CSRBuilder: Sendable {
     /// Encodes the CertificationRequestInfo, signs it with `key`, checks the result parses and its
     /// signature verifies, and returns it.
     public func sign(with key: RSAPrivateKey) throws -> CertificateSigningRequest {
-        guard let scheme = signatureAlgorithm.rsaScheme else {
-            throw X509Error(.unsupportedAlgorithm, "CSRs are signed with RSA; \(signatureAlgorithm.name) is not an RSA algorithm")
-        }
         let extensions = requestedExtensions
         let info = DERWriter.build { w in
             w.appendConstructed { s in
@@ -60,14 +57,7 @@ public struct CSRBuilder: Sendable {
                 }
             }
         }
-        let signature = try key.signature(for: info, scheme: scheme)
-        let der = DERWriter.build { w in
-            w.appendConstructed { s in
-                s.appendEncoded(info)
-                signatureAlgorithm.identifier.write(to: &s)
-                s.appendBitString(signature)
-            }
-        }
+        let der = try SignedStructure.sign(info, algorithm: signatureAlgorithm, key: key)
         let csr = try CertificateSigningRequest(derEncoded: der)
         guard csr.isSignatureValid else { throw X509Error(.buildFailed, "the new CSR's signature does not verify") }
         return csr

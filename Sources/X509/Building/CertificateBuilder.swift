@@ -105,18 +105,7 @@ public struct CertificateBuilder: Sendable {
             throw X509Error(.buildFailed, "serial number must be 1–20 octets")
         }
         guard notBefore <= notAfter else { throw X509Error(.buildFailed, "notBefore is after notAfter") }
-        guard let scheme = signatureAlgorithm.rsaScheme else {
-            throw X509Error(.unsupportedAlgorithm, "certificates are signed with RSA; \(signatureAlgorithm.name) is not an RSA algorithm")
-        }
-        let tbsBytes = tbs(issuer: issuer)
-        let signature = try issuerKey.signature(for: tbsBytes, scheme: scheme)
-        let der = DERWriter.build { w in
-            w.appendConstructed { s in
-                s.appendEncoded(tbsBytes)
-                signatureAlgorithm.identifier.write(to: &s)
-                s.appendBitString(signature)
-            }
-        }
+        let der = try SignedStructure.sign(tbs(issuer: issuer), algorithm: signatureAlgorithm, key: issuerKey)
         let certificate = try Certificate(derEncoded: der)
         guard certificate.isSignature(validFor: CertificatePublicKey(rsa: issuerKey.publicKey)) else {
             throw X509Error(.buildFailed, "the new certificate's signature does not verify")

@@ -12,10 +12,10 @@ extension GeneralName {
         case .email(let s): "email:\(s)"
         case .uri(let s): "URI:\(s)"
         case .directoryName(let n): "dirName:\(n.rfc2253)"
-        case .otherName(let oid, let value): "otherName:\(oid.dotted):\(hexString(value))"
+        case .otherName(let oid, let value): "otherName:\(oid.dotted):\(Hex.encode(value))"
         case .registeredID(let oid): "RID:\(oid.dotted)"
-        case .x400Address(let raw): "X400:\(hexString(raw))"
-        case .ediPartyName(let raw): "EdiPartyName:\(hexString(raw))"
+        case .x400Address(let raw): "X400:\(Hex.encode(raw))"
+        case .ediPartyName(let raw): "EdiPartyName:\(Hex.encode(raw))"
         }
     }
 }
@@ -62,10 +62,10 @@ extension Certificate {
             ("keyUsage", JSONValue(extensions.keyUsage?.names)),
             ("extendedKeyUsage", JSONValue(extensions.extendedKeyUsage?.names)),
             ("subjectAltNames", .array((extensions.subjectAlternativeNames ?? []).map { .string($0.text) })),
-            ("subjectKeyIdentifier", JSONValue(extensions.subjectKeyIdentifier.map(hexString))),
-            ("authorityKeyIdentifier", JSONValue(extensions.authorityKeyIdentifier?.keyIdentifier.map(hexString))),
+            ("subjectKeyIdentifier", JSONValue(extensions.subjectKeyIdentifier.map { Hex.encode($0) })),
+            ("authorityKeyIdentifier", JSONValue(extensions.authorityKeyIdentifier?.keyIdentifier.map { Hex.encode($0) })),
             ("extensions", extensions.jsonList),
-            ("fingerprintSHA256", .string(hexString(fingerprintSHA256))),
+            ("fingerprintSHA256", .string(Hex.encode(fingerprintSHA256))),
             ("selfSigned", .bool(isSelfIssued && isSelfSigned)),
         ])
     }

@@ -40,7 +40,7 @@ enum TextRendering {
             guard let nc = all.nameConstraints else { return [] }
             return nc.permitted.map { "Permitted: \($0.text)" } + nc.excluded.map { "Excluded: \($0.text)" }
         default:
-            return ["<\(ext.value.count) bytes> " + hexString(ext.value.prefix(32)) + (ext.value.count > 32 ? "…" : "")]
+            return ["<\(ext.value.count) bytes> " + Hex.encode(ext.value.prefix(32)) + (ext.value.count > 32 ? "…" : "")]
         }
     }
 

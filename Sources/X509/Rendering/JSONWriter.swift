@@ -72,17 +72,6 @@ extension JSONValue {
     public init(_ strings: [String]?) { self = strings.map { .array($0.map { .string($0) }) } ?? .null }
 }
 
-/// Lower-case hex.
-public func hexString(_ bytes: some Sequence<UInt8>) -> String {
-    let digits = Array("0123456789abcdef".utf8)
-    var out: [UInt8] = []
-    for b in bytes {
-        out.append(digits[Int(b >> 4)])
-        out.append(digits[Int(b & 15)])
-    }
-    return String(decoding: out, as: UTF8.self)
-}
-
 extension JSONValue {
     /// The member `key` of an object (nil for other values or a missing key).
     public subscript(key: String) -> JSONValue? {
