@@ -24,6 +24,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // The only C: GMP through pkg-config, plus a shim for macros, getrandom(2) and a zeroing allocator.
@@ -38,13 +40,28 @@ let package = Package(
         .target(name: "RSA", dependencies: ["BigNum", "Hash", "DER"], swiftSettings: strict),
         .target(name: "X509", dependencies: ["BigNum", "Hash", "DER", "RSA"], swiftSettings: strict),
         .target(name: "FileIO", swiftSettings: strict),
+        // Kubernetes: the CSR API model and client (Foundation is allowed from here up).
+        .target(name: "KubeAPI", dependencies: ["DER", "X509"], swiftSettings: strict),
+        // The CSR API emulator: an in-process API server on SwiftNIO that real kubectl can drive.
+        .target(
+            name: "KubeSim",
+            dependencies: [
+                "KubeAPI", "X509", "RSA", "DER", "BigNum", "FileIO",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: strict
+        ),
         // Conformance runs over Vectors/ (Wycheproof JSON): uses FoundationEssentials' JSONDecoder only.
         .target(name: "Conformance", dependencies: ["BigNum", "Hash", "DER", "RSA", "X509", "FileIO"], swiftSettings: strict),
         .target(name: "Bench", dependencies: ["BigNum", "Hash", "DER", "RSA", "X509"], swiftSettings: strict),
         .executableTarget(
             name: "vkcert",
             dependencies: [
-                "BigNum", "Hash", "DER", "RSA", "X509", "FileIO", "Conformance", "Bench",
+                "BigNum", "Hash", "DER", "RSA", "X509", "FileIO", "Conformance", "Bench", "KubeAPI", "KubeSim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -61,6 +78,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "X509Tests", dependencies: ["X509", "RSA", "DER", "Hash", "BigNum", "Conformance", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "KubeSimTests", dependencies: ["KubeSim", "KubeAPI", "X509", "RSA", "DER", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "FileIO", "vkcert"], swiftSettings: strict),
     ]
 )

@@ -34,7 +34,7 @@ struct VKCert: AsyncParsableCommand {
             """,
         subcommands: [
             InspectCommand.self, LintCommand.self, VerifyCommand.self, KeyCommand.self, CSRCommand.self, CertCommand.self,
-            VectorsCommand.self, BenchCommand.self,
+            SandboxCommand.self, VectorsCommand.self, BenchCommand.self,
         ]
     )
 }

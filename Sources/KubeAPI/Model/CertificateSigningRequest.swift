@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Foundation
+
+/// `certificates.k8s.io/v1` CertificateSigningRequest, field for field as the API serves it
+/// (k8s.io/api certificates/v1 types.go). Byte fields (`spec.request`, `status.certificate`) are PEM
+/// text carried as base64 in JSON, which `Data` does by default.
+public struct CertificateSigningRequestObject: Codable, Sendable, Hashable {
+    public var kind: String? = "CertificateSigningRequest"
+    public var apiVersion: String? = "certificates.k8s.io/v1"
+    public var metadata: ObjectMeta
+    public var spec: CSRSpec
+    public var status: CSRStatus?
+
+    public init(metadata: ObjectMeta, spec: CSRSpec, status: CSRStatus? = nil) {
+        self.metadata = metadata
+        self.spec = spec
+        self.status = status
+    }
+
+    /// The condition of `type`, if present.
+    public func condition(_ type: String) -> CSRCondition? {
+        status?.conditions?.first { $0.type == type }
+    }
+
+    public var isApproved: Bool { condition(CSRCondition.approved)?.status == "True" }
+    public var isDenied: Bool { condition(CSRCondition.denied)?.status == "True" }
+    public var isFailed: Bool { condition(CSRCondition.failed)?.status == "True" }
+    public var isIssued: Bool { !(status?.certificate ?? Data()).isEmpty }
+}
+
+/// `metav1.ObjectMeta`, the fields the CSR API uses.
+public struct ObjectMeta: Codable, Sendable, Hashable {
+    public var name: String?
+    public var generateName: String?
+    public var uid: String?
+    public var resourceVersion: String?
+    public var creationTimestamp: Date?
+    public var labels: [String: String]?
+    public var annotations: [String: String]?
+
+    public init(name: String? = nil, generateName: String? = nil) {
+        self.name = name
+        self.generateName = generateName
+    }
+}
+
+/// `CertificateSigningRequestSpec`.
+public struct CSRSpec: Codable, Sendable, Hashable {
+    /// PEM `CERTIFICATE REQUEST`.
+    public var request: Data
+    public var signerName: String?
+    public var expirationSeconds: Int32?
+    public var usages: [String]?
+    public var username: String?
+    public var uid: String?
+    public var groups: [String]?
+    public var extra: [String: [String]]?
+
+    public init(request: Data, signerName: String?, expirationSeconds: Int32? = nil, usages: [String]?) {
+        self.request = request
+        self.signerName = signerName
+        self.expirationSeconds = expirationSeconds
+        self.usages = usages
+    }
+}
+
+/// `CertificateSigningRequestStatus`.
+public struct CSRStatus: Codable, Sendable, Hashable {
+    public var conditions: [CSRCondition]?
+    /// PEM `CERTIFICATE` block(s), leaf first.
+    public var certificate: Data?
+
+    public init(conditions: [CSRCondition]? = nil, certificate: Data? = nil) {
+        self.conditions = conditions
+        self.certificate = certificate
+    }
+}
+
+/// `CertificateSigningRequestCondition`.
+public struct CSRCondition: Codable, Sendable, Hashable {
+    public static let approved = "Approved"
+    public static let denied = "Denied"
+    public static let failed = "Failed"
+
+    public var type: String
+    public var status: String
+    public var reason: String?
+    public var message: String?
+    public var lastUpdateTime: Date?
+    public var lastTransitionTime: Date?
+
+    public init(type: String, status: String = "True", reason: String? = nil, message: String? = nil, lastUpdateTime: Date? = nil) {
+        self.type = type
+        self.status = status
+        self.reason = reason
+        self.message = message
+        self.lastUpdateTime = lastUpdateTime
+    }
+}
+
+/// `CertificateSigningRequestList`.
+public struct CertificateSigningRequestList: Codable, Sendable {
+    public var kind = "CertificateSigningRequestList"
+    public var apiVersion = "certificates.k8s.io/v1"
+    public var metadata: ListMeta
+    public var items: [CertificateSigningRequestObject]
+
+    public init(resourceVersion: String, items: [CertificateSigningRequestObject]) {
+        self.metadata = ListMeta(resourceVersion: resourceVersion)
+        self.items = items
+    }
+}
+
+public struct ListMeta: Codable, Sendable, Hashable {
+    public var resourceVersion: String?
+    public var `continue`: String?
+
+    public init(resourceVersion: String?) {
+        self.resourceVersion = resourceVersion
+    }
+}
+
+/// The JSON coders the API uses: RFC 3339 timestamps with whole seconds, base64 bytes.
+public enum KubeJSON {
+    public static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(KubeJSON.format(date))
+        }
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    public static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let text = try decoder.singleValueContainer().decode(String.self)
+            guard let date = KubeJSON.parse(text) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not an RFC 3339 time: \(text)"))
+            }
+            return date
+        }
+        return decoder
+    }
+
+    /// `2025-01-01T00:00:00Z` (UTC, whole seconds), as metav1.Time marshals.
+    public static func format(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        func pad(_ v: Int?, _ w: Int) -> String {
+            let s = String(v ?? 0)
+            return String(repeating: "0", count: max(0, w - s.count)) + s
+        }
+        return "\(pad(c.year, 4))-\(pad(c.month, 2))-\(pad(c.day, 2))T\(pad(c.hour, 2)):\(pad(c.minute, 2)):\(pad(c.second, 2))Z"
+    }
+
+    /// Parses RFC 3339 with `Z` or an offset, optional fraction.
+    public static func parse(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.date(from: text)
+    }
+}

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Foundation
+import KubeAPI
+
+/// One HTTP request as the router sees it (transport-independent, so the API semantics test without sockets).
+public struct APIRequest: Sendable {
+    public var method: String
+    public var path: String
+    public var query: [String: String]
+    public var accept: String
+    public var contentType: String
+    public var body: [UInt8]
+    public var user: UserInfo
+
+    public init(method: String, target: String, accept: String = "application/json", contentType: String = "", body: [UInt8] = [], user: UserInfo) {
+        self.method = method
+        let parts = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        self.path = String(parts[0])
+        var query: [String: String] = [:]
+        if parts.count > 1 {
+            for pair in parts[1].split(separator: "&") {
+                let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                let key = String(kv[0]).removingPercentEncoding ?? String(kv[0])
+                let value = kv.count > 1 ? (String(kv[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(kv[1])) : ""
+                query[key] = value
+            }
+        }
+        self.query = query
+        self.accept = accept
+        self.contentType = contentType
+        self.body = body
+        self.user = user
+    }
+
+    var wantsTable: Bool { accept.contains("as=Table") }
+}
+
+/// What to send back.
+public enum APIResponse: Sendable {
+    case body(status: Int, contentType: String, data: Data)
+    case watch(WatchRequest)
+
+    static func json(_ status: Int, _ text: String) -> APIResponse {
+        .body(status: status, contentType: "application/json", data: Data(text.utf8))
+    }
+
+    static func encoded(_ status: Int, _ value: some Encodable) -> APIResponse {
+        let data = (try? KubeJSON.encoder().encode(value)) ?? Data()
+        return .body(status: status, contentType: "application/json", data: data)
+    }
+
+    static func error(_ status: APIStatus) -> APIResponse { encoded(status.code, status) }
+
+    /// The HTTP status code (watches answer 200).
+    public var statusCode: Int {
+        if case .body(let status, _, _) = self { return status }
+        return 200
+    }
+
+    public var data: Data {
+        if case .body(_, _, let data) = self { return data }
+        return Data()
+    }
+}
+
+/// A watch the transport must serve: events from `resourceVersion` matching `selector`, for at most
+/// `timeoutSeconds`, rendered as one-row Tables when `table`.
+public struct WatchRequest: Sendable {
+    public let selector: Selector
+    public let resourceVersion: String?
+    public let timeoutSeconds: Int?
+    public let table: Bool
+}
+
+/// The CSR API's routes and semantics (`/version`, discovery, OpenAPI, the collection, items,
+/// `/status`, `/approval`), mapping every failure to a `metav1.Status` body with the matching code.
+public final class APIRouter: Sendable {
+    public let store: CSRStore
+    /// host:port advertised in `/api`.
+    public let address: String
+
+    static let collection = "/apis/certificates.k8s.io/v1/certificatesigningrequests"
+
+    public init(store: CSRStore, address: String) {
+        self.store = store
+        self.address = address
+    }
+
+    public func handle(_ request: APIRequest) -> APIResponse {
+        do {
+            return try route(request)
+        } catch {
+            return .error(error)
+        }
+    }
+
+    private func route(_ request: APIRequest) throws(APIStatus) -> APIResponse {
+        let path = request.path.count > 1 && request.path.hasSuffix("/") ? String(request.path.dropLast()) : request.path
+        switch (request.method, path) {
+        case ("GET", "/version"): return .json(200, Discovery.version)
+        case ("GET", "/api"): return .json(200, Discovery.api(address))
+        case ("GET", "/api/v1"): return .json(200, Discovery.apiV1)
+        case ("GET", "/apis"): return .json(200, Discovery.apis)
+        case ("GET", "/apis/certificates.k8s.io"): return .json(200, Discovery.group)
+        case ("GET", "/apis/certificates.k8s.io/v1"): return .json(200, Discovery.resources)
+        case ("GET", "/openapi/v3"): return .json(200, Discovery.openAPIIndex)
+        case ("GET", "/openapi/v3/apis/certificates.k8s.io/v1"): return .json(200, Discovery.openAPIGroup)
+        case ("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/livez"):
+            return .body(status: 200, contentType: "text/plain", data: Data("ok".utf8))
+        default: break
+        }
+        guard path.hasPrefix(Self.collection) else {
+            throw APIStatus(code: 404, reason: "NotFound", message: "the server could not find the requested resource")
+        }
+        let rest = path.dropFirst(Self.collection.count).split(separator: "/").map(String.init)
+        switch rest.count {
+        case 0: return try collection(request)
+        case 1: return try item(request, name: rest[0])
+        case 2 where rest[1] == "approval" || rest[1] == "status": return try subresource(request, name: rest[0], subresource: rest[1])
+        default: throw APIStatus(code: 404, reason: "NotFound", message: "the server could not find the requested resource")
+        }
+    }
+
+    private func selector(_ request: APIRequest) throws(APIStatus) -> Selector {
+        try Selector(field: request.query["fieldSelector"], label: request.query["labelSelector"])
+    }
+
+    private func collection(_ request: APIRequest) throws(APIStatus) -> APIResponse {
+        switch request.method {
+        case "GET":
+            let selector = try selector(request)
+            if request.query["watch"] == "true" || request.query["watch"] == "1" {
+                return .watch(WatchRequest(selector: selector, resourceVersion: request.query["resourceVersion"],
+                                           timeoutSeconds: request.query["timeoutSeconds"].flatMap(Int.init), table: request.wantsTable))
+            }
+            let (items, rv) = store.list(selector)
+            if request.wantsTable {
+                return .body(status: 200, contentType: "application/json", data: CSRTable.table(items, resourceVersion: rv, now: store.clock.now()))
+            }
+            return .encoded(200, CertificateSigningRequestList(resourceVersion: rv, items: items))
+        case "POST":
+            let object = try decode(request)
+            return .encoded(201, try store.create(object, user: request.user))
+        case "DELETE":
+            let (items, _) = store.list(try selector(request))
+            for item in items { _ = try? store.delete(item.metadata.name!) }
+            return .encoded(200, CertificateSigningRequestList(resourceVersion: store.list(try selector(request)).resourceVersion, items: items))
+        default:
+            throw APIStatus.methodNotAllowed("the server does not allow this method on the requested resource")
+        }
+    }
+
+    private func item(_ request: APIRequest, name: String) throws(APIStatus) -> APIResponse {
+        switch request.method {
+        case "GET":
+            let csr = try store.get(name)
+            if request.wantsTable {
+                return .body(status: 200, contentType: "application/json",
+                             data: CSRTable.table([csr], resourceVersion: csr.metadata.resourceVersion ?? "", now: store.clock.now()))
+            }
+            return .encoded(200, csr)
+        case "PUT":
+            return .encoded(200, try store.updateObject(name, try decode(request)))
+        case "DELETE":
+            let deleted = try store.delete(name)
+            return .encoded(200, APIStatus.deleted(name, uid: deleted.metadata.uid ?? ""))
+        default:
+            throw APIStatus.methodNotAllowed("the server does not allow this method on the requested resource")
+        }
+    }
+
+    private func subresource(_ request: APIRequest, name: String, subresource: String) throws(APIStatus) -> APIResponse {
+        switch request.method {
+        case "GET": return .encoded(200, try store.get(name))
+        case "PUT":
+            let object = try decode(request)
+            return .encoded(200, subresource == "approval" ? try store.updateApproval(name, object) : try store.updateStatus(name, object))
+        default:
+            throw APIStatus.methodNotAllowed("the server does not allow this method on the requested resource")
+        }
+    }
+
+    /// JSON (also without a Content-Type, as `kubectl replace --raw` sends it) or Kubernetes protobuf.
+    private func decode(_ request: APIRequest) throws(APIStatus) -> CertificateSigningRequestObject {
+        if request.contentType.hasPrefix(CSRProtobuf.contentType) {
+            do {
+                return try CSRProtobuf.decode(request.body)
+            } catch {
+                throw APIStatus.badRequest("the body of the request could not be decoded as protobuf: \(error)")
+            }
+        }
+        if !request.contentType.isEmpty && !request.contentType.hasPrefix("application/json") && !request.contentType.hasPrefix("application/merge-patch+json") {
+            throw APIStatus.unsupportedMediaType(request.contentType)
+        }
+        do {
+            return try KubeJSON.decoder().decode(CertificateSigningRequestObject.self, from: Data(request.body))
+        } catch {
+            throw APIStatus.badRequest("the body of the request could not be decoded as a CertificateSigningRequest: \(error)")
+        }
+    }
+}

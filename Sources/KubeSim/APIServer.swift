@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Foundation
+import KubeAPI
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+
+/// The emulated API server: SwiftNIO HTTP/1.1, optionally TLS, in front of an ``APIRouter``.
+///
+/// Authentication: over TLS every request needs `Authorization: Bearer <token>` for a configured token
+/// (401 otherwise); over plain HTTP kubectl sends no credentials, so requests act as `defaultUser`.
+public final class APIServer: Sendable {
+    public let router: APIRouter
+    let tlsContext: NIOSSLContext?
+    let tokens: [String: UserInfo]
+    let defaultUser: UserInfo
+    let group: MultiThreadedEventLoopGroup
+    private let channel: NIOLockedValueBox<(any Channel)?> = NIOLockedValueBox(nil)
+
+    public init(router: APIRouter, tls: NIOSSLContext?, tokens: [String: UserInfo], defaultUser: UserInfo = .admin) {
+        self.router = router
+        self.tlsContext = tls
+        self.tokens = tokens
+        self.defaultUser = defaultUser
+        self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    }
+
+    /// Binds and starts serving; returns the bound port (pass 0 for any free port).
+    public func start(host: String, port: Int) async throws -> Int {
+        let tls = tlsContext
+        let server = self
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(APIChannelHandler(server: server))
+                }
+            }
+        let bound = try await bootstrap.bind(host: host, port: port).get()
+        channel.withLockedValue { $0 = bound }
+        return bound.localAddress?.port ?? port
+    }
+
+    public func stop() async {
+        if let channel = channel.withLockedValue({ $0 }) { try? await channel.close() }
+        try? await group.shutdownGracefully()
+    }
+
+    func user(for authorization: String?) -> UserInfo? {
+        guard tlsContext != nil else { return defaultUser }
+        guard let header = authorization, header.hasPrefix("Bearer ") else { return nil }
+        return tokens[String(header.dropFirst(7))]
+    }
+}
+
+/// One connection: collects a request, routes it, writes the response; serves watches as chunked NDJSON.
+final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    let server: APIServer
+    private var head: HTTPRequestHead?
+    private var body: ByteBuffer?
+    private var watchID: UUID?
+
+    /// Request bodies larger than this are refused (413): a CSR object is a few KiB.
+    static let maximumBody = 4 << 20
+
+    init(server: APIServer) {
+        self.server = server
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let h):
+            head = h
+            body = context.channel.allocator.buffer(capacity: 0)
+        case .body(var chunk):
+            if (body?.readableBytes ?? 0) + chunk.readableBytes > Self.maximumBody {
+                respond(context: context, status: 413, contentType: "application/json", data: Data(#"{"kind":"Status","apiVersion":"v1","status":"Failure","message":"request entity too large","reason":"RequestEntityTooLarge","code":413}"#.utf8), keepAlive: false)
+                head = nil
+                return
+            }
+            body?.writeBuffer(&chunk)
+        case .end:
+            guard let head else { return }
+            self.head = nil
+            handle(context: context, head: head, body: body.map { Array($0.readableBytesView) } ?? [])
+        }
+    }
+
+    private func handle(context: ChannelHandlerContext, head: HTTPRequestHead, body: [UInt8]) {
+        let keepAlive = head.isKeepAlive
+        guard let user = server.user(for: head.headers.first(name: "authorization")) else {
+            let status = APIStatus.unauthorized()
+            respond(context: context, status: 401, contentType: "application/json", data: (try? KubeJSON.encoder().encode(status)) ?? Data(), keepAlive: keepAlive)
+            return
+        }
+        let request = APIRequest(
+            method: head.method.rawValue, target: head.uri, accept: head.headers.first(name: "accept") ?? "application/json",
+            contentType: head.headers.first(name: "content-type") ?? "", body: body, user: user
+        )
+        switch server.router.handle(request) {
+        case .body(let status, let contentType, let data):
+            respond(context: context, status: status, contentType: contentType, data: data, keepAlive: keepAlive)
+        case .watch(let watch):
+            startWatch(context: context, watch)
+        }
+    }
+
+    private func respond(context: ChannelHandlerContext, status: Int, contentType: String, data: Data, keepAlive: Bool) {
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: contentType)
+        headers.add(name: "Content-Length", value: String(data.count))
+        headers.add(name: "Cache-Control", value: "no-cache, private")
+        if !keepAlive { headers.add(name: "Connection", value: "close") }
+        let head = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: status), headers: headers)
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        var buffer = context.channel.allocator.buffer(capacity: data.count)
+        buffer.writeBytes(data)
+        context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        if !keepAlive {
+            let channel = context.channel
+            done.whenComplete { _ in channel.close(promise: nil) }
+        }
+    }
+
+    private func startWatch(context: ChannelHandlerContext, _ watch: WatchRequest) {
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "application/json")
+        headers.add(name: "Transfer-Encoding", value: "chunked")
+        headers.add(name: "Cache-Control", value: "no-cache, private")
+        context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+        let channel = context.channel
+        let loop = context.eventLoop
+        let store = server.router.store
+        let encoder = KubeJSON.encoder()
+        let send: @Sendable (Data) -> Void = { line in
+            loop.execute {
+                guard channel.isActive else { return }
+                var buffer = channel.allocator.buffer(capacity: line.count + 1)
+                buffer.writeBytes(line)
+                buffer.writeString("\n")
+                channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(buffer)), promise: nil)
+            }
+        }
+        do {
+            let table = watch.table
+            let now: @Sendable () -> Date = { store.clock.now() }
+            watchID = try store.subscribe(from: watch.resourceVersion, selector: watch.selector) { event in
+                let line: Data
+                if table {
+                    let object = (try? JSONSerialization.jsonObject(with: CSRTable.table([event.object], resourceVersion: String(event.resourceVersion), now: now()))) ?? [:]
+                    line = (try? JSONSerialization.data(withJSONObject: ["type": event.type, "object": object])) ?? Data()
+                } else {
+                    line = (try? encoder.encode(WatchEvent(type: event.type, object: event.object))) ?? Data()
+                }
+                send(line)
+            }
+        } catch {
+            // Too old a resourceVersion and similar: an ERROR event with the Status, then the end.
+            let status = error
+            struct ErrorEvent: Encodable { let type: String; let object: APIStatus }
+            send((try? encoder.encode(ErrorEvent(type: "ERROR", object: status))) ?? Data())
+            loop.execute { channel.writeAndFlush(HTTPServerResponsePart.end(nil)).whenComplete { _ in channel.close(promise: nil) } }
+            return
+        }
+        if let seconds = watch.timeoutSeconds, seconds > 0 {
+            loop.scheduleTask(in: .seconds(Int64(seconds))) {
+                channel.writeAndFlush(HTTPServerResponsePart.end(nil)).whenComplete { _ in channel.close(promise: nil) }
+            }
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if let id = watchID { server.router.store.unsubscribe(id) }
+        watchID = nil
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+}

@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import DER
+import Foundation
+import KubeAPI
+import BigNum
+import NIOSSL
+import RSA
+import Synchronization
+import X509
+
+/// A complete emulated control plane for CSRs: cluster CA (signs the API server's TLS certificate and,
+/// as kube-controller-manager's signing CA, kubelet-serving certificates), the store, the signer, an
+/// optional auto-approver, the cleaner, and the HTTP(S) server.
+public final class KubeSimulator: Sendable {
+    public struct Options: Sendable {
+        public var host = "127.0.0.1"
+        public var port = 0
+        public var tls = true
+        public var autoApprove = false
+        /// `--cluster-signing-duration`.
+        public var signingDuration: TimeInterval = 365 * 86_400
+        /// Bearer tokens in addition to the admin token (e.g. a node's).
+        public var extraTokens: [String: UserInfo] = [:]
+        public var clock: any SimulatorClock = SystemClock()
+
+        public init() {}
+    }
+
+    public let store: CSRStore
+    public let signer: KubeletServingSigner
+    public let caCertificate: Certificate
+    public let adminToken: String
+    let server: APIServer
+    public let options: Options
+    private let boundPort: Mutex<Int>
+
+    public init(options: Options = Options()) throws {
+        self.options = options
+        let caKey = try RSAPrivateKey.generate()
+        let now = DERTime.now()
+        var caBuilder = CertificateBuilder(
+            subject: DistinguishedName(encoding: [(OID.Attribute.commonName, "vkcert-sandbox-ca")]),
+            publicKey: CertificatePublicKey(rsa: caKey.publicKey), notBefore: now.adding(seconds: -3600), notAfter: now.adding(seconds: 10 * 365 * 86_400)
+        )
+        CertificateProfile.ca.apply(to: &caBuilder, authorityKeyIdentifier: nil)
+        let ca = try caBuilder.selfSign(with: caKey)
+        caCertificate = ca
+
+        // The API server's serving certificate: 127.0.0.1, ::1 and localhost.
+        let serverKey = try RSAPrivateKey.generate()
+        var serverBuilder = CertificateBuilder(
+            subject: DistinguishedName(encoding: [(OID.Attribute.commonName, "kube-apiserver")]),
+            publicKey: CertificatePublicKey(rsa: serverKey.publicKey), notBefore: now.adding(seconds: -3600), notAfter: now.adding(seconds: 365 * 86_400)
+        )
+        serverBuilder.addSubjectAltNames([.dns("localhost"), .ipAddress([127, 0, 0, 1][...]), .ipAddress(([UInt8](repeating: 0, count: 15) + [1])[...])])
+        CertificateProfile.kubeletServing.apply(to: &serverBuilder, authorityKeyIdentifier: ca.extensions.subjectKeyIdentifier.map(Array.init))
+        let serverCert = try serverBuilder.sign(issuer: ca.subject, issuerKey: caKey)
+
+        store = CSRStore(clock: options.clock)
+        signer = KubeletServingSigner(caCertificate: ca, caKey: caKey, defaultDuration: options.signingDuration)
+        signer.attach(to: store)
+        if options.autoApprove { KubeSimulator.attachAutoApprover(to: store) }
+        adminToken = Hex.encode(SecureRandom.bytes(16))
+        var tokens = options.extraTokens
+        tokens[adminToken] = .admin
+        var context: NIOSSLContext? = nil
+        if options.tls {
+            var configuration = TLSConfiguration.makeServerConfiguration(
+                certificateChain: [.certificate(try NIOSSLCertificate(bytes: serverCert.der, format: .der))],
+                privateKey: .privateKey(try NIOSSLPrivateKey(bytes: serverKey.pkcs8DERRepresentation, format: .der))
+            )
+            configuration.minimumTLSVersion = .tlsv12
+            context = try NIOSSLContext(configuration: configuration)
+        }
+        boundPort = Mutex(options.port)
+        server = APIServer(router: APIRouter(store: store, address: "\(options.host):\(options.port)"), tls: context, tokens: tokens)
+    }
+
+    /// Starts serving; returns the base URL.
+    @discardableResult
+    public func start() async throws -> String {
+        let port = try await server.start(host: options.host, port: options.port)
+        boundPort.withLock { $0 = port }
+        return url
+    }
+
+    public func stop() async {
+        await server.stop()
+    }
+
+    public var port: Int { boundPort.withLock { $0 } }
+
+    public var url: String {
+        let host = options.host.contains(":") ? "[\(options.host)]" : options.host
+        return "\(options.tls ? "https" : "http")://\(host):\(port)"
+    }
+
+    /// A kubeconfig for kubectl and vkcert's client: this server, its CA, the admin token (or `token`).
+    public func kubeconfig(token: String? = nil, user: String = "admin") -> String {
+        var lines = [
+            "apiVersion: v1", "kind: Config", "clusters:", "- name: vkcert-sandbox", "  cluster:", "    server: \(url)",
+        ]
+        if options.tls {
+            lines.append("    certificate-authority-data: \(Data(caCertificate.pemRepresentation.utf8).base64EncodedString())")
+        }
+        lines += [
+            "contexts:", "- name: vkcert-sandbox", "  context:", "    cluster: vkcert-sandbox", "    user: \(user)",
+            "current-context: vkcert-sandbox", "users:", "- name: \(user)", "  user:", "    token: \(token ?? adminToken)", "",
+        ]
+        return lines.joined(separator: "\n")
+    }
+
+    /// Approves requests for the kubelet-serving signer made by a node for itself (requester
+    /// `system:node:<n>` in `system:nodes`, subject CN equal to the requester, O `system:nodes`).
+    static func attachAutoApprover(to store: CSRStore) {
+        store.addObserver { event in
+            guard event.type == "ADDED" else { return }
+            let csr = event.object
+            guard csr.spec.signerName == KubeletServingSigner.signerName, !csr.isApproved, !csr.isDenied,
+                let username = csr.spec.username, username.hasPrefix("system:node:"), csr.spec.groups?.contains("system:nodes") == true,
+                let request = try? CertificateSigningRequest(pemEncoded: [UInt8](csr.spec.request)),
+                request.subject.commonNames == [username], request.subject.organizations == ["system:nodes"]
+            else { return }
+            var approved = csr
+            approved.metadata.resourceVersion = nil
+            approved.status = CSRStatus(conditions: (csr.status?.conditions ?? []) + [
+                CSRCondition(type: CSRCondition.approved, reason: "AutoApproved", message: "Auto approving self kubelet server certificate after SubjectAccessReview."),
+            ])
+            _ = try? store.updateApproval(csr.metadata.name!, approved)
+        }
+    }
+}

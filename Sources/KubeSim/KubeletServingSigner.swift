@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import DER
+import Dispatch
+import Foundation
+import KubeAPI
+import RSA
+import X509
+
+/// The `kubernetes.io/kubelet-serving` signer of kube-controller-manager (pkg/controller/certificates/
+/// signer): it signs Approved requests for its signer name with the cluster CA, or marks them
+/// `Failed`/`SignerValidationFailure` with the real messages. Requests for other signers stay pending,
+/// as in a real cluster.
+public final class KubeletServingSigner: Sendable {
+    public static let signerName = "kubernetes.io/kubelet-serving"
+
+    public let caCertificate: Certificate
+    let caKey: RSAPrivateKey
+    /// `--cluster-signing-duration` (default one year).
+    public let defaultDuration: TimeInterval
+    private let queue = DispatchQueue(label: "vkcert.kubesim.signer")
+
+    public init(caCertificate: Certificate, caKey: RSAPrivateKey, defaultDuration: TimeInterval = 365 * 86_400) {
+        self.caCertificate = caCertificate
+        self.caKey = caKey
+        self.defaultDuration = defaultDuration
+    }
+
+    /// Watches `store` and handles every approved, unsigned request for this signer, in order, off the
+    /// request path (like the controller's work queue).
+    public func attach(to store: CSRStore) {
+        store.addObserver { [self] event in
+            guard event.type != "DELETED", Self.needsSigning(event.object) else { return }
+            queue.async { self.handle(event.object.metadata.name!, store: store) }
+        }
+    }
+
+    static func needsSigning(_ csr: CertificateSigningRequestObject) -> Bool {
+        csr.spec.signerName == signerName && csr.isApproved && !csr.isDenied && !csr.isFailed && !csr.isIssued
+    }
+
+    /// Signs or fails one request (re-read from the store, so a stale event is harmless).
+    func handle(_ name: String, store: CSRStore) {
+        guard var csr = try? store.get(name), Self.needsSigning(csr) else { return }
+        let now = store.clock.now()
+        do {
+            let request = try CertificateSigningRequest(pemEncoded: [UInt8](csr.spec.request))
+            let usages = csr.spec.usages ?? []
+            try Self.validate(request, usages: usages)
+            let certificate = try sign(request, usages: usages, expirationSeconds: csr.spec.expirationSeconds, now: now)
+            var status = csr.status ?? CSRStatus()
+            status.certificate = Data(certificate.pemRepresentation.utf8)
+            csr.status = status
+        } catch {
+            let message = (error as? SignerFailure)?.message ?? "\(error)"
+            var status = csr.status ?? CSRStatus()
+            status.conditions = (status.conditions ?? []) + [
+                CSRCondition(type: CSRCondition.failed, status: "True", reason: "SignerValidationFailure", message: message, lastUpdateTime: now),
+            ]
+            csr.status = status
+        }
+        _ = try? store.updateStatus(name, csr)
+    }
+
+    struct SignerFailure: Error {
+        let message: String
+    }
+
+    /// `ValidateKubeletServingCSR`, checks in upstream order with upstream messages.
+    static func validate(_ request: CertificateSigningRequest, usages: [String]) throws {
+        let sans = request.extensions.subjectAlternativeNames ?? []
+        if request.subject.organizations != ["system:nodes"] { throw SignerFailure(message: "subject organization is not system:nodes") }
+        let hasDNSorIP = sans.contains { if case .dns = $0 { true } else if case .ipAddress = $0 { true } else { false } }
+        if !hasDNSorIP { throw SignerFailure(message: "DNS or IP subjectAltName is required") }
+        if sans.contains(where: { if case .email = $0 { true } else { false } }) { throw SignerFailure(message: "Email subjectAltNames are not allowed") }
+        if sans.contains(where: { if case .uri = $0 { true } else { false } }) { throw SignerFailure(message: "URI subjectAltNames are not allowed") }
+        let set = Set(usages)
+        if set != ["digital signature", "key encipherment", "server auth"] && set != ["digital signature", "server auth"] {
+            throw SignerFailure(message: "usages did not match [digital signature key encipherment server auth]")
+        }
+        if !(request.subject.commonNames.first ?? "").hasPrefix("system:node:") {
+            throw SignerFailure(message: "subject common name does not begin with system:node:")
+        }
+    }
+
+    /// The controller's PermissiveSigningPolicy: 5-minute backdate, duration from expirationSeconds
+    /// (capped at the default, at least 10 minutes), "short" certificates (< 8 h) not shortened, capped at
+    /// the CA's notAfter; KU/EKU from usages, CA:false, AKI = CA SKI, no SKI, SANs copied.
+    func sign(_ request: CertificateSigningRequest, usages: [String], expirationSeconds: Int32?, now: Date) throws -> Certificate {
+        var ttl = expirationSeconds.map { TimeInterval($0) } ?? defaultDuration
+        ttl = min(ttl, defaultDuration)
+        ttl = max(ttl, 600)
+        let nowSeconds = Int64(now.timeIntervalSince1970)
+        let backdate: Int64 = 300
+        let notBefore = DERTime(secondsSinceEpoch: nowSeconds - backdate)
+        var notAfter = DERTime(secondsSinceEpoch: nowSeconds + Int64(ttl) - (ttl < 8 * 3600 ? 0 : backdate))
+        if caCertificate.notAfter < DERTime(secondsSinceEpoch: nowSeconds) {
+            throw SignerFailure(message: "the signer has expired: NotAfter=\(caCertificate.notAfter)")
+        }
+        if notAfter > caCertificate.notAfter { notAfter = caCertificate.notAfter }
+        var keyUsage: KeyUsage = []
+        var purposes: [OID] = []
+        for usage in usages {
+            switch usage {
+            case "digital signature", "signing": keyUsage.insert(.digitalSignature)
+            case "key encipherment": keyUsage.insert(.keyEncipherment)
+            case "server auth": purposes.append(OID.KeyPurpose.serverAuth)
+            case "client auth": purposes.append(OID.KeyPurpose.clientAuth)
+            default: throw SignerFailure(message: "unrecognized usage values: \(usage)")
+            }
+        }
+        var builder = CertificateBuilder(subject: request.subject, publicKey: request.publicKey, notBefore: notBefore, notAfter: notAfter)
+        if !keyUsage.isEmpty { builder.addKeyUsage(keyUsage) }
+        if !purposes.isEmpty { builder.addExtendedKeyUsage(purposes) }
+        builder.addBasicConstraints(isCA: false)
+        builder.addSubjectAltNames(request.extensions.subjectAlternativeNames ?? [])
+        if let ski = caCertificate.extensions.subjectKeyIdentifier { builder.addAuthorityKeyIdentifier(Array(ski)) }
+        return try builder.sign(issuer: caCertificate.subject, issuerKey: caKey)
+    }
+}

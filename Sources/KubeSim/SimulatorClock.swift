@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Foundation
+import Synchronization
+
+/// Time source of the emulator, injectable so tests can jump 24 hours ahead for the cleaner.
+public protocol SimulatorClock: Sendable {
+    func now() -> Date
+}
+
+/// Wall-clock time.
+public struct SystemClock: SimulatorClock {
+    public init() {}
+    public func now() -> Date { Date() }
+}
+
+/// A clock tests move by hand.
+public final class ManualClock: SimulatorClock {
+    private let current: Mutex<Date>
+
+    public init(_ start: Date = Date()) {
+        current = Mutex(start)
+    }
+
+    public func now() -> Date { current.withLock { $0 } }
+
+    public func advance(by seconds: TimeInterval) {
+        current.withLock { $0 = $0.addingTimeInterval(seconds) }
+    }
+}
+
+/// Who made a request (from a bearer token, or the default identity for plain HTTP).
+public struct UserInfo: Sendable, Hashable {
+    public var username: String
+    public var uid: String
+    public var groups: [String]
+
+    public init(username: String, uid: String = UUID().uuidString.lowercased(), groups: [String]) {
+        self.username = username
+        self.uid = uid
+        self.groups = groups
+    }
+
+    /// The identity of a node: `system:node:<name>` in `system:nodes`.
+    public static func node(_ name: String) -> UserInfo {
+        UserInfo(username: "system:node:\(name)", groups: ["system:nodes"])
+    }
+
+    public static let admin = UserInfo(username: "kubernetes-admin", uid: "admin", groups: ["system:masters"])
+}

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import ArgumentParser
+import Dispatch
+import FileIO
+import Foundation
+import KubeSim
+
+struct SandboxCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sandbox",
+        abstract: "Emulated Kubernetes CSR API for trying vkcert (and kubectl) without a cluster.",
+        subcommands: [APIServerCommand.self]
+    )
+}
+
+/// Go's time.ParseDuration subset: sequences of <number><unit> with units h, m, s (e.g. 8760h, 1h30m, 600s).
+func parseDuration(_ text: String) -> TimeInterval? {
+    var total: TimeInterval = 0
+    var number = ""
+    var sawUnit = false
+    for ch in text {
+        if ch.isNumber || ch == "." {
+            number.append(ch)
+        } else {
+            guard let value = Double(number) else { return nil }
+            switch ch {
+            case "h": total += value * 3600
+            case "m": total += value * 60
+            case "s": total += value
+            default: return nil
+            }
+            number = ""
+            sawUnit = true
+        }
+    }
+    guard number.isEmpty, sawUnit else { return nil }
+    return total
+}
+
+struct APIServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apiserver",
+        abstract: "Run the emulated CSR API server in the foreground (stop with Ctrl-C).",
+        discussion: """
+            Serves /version, discovery, OpenAPI and certificates.k8s.io/v1 CertificateSigningRequests (create, \
+            get, list, watch, delete, /status, /approval with JSON or protobuf bodies) so that kubectl 1.32 works \
+            unchanged. Approved kubernetes.io/kubelet-serving requests are signed by the sandbox CA with the real \
+            signer's rules. Writes a kubeconfig; for example:
+              vkcert sandbox apiserver --listen 127.0.0.1:6443 --tls --kubeconfig-out /tmp/kc --ca-out /tmp/ca.pem
+              KUBECONFIG=/tmp/kc kubectl get csr
+            """
+    )
+
+    @Option(help: "Address to listen on, host:port (port 0 picks a free one).")
+    var listen = "127.0.0.1:0"
+
+    @Option(name: .customLong("kubeconfig-out"), help: "Where to write the kubeconfig (mode 0600).")
+    var kubeconfigOut: String
+
+    @Option(name: .customLong("ca-out"), help: "Where to write the CA certificate that signs kubelet-serving certificates.")
+    var caOut: String?
+
+    @Flag(help: "Serve HTTPS (kubectl only sends credentials over HTTPS); plain HTTP otherwise.")
+    var tls = false
+
+    @Flag(name: .customLong("auto-approve"), help: "Approve kubelet-serving requests a node makes for itself.")
+    var autoApprove = false
+
+    @Option(name: .customLong("signing-duration"), help: "Certificate lifetime when a request sets no expirationSeconds (Go duration, e.g. 8760h).")
+    var signingDuration = "8760h"
+
+    @Option(name: .customLong("node-token"), help: ArgumentHelp("Extra bearer token for a node identity, NAME=TOKEN (repeatable).", valueName: "NAME=TOKEN"))
+    var nodeTokens: [String] = []
+
+    func run() async throws {
+        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
+            throw CLIFailure.input("--listen \"\(listen)\" is not host:port")
+        }
+        guard let duration = parseDuration(signingDuration), duration >= 600 else {
+            throw CLIFailure.input("--signing-duration \"\(signingDuration)\" is not a duration of at least 10m (e.g. 8760h)")
+        }
+        var options = KubeSimulator.Options()
+        options.host = String(listen[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        options.port = port
+        options.tls = tls
+        options.autoApprove = autoApprove
+        options.signingDuration = duration
+        for entry in nodeTokens {
+            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { throw CLIFailure.input("--node-token \"\(entry)\" is not NAME=TOKEN") }
+            options.extraTokens[parts[1]] = .node(parts[0])
+        }
+        let simulator = try KubeSimulator(options: options)
+        let url: String
+        do {
+            url = try await simulator.start()
+        } catch {
+            throw CLIFailure.input("cannot listen on \(listen): \(error)")
+        }
+        try writeOutput(kubeconfigOut, Array(simulator.kubeconfig().utf8), mode: 0o600)
+        if let caOut { try writeOutput(caOut, Array(simulator.caCertificate.pemRepresentation.utf8), mode: 0o644) }
+        print("vkcert sandbox apiserver: serving the CSR API at \(url)")
+        print("  kubeconfig: \(kubeconfigOut)")
+        if let caOut { print("  signing CA: \(caOut)") }
+        print("  try: KUBECONFIG=\(kubeconfigOut) kubectl get csr")
+        fflush(nil)  // flush stdout for whoever reads our output line by line
+        await waitForTermination()
+        await simulator.stop()
+        print("vkcert sandbox apiserver: stopped")
+    }
+}
+
+/// Suspends until SIGINT or SIGTERM.
+func waitForTermination() async {
+    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+        let queue = DispatchQueue(label: "vkcert.signals")
+        let once = OnceFlag()
+        var sources: [any DispatchSourceSignal] = []
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
+            source.setEventHandler {
+                if once.fire() { continuation.resume() }
+            }
+            source.resume()
+            sources.append(source)
+        }
+        SignalSources.keep(sources)
+    }
+}
+
+final class OnceFlag: @unchecked Sendable {
+    // @unchecked: only touched on the serial signal queue.
+    private var fired = false
+    func fire() -> Bool {
+        if fired { return false }
+        fired = true
+        return true
+    }
+}
+
+enum SignalSources {
+    nonisolated(unsafe) static var retained: [any DispatchSourceSignal] = []
+    static func keep(_ sources: [any DispatchSourceSignal]) { retained = sources }
+}
