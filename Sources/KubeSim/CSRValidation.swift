@@ -56,9 +56,9 @@ enum CSRValidation {
         // spec.signerName
         if let signer = csr.spec.signerName, !signer.isEmpty {
             if signer == "kubernetes.io/legacy-unknown" {
-                causes.append(invalid("spec.signerName", signer, "the legacy signerName is not allowed via this API version"))
+                causes.append(invalid("spec.signerName", "\"\(signer)\"", "the legacy signerName is not allowed via this API version"))
             } else if !isQualifiedSignerName(signer) {
-                causes.append(invalid("spec.signerName", signer, "must be a fully qualified domain and path of the form 'example.com/signer-name'"))
+                causes.append(invalid("spec.signerName", "\"\(signer)\"", "must be a fully qualified domain and path of the form 'example.com/signer-name'"))
             }
         } else {
             causes.append(required("spec.signerName"))

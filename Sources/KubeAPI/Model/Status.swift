@@ -51,6 +51,13 @@ public struct APIStatus: Codable, Sendable, Hashable, Error, CustomStringConvert
 
     public var description: String { "\(reason ?? "Error") (\(code)): \(message ?? "")" }
 
+    /// Equality on the HTTP code and reason (the stable part), as vkcert's other error types compare codes.
+    public static func == (lhs: APIStatus, rhs: APIStatus) -> Bool { lhs.code == rhs.code && lhs.reason == rhs.reason }
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(code)
+        hasher.combine(reason)
+    }
+
     static let group = "certificates.k8s.io"
     static let resource = "certificatesigningrequests"
     static let qualified = "certificatesigningrequests.certificates.k8s.io"

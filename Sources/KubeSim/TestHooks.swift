@@ -1,0 +1,8 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Foundation
+
+/// Internals exposed for tests.
+public enum KubeSimTestHooks {
+    public static func humanDuration(_ seconds: TimeInterval) -> String { CSRTable.humanDuration(seconds) }
+}
