@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // The only C: GMP through pkg-config, plus a shim for macros, getrandom(2) and a zeroing allocator.
@@ -41,7 +42,18 @@ let package = Package(
         .target(name: "X509", dependencies: ["BigNum", "Hash", "DER", "RSA"], swiftSettings: strict),
         .target(name: "FileIO", swiftSettings: strict),
         // Kubernetes: the CSR API model and client (Foundation is allowed from here up).
-        .target(name: "KubeAPI", dependencies: ["DER", "X509"], swiftSettings: strict),
+        .target(
+            name: "KubeAPI",
+            dependencies: [
+                "DER", "X509",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict
+        ),
         // The CSR API emulator: an in-process API server on SwiftNIO that real kubectl can drive.
         .target(
             name: "KubeSim",
@@ -78,7 +90,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "X509Tests", dependencies: ["X509", "RSA", "DER", "Hash", "BigNum", "Conformance", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "KubeSimTests", dependencies: ["KubeSim", "KubeAPI", "X509", "RSA", "DER", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "KubeSimTests",
+            dependencies: ["KubeSim", "KubeAPI", "X509", "RSA", "DER", "TestSupport", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strict
+        ),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "FileIO", "vkcert"], swiftSettings: strict),
     ]
 )

@@ -19,6 +19,21 @@ public final class APIServer: Sendable {
     let defaultUser: UserInfo
     let group: MultiThreadedEventLoopGroup
     private let channel: NIOLockedValueBox<(any Channel)?> = NIOLockedValueBox(nil)
+    /// Fault injection for tests: the next N requests fail with 503 / lose their connection / wait.
+    public let faults = NIOLockedValueBox(Faults())
+
+    public struct Faults: Sendable {
+        /// Requests still to answer with 503 ServiceUnavailable (before any processing).
+        public var serverErrors = 0
+        /// Requests still to drop: processed, then the connection is closed without a response
+        /// (a lost answer, the case that must not cause duplicate creates).
+        public var dropsAfterProcessing = 0
+        /// Delay added to every response.
+        public var latency: TimeAmount = .zero
+        /// Close every watch stream this long after it starts (a dropped stream the client must resume).
+        public var watchLifetime: TimeAmount?
+        public init() {}
+    }
 
     public init(router: APIRouter, tls: NIOSSLContext?, tokens: [String: UserInfo], defaultUser: UserInfo = .admin) {
         self.router = router
@@ -106,7 +121,36 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
             method: head.method.rawValue, target: head.uri, accept: head.headers.first(name: "accept") ?? "application/json",
             contentType: head.headers.first(name: "content-type") ?? "", body: body, user: user
         )
-        switch server.router.handle(request) {
+        let fault = server.faults.withLockedValue { f -> (error: Bool, drop: Bool, latency: TimeAmount) in
+            let error = f.serverErrors > 0
+            if error { f.serverErrors -= 1 }
+            let drop = !error && f.dropsAfterProcessing > 0
+            if drop { f.dropsAfterProcessing -= 1 }
+            return (error, drop, f.latency)
+        }
+        if fault.error {
+            let status = APIStatus(code: 503, reason: "ServiceUnavailable", message: "injected fault: the server is currently unable to handle the request")
+            respond(context: context, status: 503, contentType: "application/json", data: (try? KubeJSON.encoder().encode(status)) ?? Data(), keepAlive: keepAlive)
+            return
+        }
+        let response = server.router.handle(request)
+        if fault.drop {
+            context.close(promise: nil)
+            return
+        }
+        if fault.latency > .zero, case .body = response {
+            let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            context.eventLoop.scheduleTask(in: fault.latency) {
+                let (handler, context) = loopBound.value
+                handler.deliver(response, context: context, keepAlive: keepAlive)
+            }
+            return
+        }
+        deliver(response, context: context, keepAlive: keepAlive)
+    }
+
+    private func deliver(_ response: APIResponse, context: ChannelHandlerContext, keepAlive: Bool) {
+        switch response {
         case .body(let status, let contentType, let data):
             respond(context: context, status: status, contentType: contentType, data: data, keepAlive: keepAlive)
         case .watch(let watch):
@@ -171,6 +215,9 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
             send((try? encoder.encode(ErrorEvent(type: "ERROR", object: status))) ?? Data())
             loop.execute { channel.writeAndFlush(HTTPServerResponsePart.end(nil)).whenComplete { _ in channel.close(promise: nil) } }
             return
+        }
+        if let lifetime = server.faults.withLockedValue({ $0.watchLifetime }) {
+            loop.scheduleTask(in: lifetime) { channel.close(promise: nil) }
         }
         if let seconds = watch.timeoutSeconds, seconds > 0 {
             loop.scheduleTask(in: .seconds(Int64(seconds))) {

@@ -4,6 +4,7 @@ import DER
 import Foundation
 import KubeAPI
 import BigNum
+import NIOConcurrencyHelpers
 import NIOSSL
 import RSA
 import Synchronization
@@ -90,6 +91,9 @@ public final class KubeSimulator: Sendable {
     }
 
     public var port: Int { boundPort.withLock { $0 } }
+
+    /// Fault injection (503s, dropped answers, latency, short-lived watches) for tests.
+    public var faults: NIOLockedValueBox<APIServer.Faults> { server.faults }
 
     public var url: String {
         let host = options.host.contains(":") ? "[\(options.host)]" : options.host

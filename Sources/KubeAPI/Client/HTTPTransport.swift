@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// A small HTTP/1.1 client on SwiftNIO + swift-nio-ssl for the Kubernetes API: one connection per
+// request (the CSR workflow makes a handful of calls and one long watch), TLS with the kubeconfig's CA,
+// client certificates, and streamed bodies for watches. (AsyncHTTPClient would be the usual choice,
+// but its dependency swift-nio-extras pulls in swift-certificates, whose `X509` module name collides
+// with ours in the package graph.)
+
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+
+struct HTTPResponse: Sendable {
+    let status: Int
+    let headers: [(String, String)]
+    let body: Data
+}
+
+final class HTTPTransport: Sendable {
+    let group: MultiThreadedEventLoopGroup
+    let scheme: String
+    let host: String
+    let port: Int
+    let sslContext: NIOSSLContext?
+    let serverHostname: String?
+
+    init(server: String, tls: TLSConfiguration, tlsServerName: String?) throws {
+        guard let url = URL(string: server), let scheme = url.scheme, let host = url.host else {
+            throw KubeAPIError(.configuration, "server \"\(server)\" is not a URL")
+        }
+        guard scheme == "https" || scheme == "http" else { throw KubeAPIError(.configuration, "server scheme \(scheme) is not http or https") }
+        self.scheme = scheme
+        self.host = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
+        self.port = url.port ?? (scheme == "https" ? 443 : 80)
+        self.sslContext = scheme == "https" ? try NIOSSLContext(configuration: tls) : nil
+        let isIP = self.host.contains(":") || self.host.split(separator: ".").allSatisfy { Int($0) != nil }
+        self.serverHostname = tlsServerName ?? (isIP ? nil : self.host)
+        self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    }
+
+    func shutdown() async {
+        try? await group.shutdownGracefully()
+    }
+
+    var hostHeader: String {
+        let h = host.contains(":") ? "[\(host)]" : host
+        return (scheme == "https" && port == 443) || (scheme == "http" && port == 80) ? h : "\(h):\(port)"
+    }
+
+    /// Opens a connection and sends one request; `sink` receives the response head, body chunks and end.
+    private func open(method: String, target: String, headers: [(String, String)], body: Data?, sink: ResponseSink) async throws -> any Channel {
+        let context = sslContext
+        let hostname = serverHostname
+        let bootstrap = ClientBootstrap(group: group)
+            .connectTimeout(.seconds(10))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if let context {
+                        try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: context, serverHostname: hostname))
+                    }
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    try channel.pipeline.syncOperations.addHandler(ResponseHandler(sink: sink))
+                }
+            }
+        let channel: any Channel
+        do {
+            channel = try await bootstrap.connect(host: host, port: port).get()
+        } catch {
+            throw KubeAPIError(.transport, "cannot connect to \(scheme)://\(hostHeader): \(error)")
+        }
+        var head = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: method), uri: target)
+        head.headers.add(name: "Host", value: hostHeader)
+        head.headers.add(name: "User-Agent", value: "vkcert/0.1")
+        head.headers.add(name: "Connection", value: "close")
+        for (name, value) in headers { head.headers.add(name: name, value: value) }
+        if let body { head.headers.add(name: "Content-Length", value: String(body.count)) }
+        channel.write(HTTPClientRequestPart.head(head), promise: nil)
+        if let body {
+            var buffer = channel.allocator.buffer(capacity: body.count)
+            buffer.writeBytes(body)
+            channel.write(HTTPClientRequestPart.body(.byteBuffer(buffer)), promise: nil)
+        }
+        try await channel.writeAndFlush(HTTPClientRequestPart.end(nil)).get()
+        return channel
+    }
+
+    /// One request, whole response, bounded by `timeout` seconds and a 16 MiB body.
+    func send(method: String, target: String, headers: [(String, String)], body: Data?, timeout: TimeInterval) async throws -> HTTPResponse {
+        let sink = ResponseSink()
+        let channel = try await open(method: method, target: target, headers: headers, body: body, sink: sink)
+        let timer = channel.eventLoop.scheduleTask(in: .milliseconds(Int64(timeout * 1000))) {
+            sink.fail(KubeAPIError(.timeout, "\(method) \(target): no response within \(Int(timeout)) s"))
+            channel.close(promise: nil)
+        }
+        defer { timer.cancel() }
+        let response = try await sink.response()
+        channel.close(promise: nil)
+        return response
+    }
+
+    /// One request whose body is delivered as it arrives, line by line (NDJSON watch streams).
+    func streamLines(method: String, target: String, headers: [(String, String)]) async throws -> (status: Int, lines: AsyncThrowingStream<Data, any Error>, cancel: @Sendable () -> Void) {
+        let (stream, continuation) = AsyncThrowingStream<Data, any Error>.makeStream()
+        let sink = ResponseSink(streaming: continuation)
+        let channel = try await open(method: method, target: target, headers: headers, body: nil, sink: sink)
+        let status = try await sink.statusCode()
+        continuation.onTermination = { _ in channel.close(promise: nil) }
+        return (status, stream, { channel.close(promise: nil) })
+    }
+}
+
+/// Collects a response (or streams its body as lines) and hands it to an awaiting caller.
+final class ResponseSink: @unchecked Sendable {
+    // @unchecked: all state is touched on the channel's event loop, except the continuations, which are
+    // resumed exactly once under `lock`.
+    private let lock = NSLock()
+    private var status: Int?
+    private var headers: [(String, String)] = []
+    private var body = Data()
+    private var pending = Data()
+    private var finished = false
+    private var error: (any Error)?
+    private var responseWaiter: CheckedContinuation<HTTPResponse, any Error>?
+    private var statusWaiter: CheckedContinuation<Int, any Error>?
+    private let streaming: AsyncThrowingStream<Data, any Error>.Continuation?
+    static let maximumBody = 16 << 20
+
+    init(streaming: AsyncThrowingStream<Data, any Error>.Continuation? = nil) {
+        self.streaming = streaming
+    }
+
+    func head(_ head: HTTPResponseHead) {
+        lock.lock()
+        status = Int(head.status.code)
+        headers = head.headers.map { ($0.name, $0.value) }
+        let waiter = statusWaiter
+        statusWaiter = nil
+        lock.unlock()
+        waiter?.resume(returning: Int(head.status.code))
+    }
+
+    func chunk(_ buffer: ByteBuffer) {
+        lock.lock()
+        defer { lock.unlock() }
+        if let streaming {
+            pending.append(contentsOf: buffer.readableBytesView)
+            while let newline = pending.firstIndex(of: 0x0A) {
+                let line = pending[pending.startIndex..<newline]
+                if !line.isEmpty { streaming.yield(Data(line)) }
+                pending = pending[(newline + 1)...]
+            }
+            if pending.count > Self.maximumBody { streaming.finish(throwing: KubeAPIError(.decoding, "watch event larger than 16 MiB")) }
+        } else if body.count + buffer.readableBytes <= Self.maximumBody {
+            body.append(contentsOf: buffer.readableBytesView)
+        } else {
+            error = KubeAPIError(.decoding, "response body larger than 16 MiB")
+        }
+    }
+
+    func end() {
+        finish(nil)
+    }
+
+    func fail(_ error: any Error) {
+        finish(error)
+    }
+
+    private func finish(_ failure: (any Error)?) {
+        lock.lock()
+        guard !finished else {
+            lock.unlock()
+            return
+        }
+        finished = true
+        if let failure, error == nil { error = failure }
+        let result: Result<HTTPResponse, any Error>
+        if let error { result = .failure(error) } else if let status { result = .success(HTTPResponse(status: status, headers: headers, body: body)) } else {
+            result = .failure(KubeAPIError(.transport, "connection closed before a response arrived"))
+        }
+        let waiter = responseWaiter
+        responseWaiter = nil
+        let statusWaiter = self.statusWaiter
+        self.statusWaiter = nil
+        let trailing = pending
+        lock.unlock()
+        if let streaming {
+            if !trailing.isEmpty { streaming.yield(Data(trailing)) }
+            if let error = failure, !(error is ChannelError) { streaming.finish(throwing: error) } else { streaming.finish() }
+        }
+        waiter?.resume(with: result)
+        // A status waiter still pending at the end means no response head ever arrived.
+        statusWaiter?.resume(throwing: failure ?? KubeAPIError(.transport, "connection closed before a response arrived"))
+    }
+
+    func response() async throws -> HTTPResponse {
+        try await withCheckedThrowingContinuation { continuation in
+            lock.lock()
+            if finished {
+                lock.unlock()
+                if let error { continuation.resume(throwing: error) } else if let status {
+                    continuation.resume(returning: HTTPResponse(status: status, headers: headers, body: body))
+                } else {
+                    continuation.resume(throwing: KubeAPIError(.transport, "connection closed before a response arrived"))
+                }
+                return
+            }
+            responseWaiter = continuation
+            lock.unlock()
+        }
+    }
+
+    func statusCode() async throws -> Int {
+        try await withCheckedThrowingContinuation { continuation in
+            lock.lock()
+            if let status {
+                lock.unlock()
+                continuation.resume(returning: status)
+                return
+            }
+            if finished {
+                lock.unlock()
+                continuation.resume(throwing: error ?? KubeAPIError(.transport, "connection closed before a response arrived"))
+                return
+            }
+            statusWaiter = continuation
+            lock.unlock()
+        }
+    }
+}
+
+final class ResponseHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPClientResponsePart
+    let sink: ResponseSink
+
+    init(sink: ResponseSink) {
+        self.sink = sink
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head): sink.head(head)
+        case .body(let buffer): sink.chunk(buffer)
+        case .end: sink.end()
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        sink.fail(KubeAPIError(.transport, "connection closed"))
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        sink.fail(KubeAPIError(.transport, "\(error)"))
+        context.close(promise: nil)
+    }
+}

@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Foundation
+import KubeAPI
+import KubeSim
+import NIOCore
+import RSA
+import TestSupport
+import Testing
+import X509
+
+/// vkcert's Kubernetes client against the emulator over HTTPS with the kubeconfig it writes: the same
+/// scenarios kubectl passes, plus a dropped watch stream, 410 re-list, 409 retry and injected 5xx.
+@Suite("KubeAPI client against the emulator", .serialized)
+struct ClientTests {
+    static let key: RSAPrivateKey = try! RSAPrivateKey.load(Repository.vectorBytes("openssl/keys/rsa2048-b.pkcs8.pem")).key
+
+    struct Setup {
+        let simulator: KubeSimulator
+        let client: KubeClient
+        let dir: TemporaryDirectory
+
+        init() async throws {
+            simulator = try KubeSimulator()
+            try await simulator.start()
+            dir = try TemporaryDirectory("kubeclient")
+            let path = try dir.write("kubeconfig", Array(simulator.kubeconfig().utf8))
+            client = try KubeClient(configuration: try ClientConfiguration.load(kubeconfig: path), initialBackoff: 0.05)
+        }
+
+        func stop() async {
+            await client.shutdown()
+            await simulator.stop()
+            dir.cleanup()
+        }
+    }
+
+    static func request(_ name: String?, node: String = "vk-1") throws -> CertificateSigningRequestObject {
+        let csr = try CSRBuilder.kubeletServing(node: node, ipAddresses: [[10, 0, 0, 1]], dnsNames: [node]).sign(with: key)
+        return CertificateSigningRequestObject(
+            metadata: name.map { ObjectMeta(name: $0) } ?? ObjectMeta(generateName: "csr-"),
+            spec: CSRSpec(request: Data(csr.pemRepresentation.utf8), signerName: "kubernetes.io/kubelet-serving", expirationSeconds: 3600,
+                          usages: ["digital signature", "key encipherment", "server auth"])
+        )
+    }
+
+    @Test func createGetListApproveWatchDelete() async throws {
+        let setup = try await Setup()
+        let created = try await setup.client.create(try Self.request(nil))
+        let name = try #require(created.metadata.name)
+        #expect(name.hasPrefix("csr-") && created.spec.username == "kubernetes-admin")
+        #expect(try await setup.client.get(name).metadata.uid == created.metadata.uid)
+        let list = try await setup.client.list(fieldSelector: "metadata.name=\(name)")
+        #expect(list.items.map(\.metadata.name) == [name])
+        #expect(try await setup.client.list(fieldSelector: "spec.signerName=example.com/other").items.isEmpty)
+
+        let events = try await setup.client.watch(fieldSelector: "metadata.name=\(name)", resourceVersion: list.metadata.resourceVersion)
+        _ = try await setup.client.decide(name, approve: true, reason: "Test", message: "approved by a test")
+        var issued: CertificateSigningRequestObject? = nil
+        for try await event in events {
+            if event.type == "MODIFIED", event.object.isIssued {
+                issued = event.object
+                break
+            }
+        }
+        let object = try #require(issued)
+        let cert = try Certificate(pemEncoded: [UInt8](object.status!.certificate!))
+        #expect(cert.subject.commonNames == ["system:node:vk-1"])
+        #expect(cert.isSignature(validFor: setup.simulator.caCertificate.publicKey))
+        try await setup.client.delete(name)
+        await #expect(throws: KubeAPIError.self) { try await setup.client.get(name) }
+        do {
+            _ = try await setup.client.get(name)
+        } catch let error as KubeAPIError {
+            #expect(error.code == .notFound && error.message == "certificatesigningrequests.certificates.k8s.io \"\(name)\" not found")
+        }
+        await setup.stop()
+    }
+
+    /// A watch the server drops early is resumed from the last resourceVersion without losing events.
+    @Test func watchResumesAcrossADroppedStream() async throws {
+        let setup = try await Setup()
+        setup.simulator.faults.withLockedValue { $0.watchLifetime = .milliseconds(300) }
+        let start = try await setup.client.list()
+        var resourceVersion = start.metadata.resourceVersion
+        var seen: [String] = []
+        Task {
+            for i in 0..<4 {
+                try await Task.sleep(for: .milliseconds(200))
+                _ = try await setup.client.create(try Self.request("w\(i)"))
+            }
+        }
+        var streams = 0
+        while seen.count < 4 && streams < 20 {
+            streams += 1
+            let events = try await setup.client.watch(resourceVersion: resourceVersion)
+            do {
+                for try await event in events {
+                    resourceVersion = event.object.metadata.resourceVersion
+                    if event.type == "ADDED" { seen.append(event.object.metadata.name ?? "") }
+                }
+            } catch {
+                // The server closed the stream: resume from the last resourceVersion.
+            }
+        }
+        #expect(seen == ["w0", "w1", "w2", "w3"], "\(seen)")
+        #expect(streams > 1, "the stream was never dropped, so the test proved nothing")
+        await setup.stop()
+    }
+
+    @Test func tooOldResourceVersionIsExpired() async throws {
+        let setup = try await Setup()
+        let first = try await setup.client.create(try Self.request("old"))
+        _ = try await setup.client.create(try Self.request("newer"))
+        setup.simulator.store.compactHistory()
+        do {
+            for try await _ in try await setup.client.watch(resourceVersion: first.metadata.resourceVersion) {}
+            Issue.record("watch from a compacted resourceVersion did not fail")
+        } catch let error as KubeAPIError {
+            #expect(error.code == .expired, "\(error)")
+        }
+        // Re-list works and yields a fresh resourceVersion to watch from.
+        let relisted = try await setup.client.list()
+        #expect(relisted.items.count == 2)
+        await setup.stop()
+    }
+
+    @Test func conflictIsRetried() async throws {
+        let setup = try await Setup()
+        let created = try await setup.client.create(try Self.request("c"))
+        // Someone else changes the object between our GET and PUT: updateApproval with the stale copy → 409.
+        _ = try setup.simulator.store.updateObject("c", created)
+        var stale = created
+        stale.status = CSRStatus(conditions: [CSRCondition(type: CSRCondition.approved, reason: "Test")])
+        do {
+            _ = try await setup.client.updateApproval(stale)
+            Issue.record("stale update accepted")
+        } catch let error as KubeAPIError {
+            #expect(error.code == .conflict)
+        }
+        // decide() re-reads on 409 and succeeds.
+        #expect(try await setup.client.decide("c", approve: false, reason: "Test", message: "no").isDenied)
+        await setup.stop()
+    }
+
+    @Test func serverErrorsAreRetriedAndLostAnswersCauseNoDuplicates() async throws {
+        let setup = try await Setup()
+        setup.simulator.faults.withLockedValue { $0.serverErrors = 3 }
+        let created = try await setup.client.create(try Self.request("r1"))
+        #expect(created.metadata.name == "r1")
+        // The server creates the object but the answer is lost: the retry finds it, no duplicate.
+        setup.simulator.faults.withLockedValue { $0.dropsAfterProcessing = 1 }
+        let second = try await setup.client.create(try Self.request("r2"))
+        #expect(second.metadata.name == "r2")
+        #expect(setup.simulator.store.count == 2)
+        // 4xx is not retried: AlreadyExists straight away on a genuine duplicate.
+        setup.simulator.faults.withLockedValue { $0.serverErrors = 0 }
+        do {
+            _ = try await setup.client.create(try Self.request("r2", node: "other"))
+            Issue.record("duplicate accepted")
+        } catch let error as KubeAPIError {
+            #expect(error.code == .alreadyExists)
+        }
+        // Too many 5xx: the error surfaces as a server error after the retries.
+        setup.simulator.faults.withLockedValue { $0.serverErrors = 100 }
+        do {
+            _ = try await setup.client.get("r1")
+            Issue.record("persistent 503 not reported")
+        } catch let error as KubeAPIError {
+            #expect(error.code == .server)
+        }
+        setup.simulator.faults.withLockedValue { $0.serverErrors = 0 }
+        await setup.stop()
+    }
+
+    @Test func kubeconfigErrorsNameTheProblem() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let missingContext = try dir.write("a", Array("apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\ncurrent-context: nope\n".utf8))
+        #expect(throws: KubeAPIError.self) { try ClientConfiguration.load(kubeconfig: missingContext) }
+        do {
+            _ = try ClientConfiguration.load(kubeconfig: missingContext)
+        } catch let error as KubeAPIError {
+            #expect(error.message.contains("context \"nope\""))
+        }
+        let garbage = try dir.write("b", Array(": : :\n  - [".utf8))
+        #expect(throws: KubeAPIError.self) { try ClientConfiguration.load(kubeconfig: garbage) }
+        #expect(throws: KubeAPIError.self) { try ClientConfiguration.inCluster(environment: [:]) }
+        let tokenDir = dir.url.appendingPathComponent("sa").path
+        try FileManager.default.createDirectory(atPath: tokenDir, withIntermediateDirectories: true)
+        _ = try dir.write("sa/ca.crt", Array("x".utf8))
+        let inCluster = try ClientConfiguration.inCluster(environment: ["KUBERNETES_SERVICE_HOST": "10.96.0.1", "KUBERNETES_SERVICE_PORT": "443"], accountDirectory: tokenDir)
+        #expect(inCluster.server == "https://10.96.0.1:443")
+        if case .tokenFile(let path, let refresh) = inCluster.credentials {
+            #expect(path == tokenDir + "/token" && refresh == 60)
+        } else {
+            Issue.record("in-cluster credentials are not the rotating token file")
+        }
+    }
+}
