@@ -21,6 +21,8 @@ public final class KubeSimulator: Sendable {
         public var autoApprove = false
         /// `--cluster-signing-duration`.
         public var signingDuration: TimeInterval = 365 * 86_400
+        /// How often the CSR cleaner runs (nil: never; tests call `store.runCleaner()` on a manual clock).
+        public var cleanerInterval: TimeInterval? = 60
         /// Bearer tokens in addition to the admin token (e.g. a node's).
         public var extraTokens: [String: UserInfo] = [:]
         public var clock: any SimulatorClock = SystemClock()
@@ -78,15 +80,29 @@ public final class KubeSimulator: Sendable {
         server = APIServer(router: APIRouter(store: store, address: "\(options.host):\(options.port)"), tls: context, tokens: tokens)
     }
 
-    /// Starts serving; returns the base URL.
+    private let cleaner = Mutex<Task<Void, Never>?>(nil)
+
+    /// Starts serving (and the cleaner); returns the base URL.
     @discardableResult
     public func start() async throws -> String {
         let port = try await server.start(host: options.host, port: options.port)
         boundPort.withLock { $0 = port }
+        if let interval = options.cleanerInterval {
+            let store = self.store
+            cleaner.withLock {
+                $0 = Task {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: .milliseconds(Int(interval * 1000)))
+                        store.runCleaner()
+                    }
+                }
+            }
+        }
         return url
     }
 
     public func stop() async {
+        cleaner.withLock { $0?.cancel() }
         await server.stop()
     }
 

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Foundation
+import TestSupport
+import Testing
+
+/// `vkcert sandbox apiserver` run as a user would: foreground process, kubeconfig and CA written,
+/// kubectl works against it, SIGINT stops it cleanly.
+@Suite("vkcert sandbox apiserver", .serialized)
+struct SandboxAPIServerTests {
+    @Test func runsServesKubectlAndStopsOnSIGINT() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Run.vkcertPath)
+        process.arguments = ["sandbox", "apiserver", "--listen", "127.0.0.1:0", "--tls", "--auto-approve",
+                             "--kubeconfig-out", dir.path("kc"), "--ca-out", dir.path("ca.pem"), "--signing-duration", "24h"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        // Wait for the kubeconfig (written after the listener is up).
+        var ready = false
+        for _ in 0..<100 where !ready {
+            ready = FileManager.default.fileExists(atPath: dir.path("kc")) && FileManager.default.fileExists(atPath: dir.path("ca.pem"))
+            if !ready { Thread.sleep(forTimeInterval: 0.1) }
+        }
+        try #require(ready, "the sandbox never wrote its kubeconfig")
+        #expect((try FileManager.default.attributesOfItem(atPath: dir.path("kc"))[.posixPermissions] as? Int) == 0o600)
+        var env = ProcessInfo.processInfo.environment
+        env["HOME"] = dir.path("")
+        env["KUBECONFIG"] = dir.path("kc")
+        let get = try Run.process("kubectl", ["get", "csr", "--request-timeout=10s"], environment: env)
+        #expect(get.status == 0 && get.stderrText.contains("No resources found"), "\(get.stdoutText)\(get.stderrText)")
+        let ca = try Run.openssl(["x509", "-in", dir.path("ca.pem"), "-noout", "-ext", "basicConstraints"])
+        #expect(ca.stdoutText.contains("CA:TRUE"))
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationStatus == 0, "\(text)")
+        #expect(text.contains("serving the CSR API at https://127.0.0.1:") && text.contains("stopped"), "\(text)")
+    }
+
+    @Test func badArgumentsAreInputErrors() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        for (arguments, mention) in [
+            (["--listen", "nowhere"], "--listen"),
+            (["--signing-duration", "5m"], "--signing-duration"),
+            (["--node-token", "oops"], "--node-token"),
+        ] {
+            let result = try Run.vkcert(["sandbox", "apiserver", "--kubeconfig-out", dir.path("kc")] + arguments)
+            #expect(result.status == 2 && result.stderrText.contains(mention), "\(arguments): \(result.stderrText)")
+        }
+    }
+}
