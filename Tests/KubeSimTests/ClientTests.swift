@@ -198,3 +198,62 @@ struct ClientTests {
         }
     }
 }
+
+/// Token sources: an exec credential plugin and a rotating token file, against the emulator's tokens.
+@Suite("KubeAPI credentials", .serialized)
+struct CredentialTests {
+    @Test func execPluginAndTokenFile() async throws {
+        var options = KubeSimulator.Options()
+        options.extraTokens = ["node-token-1": .node("vk-9"), "node-token-2": .node("vk-9")]
+        let simulator = try KubeSimulator(options: options)
+        try await simulator.start()
+        defer { Task { await simulator.stop() } }
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        // An exec plugin (client.authentication.k8s.io/v1) printing an ExecCredential with a token.
+        let plugin = try dir.write("plugin.sh", Array("""
+            #!/bin/sh
+            echo "$KUBERNETES_EXEC_INFO" > "$(dirname "$0")/exec-info.json"
+            printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"node-token-1"}}'
+
+            """.utf8))
+        chmod(plugin, 0o755)
+        let base = simulator.kubeconfig().components(separatedBy: "users:")[0]
+        let execConfig = base + """
+            users:
+            - name: admin
+              user:
+                exec:
+                  apiVersion: client.authentication.k8s.io/v1
+                  command: \(plugin)
+                  interactiveMode: Never
+
+            """
+        let execPath = try dir.write("exec.kubeconfig", Array(execConfig.utf8))
+        let client = try KubeClient(configuration: try ClientConfiguration.load(kubeconfig: execPath))
+        let created = try await client.create(try ClientTests.request("via-exec", node: "vk-9"))
+        #expect(created.spec.username == "system:node:vk-9", "the request must carry the plugin's token identity")
+        let info = try String(contentsOfFile: dir.path("exec-info.json"), encoding: .utf8)
+        #expect(info.contains("\"kind\":\"ExecCredential\""))
+        await client.shutdown()
+
+        // A token file, relative to the kubeconfig, re-read when its cache expires.
+        _ = try dir.write("token", Array("node-token-2\n".utf8))
+        let fileConfig = base + "users:\n- name: admin\n  user:\n    tokenFile: token\n"
+        let filePath = try dir.write("file.kubeconfig", Array(fileConfig.utf8))
+        let fileClient = try KubeClient(configuration: try ClientConfiguration.load(kubeconfig: filePath))
+        #expect(try await fileClient.list().items.count == 1)
+        await fileClient.shutdown()
+
+        // A wrong token is refused with 401 Unauthorized.
+        let badConfig = base + "users:\n- name: admin\n  user:\n    token: wrong\n"
+        let badClient = try KubeClient(configuration: try ClientConfiguration.load(kubeconfig: try dir.write("bad.kubeconfig", Array(badConfig.utf8))))
+        do {
+            _ = try await badClient.list()
+            Issue.record("a wrong token was accepted")
+        } catch let error as KubeAPIError {
+            #expect(error.code == .unauthorized)
+        }
+        await badClient.shutdown()
+    }
+}
