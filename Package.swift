@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         // The only C: GMP through pkg-config, plus a shim for macros, getrandom(2) and a zeroing allocator.
@@ -70,6 +71,16 @@ let package = Package(
         // Conformance runs over Vectors/ (Wycheproof JSON): uses FoundationEssentials' JSONDecoder only.
         .target(name: "Conformance", dependencies: ["BigNum", "Hash", "DER", "RSA", "X509", "FileIO"], swiftSettings: strict),
         .target(name: "Bench", dependencies: ["BigNum", "Hash", "DER", "RSA", "X509"], swiftSettings: strict),
+        // The three certificate modes (manual > self-signed > CSR), the store and rotation.
+        .target(
+            name: "CertManager",
+            dependencies: [
+                "KubeAPI", "X509", "RSA", "DER", "BigNum", "FileIO",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "vkcert",
             dependencies: [
@@ -93,6 +104,14 @@ let package = Package(
         .testTarget(
             name: "KubeSimTests",
             dependencies: ["KubeSim", "KubeAPI", "X509", "RSA", "DER", "TestSupport", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "CertManagerTests",
+            dependencies: [
+                "CertManager", "KubeSim", "KubeAPI", "X509", "RSA", "DER", "FileIO", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "FileIO", "vkcert"], swiftSettings: strict),

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Foundation
+import KubeAPI
+import Logging
+
+/// Builds the certificate source for a configuration, by the InterLink priority: manual > self-signed > CSR.
+public enum CertificateManager {
+    public struct Started: Sendable {
+        public let mode: VKConfiguration.Mode
+        public let source: any CertificateSource
+        /// For CSR mode: the workflow to run (as a service) until shutdown.
+        public let csrManager: CSRCertificateManager?
+    }
+
+    public static func make(
+        _ config: VKConfiguration, logger: Logger, clock: any ManagerClock = WallClock(), client: (() throws -> KubeClient)? = nil
+    ) throws -> Started {
+        let ips = try config.validate()
+        if !config.ignoredKeys.isEmpty {
+            logger.debug("ignoring configuration keys vkcert does not use", metadata: ["keys": "\(config.ignoredKeys.sorted().joined(separator: ", "))"])
+        }
+        let mode = config.mode
+        logger.info("certificate mode: \(mode)")
+        switch mode {
+        case .manual(let cert, let key):
+            return Started(mode: mode, source: ManualCertificateSource(certFile: cert, keyFile: key, logger: logger, clock: clock), csrManager: nil)
+        case .selfSigned:
+            let source = try SelfSignedCertificateSource(node: config.nodeName!, ips: ips, dnsNames: config.dnsNames, logger: logger, clock: clock)
+            return Started(mode: mode, source: source, csrManager: nil)
+        case .csr(let signer):
+            let kubeClient: KubeClient
+            if let client {
+                kubeClient = try client()
+            } else if let path = config.kubeconfig {
+                kubeClient = try KubeClient(configuration: try ClientConfiguration.load(kubeconfig: path))
+            } else if ProcessInfo.processInfo.environment["KUBERNETES_SERVICE_HOST"] != nil {
+                kubeClient = try KubeClient(configuration: try ClientConfiguration.inCluster())
+            } else {
+                kubeClient = try KubeClient(configuration: try ClientConfiguration.load())
+            }
+            var settings = CSRCertificateManager.Settings(node: config.nodeName!, ips: ips, dnsNames: config.dnsNames)
+            settings.signerName = signer
+            settings.renewalFraction = config.renewalFraction
+            settings.pollInterval = config.pollInterval
+            settings.expirationSeconds = config.csrExpirationSeconds
+            settings.watch = config.watchCSR
+            let store = try CertificateStore(directory: config.certDir)
+            let manager = CSRCertificateManager(settings: settings, client: kubeClient, store: store, logger: logger, clock: clock)
+            return Started(mode: mode, source: manager, csrManager: manager)
+        }
+    }
+}

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import FileIO
+import Foundation
+import Logging
+import Synchronization
+
+/// Manual mode: `KubeletCertFile` + `KubeletKeyFile` re-read when either file changes (stat cache on
+/// device, inode, size and mtime, checked per handshake at most every `minimumCheckInterval`). A new pair
+/// is used only after it parses, the key matches and it is not expired; otherwise the last good pair keeps
+/// serving and `failed to load kubelet certificate` is logged once per change with the reason.
+public final class ManualCertificateSource: CertificateSource {
+    public let certFile: String
+    public let keyFile: String
+    let logger: Logger
+    let clock: any ManagerClock
+    /// Least time between two stat checks (0: every handshake; a stat costs about a microsecond).
+    public let minimumCheckInterval: TimeInterval
+
+    struct FileStamp: Equatable {
+        var device: UInt64, inode: UInt64, size: Int64, mtimeSeconds: Int, mtimeNanos: Int
+    }
+
+    struct State {
+        var identity: ServingIdentity?
+        var stamps: [FileStamp?] = []
+        var lastCheck: Date = .distantPast
+        var lastError: String?
+    }
+
+    private let state = Mutex(State())
+    public let reloads = Atomic<Int>(0)
+
+    public init(certFile: String, keyFile: String, logger: Logger, clock: any ManagerClock = WallClock(), minimumCheckInterval: TimeInterval = 0) {
+        self.minimumCheckInterval = minimumCheckInterval
+        self.certFile = certFile
+        self.keyFile = keyFile
+        self.logger = logger
+        self.clock = clock
+        refreshIfChanged(force: true)
+    }
+
+    public func current() -> ServingIdentity? {
+        refreshIfChanged(force: false)
+        let now = clock.now()
+        return state.withLock { s in s.identity.flatMap { $0.isValid(at: now) ? $0 : nil } }
+    }
+
+    public var unavailableReason: String {
+        state.withLock { $0.lastError } ?? "the manual certificate has expired"
+    }
+
+    static func stamp(_ path: String) -> FileStamp? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return FileStamp(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size),
+                         mtimeSeconds: info.st_mtim.tv_sec, mtimeNanos: info.st_mtim.tv_nsec)
+    }
+
+    func refreshIfChanged(force: Bool) {
+        let now = clock.now()
+        let stamps = state.withLock { s -> [FileStamp?]? in
+            guard force || now.timeIntervalSince(s.lastCheck) >= minimumCheckInterval else { return nil }
+            s.lastCheck = now
+            let current = [Self.stamp(certFile), Self.stamp(keyFile)]
+            return current == s.stamps && s.identity != nil ? nil : current
+        }
+        guard let stamps else { return }
+        do {
+            let cert = try FileSystem.read(certFile)
+            let key = try FileSystem.read(keyFile)
+            let identity = try ServingIdentity.load(certificatePEM: cert, keyPEM: key)
+            guard identity.isValid(at: now) else {
+                throw IdentityError("certificate is not valid now (notBefore \(identity.leaf.notBefore), notAfter \(identity.leaf.notAfter))")
+            }
+            state.withLock {
+                $0.identity = identity
+                $0.stamps = stamps
+                $0.lastError = nil
+            }
+            reloads.add(1, ordering: .relaxed)
+            logger.info("loaded kubelet certificate", metadata: [
+                "file": "\(certFile)", "serial": "\(identity.leaf.serialHex)", "notAfter": "\(identity.leaf.notAfter)",
+            ])
+        } catch {
+            let reason = "\(error)"
+            let firstForThisChange = state.withLock { s -> Bool in
+                let changed = s.stamps != stamps
+                s.stamps = stamps
+                s.lastError = "failed to load kubelet certificate: \(reason)"
+                return changed || force
+            }
+            if firstForThisChange {
+                logger.error("failed to load kubelet certificate", metadata: [
+                    "certFile": "\(certFile)", "keyFile": "\(keyFile)", "reason": "\(reason)",
+                    "serving": "\(state.withLock { $0.identity == nil } ? "nothing" : "the last good certificate")",
+                ])
+            }
+        }
+    }
+}

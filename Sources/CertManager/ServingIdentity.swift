@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import DER
+import Foundation
+import RSA
+import X509
+
+/// What the TLS server presents: the certificate chain (leaf first) and the leaf's private key.
+public struct ServingIdentity: Sendable {
+    public let chain: [Certificate]
+    public let key: RSAPrivateKey
+    public var leaf: Certificate { chain[0] }
+
+    /// Checks that the key belongs to the leaf.
+    public init(chain: [Certificate], key: RSAPrivateKey) throws {
+        guard let leaf = chain.first else { throw IdentityError("no certificate") }
+        guard leaf.publicKey.spki == key.publicKey.spki else { throw IdentityError("the private key does not match the certificate's public key") }
+        self.chain = chain
+        self.key = key
+    }
+
+    /// Whether the leaf is within its validity period at `time`.
+    public func isValid(at time: Date) -> Bool {
+        leaf.isValid(at: DERTime(secondsSinceEpoch: Int64(time.timeIntervalSince1970)))
+    }
+
+    public var notBefore: Date { Date(timeIntervalSince1970: TimeInterval(leaf.notBefore.secondsSinceEpoch)) }
+    public var notAfter: Date { Date(timeIntervalSince1970: TimeInterval(leaf.notAfter.secondsSinceEpoch)) }
+
+    /// notBefore + fraction × lifetime.
+    public func renewalPoint(fraction: Double) -> Date {
+        notBefore.addingTimeInterval(notAfter.timeIntervalSince(notBefore) * fraction)
+    }
+
+    /// Loads PEM text holding CERTIFICATE blocks and one private-key block (client-go's store format),
+    /// or certificate and key from separate texts.
+    public static func load(certificatePEM: [UInt8], keyPEM: [UInt8]? = nil) throws -> ServingIdentity {
+        let blocks = try PEM.decodeAll(certificatePEM)
+        let certificates = try blocks.filter { $0.label == PEM.Label.certificate }.map { try Certificate(derEncoded: $0.der) }
+        guard !certificates.isEmpty else { throw IdentityError("no CERTIFICATE block") }
+        let key = try RSAPrivateKey.load(keyPEM ?? certificatePEM).key
+        return try ServingIdentity(chain: certificates, key: key)
+    }
+
+    /// Certificates then the PKCS#8 key, as client-go's file store writes them.
+    public var combinedPEM: [UInt8] {
+        var text = chain.map(\.pemRepresentation).joined()
+        text += key.pkcs8PEMRepresentation
+        return Array(text.utf8)
+    }
+}
+
+public struct IdentityError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// The time source of the manager (injectable so tests reach the renewal point without waiting a year).
+public protocol ManagerClock: Sendable {
+    func now() -> Date
+    func sleep(for seconds: TimeInterval) async throws
+}
+
+public struct WallClock: ManagerClock {
+    public init() {}
+    public func now() -> Date { Date() }
+    public func sleep(for seconds: TimeInterval) async throws {
+        try await Task.sleep(for: .milliseconds(Int64(max(0, seconds) * 1000)))
+    }
+}

@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Foundation
+import X509
+import Yams
+
+/// vkcert's configuration: the InterLink Virtual Kubelet keys read unchanged (`KubeletCertFile`,
+/// `KubeletKeyFile`, `KubeletCSRSignerName`, `DisableCSR`, `VerboseLogging`) plus vkcert's own; any
+/// other key of an InterLink config is ignored and listed in ``ignoredKeys``. Environment variables
+/// `NODENAME`, `POD_IP`, `KUBELET_URL`, `KUBELET_PORT` fill what the file leaves out.
+public struct VKConfiguration: Sendable {
+    public var kubeletCertFile: String?
+    public var kubeletKeyFile: String?
+    public var signerName = "kubernetes.io/kubelet-serving"
+    public var disableCSR = false
+    public var verboseLogging = false
+    public var nodeName: String?
+    public var nodeIPs: [String] = []
+    public var dnsNames: [String] = []
+    public var listenAddress = "0.0.0.0"
+    public var listenPort = 10250
+    public var certDir = "/tmp/certs"
+    public var clientCAFile: String?
+    public var upstream: String?
+    public var kubeconfig: String?
+    public var renewalFraction = 0.8
+    public var pollInterval: TimeInterval = 10
+    public var csrExpirationSeconds: Int32?
+    /// Watch the CSR (with the poll as fallback); off means poll only.
+    public var watchCSR = true
+    public var metricsAddress: String? = "127.0.0.1:10248"
+    /// Keys present in the file that vkcert does not use (InterLink's other settings).
+    public var ignoredKeys: [String] = []
+    public var sourceFile: String?
+
+    public init() {}
+
+    /// The certificate mode by the InterLink priority: manual > self-signed > CSR.
+    public enum Mode: Sendable, Equatable, CustomStringConvertible {
+        case manual(certFile: String, keyFile: String)
+        case selfSigned
+        case csr(signerName: String)
+
+        public var description: String {
+            switch self {
+            case .manual: "manual"
+            case .selfSigned: "self-signed"
+            case .csr: "csr"
+            }
+        }
+    }
+
+    public var mode: Mode {
+        if let cert = kubeletCertFile, let key = kubeletKeyFile { return .manual(certFile: cert, keyFile: key) }
+        if disableCSR { return .selfSigned }
+        return .csr(signerName: signerName)
+    }
+
+    static let knownKeys: Set<String> = [
+        "KubeletCertFile", "KubeletKeyFile", "KubeletCSRSignerName", "DisableCSR", "VerboseLogging", "NodeName", "NodeIP",
+        "NodeIPs", "DNSNames", "KubeletURL", "KubeletPort", "CertDir", "ClientCAFile", "Upstream", "Kubeconfig",
+        "RenewalFraction", "PollIntervalSeconds", "CSRExpirationSeconds", "WatchCSR", "MetricsAddress",
+    ]
+
+    /// Parses YAML text; `file` names the source in errors.
+    public static func parse(_ text: String, file: String?) throws -> VKConfiguration {
+        var config = VKConfiguration()
+        config.sourceFile = file
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: text)
+        } catch {
+            throw ConfigurationError(file: file, key: nil, "not valid YAML: \(error)")
+        }
+        guard let node else { return config }
+        guard let mapping = node.mapping else { throw ConfigurationError(file: file, key: nil, "the top level must be a mapping of keys to values") }
+        func string(_ key: String, _ value: Node) throws -> String {
+            guard let s = value.scalar?.string else { throw ConfigurationError(file: file, key: key, "must be a string") }
+            return s
+        }
+        func bool(_ key: String, _ value: Node) throws -> Bool {
+            guard let scalar = value.scalar, let b = Bool.construct(from: scalar) else { throw ConfigurationError(file: file, key: key, "must be true or false") }
+            return b
+        }
+        func number(_ key: String, _ value: Node) throws -> Double {
+            guard let scalar = value.scalar, let d = Double(scalar.string) else { throw ConfigurationError(file: file, key: key, "must be a number") }
+            return d
+        }
+        func strings(_ key: String, _ value: Node) throws -> [String] {
+            if let s = value.scalar?.string { return s.isEmpty ? [] : [s] }
+            guard let seq = value.sequence else { throw ConfigurationError(file: file, key: key, "must be a list of strings") }
+            return try seq.map { try string(key, $0) }
+        }
+        for (keyNode, value) in mapping {
+            guard let key = keyNode.scalar?.string else { continue }
+            guard knownKeys.contains(key) else {
+                config.ignoredKeys.append(key)
+                continue
+            }
+            switch key {
+            case "KubeletCertFile": config.kubeletCertFile = try string(key, value).nilIfEmpty
+            case "KubeletKeyFile": config.kubeletKeyFile = try string(key, value).nilIfEmpty
+            case "KubeletCSRSignerName": if let s = try string(key, value).nilIfEmpty { config.signerName = s }
+            case "DisableCSR": config.disableCSR = try bool(key, value)
+            case "VerboseLogging": config.verboseLogging = try bool(key, value)
+            case "NodeName": config.nodeName = try string(key, value).nilIfEmpty
+            case "NodeIP": config.nodeIPs.insert(contentsOf: try strings(key, value), at: 0)
+            case "NodeIPs": config.nodeIPs += try strings(key, value)
+            case "DNSNames": config.dnsNames += try strings(key, value)
+            case "KubeletURL": config.listenAddress = try string(key, value)
+            case "KubeletPort":
+                let port = try number(key, value)
+                guard port == port.rounded(), (1...65535).contains(port) else { throw ConfigurationError(file: file, key: key, "must be a port number 1–65535") }
+                config.listenPort = Int(port)
+            case "CertDir": config.certDir = try string(key, value)
+            case "ClientCAFile": config.clientCAFile = try string(key, value).nilIfEmpty
+            case "Upstream": config.upstream = try string(key, value).nilIfEmpty
+            case "Kubeconfig": config.kubeconfig = try string(key, value).nilIfEmpty
+            case "RenewalFraction": config.renewalFraction = try number(key, value)
+            case "PollIntervalSeconds": config.pollInterval = try number(key, value)
+            case "CSRExpirationSeconds": config.csrExpirationSeconds = Int32(try number(key, value))
+            case "WatchCSR": config.watchCSR = try bool(key, value)
+            case "MetricsAddress": config.metricsAddress = try string(key, value).nilIfEmpty
+            default: break
+            }
+        }
+        return config
+    }
+
+    /// Reads and parses `path`.
+    public static func load(_ path: String) throws -> VKConfiguration {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError(file: path, key: nil, "cannot read the configuration file")
+        }
+        return try parse(String(decoding: data, as: UTF8.self), file: path)
+    }
+
+    /// Fills what the file left out from `NODENAME`, `POD_IP`, `KUBELET_URL`, `KUBELET_PORT`.
+    public mutating func applyEnvironment(_ environment: [String: String]) throws {
+        if nodeName == nil, let name = environment["NODENAME"], !name.isEmpty { nodeName = name }
+        if let ip = environment["POD_IP"], !ip.isEmpty, !nodeIPs.contains(ip) { nodeIPs.insert(ip, at: 0) }
+        if let url = environment["KUBELET_URL"], !url.isEmpty { listenAddress = url }
+        if let port = environment["KUBELET_PORT"], !port.isEmpty {
+            guard let p = Int(port), (1...65535).contains(p) else { throw ConfigurationError(file: nil, key: "KUBELET_PORT", "\"\(port)\" is not a port number") }
+            listenPort = p
+        }
+    }
+
+    /// Checks everything the modes need and returns the parsed node IP addresses.
+    public func validate() throws -> [[UInt8]] {
+        let file = sourceFile
+        switch (kubeletCertFile, kubeletKeyFile) {
+        case (nil, .some): throw ConfigurationError(file: file, key: "KubeletCertFile", "is missing while KubeletKeyFile is set: manual mode needs both")
+        case (.some, nil): throw ConfigurationError(file: file, key: "KubeletKeyFile", "is missing while KubeletCertFile is set: manual mode needs both")
+        default: break
+        }
+        guard let node = nodeName, !node.isEmpty else {
+            throw ConfigurationError(file: file, key: "NodeName", "is required (set NodeName in the file or the NODENAME environment variable)")
+        }
+        guard VKConfiguration.isValidNodeName(node) else {
+            throw ConfigurationError(file: file, key: "NodeName", "\"\(node)\" is not a valid node name (lower-case RFC 1123 subdomain)")
+        }
+        var ips: [[UInt8]] = []
+        for text in nodeIPs {
+            guard let bytes = IPAddressText.parse(text) else { throw ConfigurationError(file: file, key: "NodeIP", "\"\(text)\" is not an IP address") }
+            if !ips.contains(bytes) { ips.append(bytes) }
+        }
+        if case .manual = mode {} else if ips.isEmpty {
+            throw ConfigurationError(file: file, key: "NodeIP", "no node IP: set NodeIP or POD_IP (the serving certificate's SAN needs the address the control plane connects to)")
+        }
+        if case .csr(let signer) = mode, !VKConfiguration.isValidSignerName(signer) {
+            throw ConfigurationError(file: file, key: "KubeletCSRSignerName", "\"\(signer)\" is not a signer name (kubernetes.io/kubelet-serving, domain/path, clusterissuers.cert-manager.io/<name> or issuers.cert-manager.io/<namespace>.<name>)")
+        }
+        guard renewalFraction > 0 && renewalFraction < 1 else { throw ConfigurationError(file: file, key: "RenewalFraction", "must be between 0 and 1 (exclusive), e.g. 0.8") }
+        guard pollInterval >= 1 else { throw ConfigurationError(file: file, key: "PollIntervalSeconds", "must be at least 1") }
+        if let seconds = csrExpirationSeconds, seconds < 600 { throw ConfigurationError(file: file, key: "CSRExpirationSeconds", "must be at least 600 (10 minutes)") }
+        return ips
+    }
+
+    static func isValidNodeName(_ name: String) -> Bool {
+        guard (1...253).contains(name.utf8.count) else { return false }
+        return name.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { label in
+            !label.isEmpty && label.count <= 63 && label.first != "-" && label.last != "-"
+                && label.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D }
+        }
+    }
+
+    /// `kubernetes.io/kubelet-serving`, any `domain/path`, and cert-manager's
+    /// `clusterissuers.cert-manager.io/<name>` / `issuers.cert-manager.io/<namespace>.<name>`.
+    static func isValidSignerName(_ name: String) -> Bool {
+        guard let slash = name.firstIndex(of: "/") else { return false }
+        let domain = String(name[..<slash])
+        let path = String(name[name.index(after: slash)...])
+        guard !path.isEmpty, isValidNodeName(domain), !path.contains("/") || domain != "clusterissuers.cert-manager.io" else { return false }
+        if domain == "issuers.cert-manager.io" {
+            let parts = path.split(separator: ".", maxSplits: 1)
+            return parts.count == 2 && isValidNodeName(String(parts[0])) && isValidNodeName(String(parts[1]))
+        }
+        if domain == "clusterissuers.cert-manager.io" { return isValidNodeName(path) }
+        return name.count <= 571
+    }
+}
+
+extension String {
+    var nilIfEmpty: String? { isEmpty ? nil : self }
+}
