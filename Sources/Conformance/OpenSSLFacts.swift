@@ -69,8 +69,12 @@ public struct OpenSSLFacts: Sendable {
             if entry.hasPrefix("DirName:/") {
                 return .string("dirName:" + entry.dropFirst("DirName:/".count).split(separator: "/").reversed().joined(separator: ","))
             }
-            if entry.hasPrefix("IP Address:"), let bytes = IPAddressText.parse(String(entry.dropFirst("IP Address:".count))) {
-                return .string("IP:" + IPAddressText.format(bytes))
+            if entry.hasPrefix("IP Address:") {
+                // OpenSSL prints IPv6 uncompressed and upper-case; the contract wants RFC 5952.
+                // IPv4 is taken verbatim so our formatter is never its own oracle.
+                let address = String(entry.dropFirst("IP Address:".count))
+                if address.contains(":"), let bytes = IPAddressText.parse(address) { return .string("IP:" + IPAddressText.format(bytes)) }
+                return .string("IP:" + address)
             }
             return .string(entry)
         })))

@@ -59,7 +59,7 @@ public enum GeneralName: Sendable, Hashable {
         case (7, false):
             let allowed = context == .name ? [4, 16] : [8, 32]
             guard allowed.contains(element.content.count) else {
-                throw X509Error(.invalidExtension, "iPAddress has \(element.content.count) octets (expected \(allowed.map(String.init).joined(separator: " or ")))", offset: element.offset)
+                throw X509Error(.invalidExtension, "iPAddress has \(element.content.count) octets (expected \(allowed.map { String($0) }.joined(separator: " or ")))", offset: element.offset)
             }
             self = .ipAddress(element.content)
         case (8, false): self = .registeredID(try OID(derContent: element.content, offset: element.offset))
@@ -104,7 +104,7 @@ public enum IPAddressText {
     /// "10.0.0.1" or RFC 5952 "2001:db8::1" for 4 or 16 bytes; hex otherwise.
     public static func format(_ bytes: some Collection<UInt8>) -> String {
         let b = Array(bytes)
-        if b.count == 4 { return b.map(String.init).joined(separator: ".") }
+        if b.count == 4 { return b.map { String(Int($0)) }.joined(separator: ".") }
         guard b.count == 16 else { return b.map { String($0, radix: 16) }.joined(separator: ":") }
         let groups = (0..<8).map { Int(b[2 * $0]) << 8 | Int(b[2 * $0 + 1]) }
         // RFC 5952 §4.2: compress the longest run (≥ 2) of zero groups, the first if tied.

@@ -45,7 +45,7 @@ enum TextRendering {
     }
 
     static func colonHex(_ bytes: some Collection<UInt8>) -> String {
-        bytes.map { String(format2: $0) }.joined(separator: ":")
+        bytes.map { hexByte($0) }.joined(separator: ":")
     }
 
     static func keyLines(_ key: CertificatePublicKey) -> [String] {

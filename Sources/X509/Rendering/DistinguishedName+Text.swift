@@ -70,7 +70,7 @@ extension DistinguishedName {
 
     static func escape(_ value: AttributeValue) -> String {
         guard let string = value.string else {
-            return "#" + value.encoded.map { String(format2: $0) }.joined()
+            return "#" + value.encoded.map { hexByte($0) }.joined()
         }
         let scalars = Array(string.value.unicodeScalars)
         var out = ""
@@ -82,7 +82,7 @@ extension DistinguishedName {
                 out += "\\" + String(s)
             default:
                 if s.value < 0x20 || s.value == 0x7F {
-                    out += "\\" + String(format2: UInt8(s.value))
+                    out += "\\" + hexByte(UInt8(s.value))
                 } else {
                     out.unicodeScalars.append(s)
                 }
@@ -92,10 +92,8 @@ extension DistinguishedName {
     }
 }
 
-extension String {
-    /// Two upper-case hex digits.
-    init(format2 byte: UInt8) {
-        let digits = Array("0123456789ABCDEF")
-        self = String([digits[Int(byte >> 4)], digits[Int(byte & 15)]])
-    }
+/// Two upper-case hex digits (OpenSSL's style for escapes and colon-separated hex).
+func hexByte(_ byte: UInt8) -> String {
+    let digits = Array("0123456789ABCDEF")
+    return String([digits[Int(byte >> 4)], digits[Int(byte & 15)]])
 }

@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import CertManager
+import DER
+import Foundation
+import Logging
+import RSA
+import Synchronization
+import TestSupport
+import Testing
+import X509
+
+@Suite("Manual and self-signed modes, configuration and priority")
+struct ModesTests {
+    static var quiet: Logger {
+        var logger = Logger(label: "vkcert.test")
+        logger.logLevel = .critical
+        return logger
+    }
+
+    /// Collects log messages so a test can check what an operator would see.
+    final class Recorder: LogHandler, @unchecked Sendable {
+        // @unchecked: messages are appended under the mutex; the other properties are LogHandler plumbing.
+        let messages = Mutex<[String]>([])
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+        func log(event: LogEvent) {
+            messages.withLock { $0.append("\(event.level) \(event.message) \(event.metadata ?? [:])") }
+        }
+    }
+
+    static func makeCert(_ dir: TemporaryDirectory, name: String, days: Int = 30) throws -> (cert: String, key: String, serial: String) {
+        let key = try RSAPrivateKey.generate()
+        let cert = try Certificate.selfSignedKubeletServing(key: key, node: "vk-1", ipAddresses: [[10, 0, 0, 5]], dnsNames: [], validFor: Int64(days) * 86_400)
+        return (try dir.write("\(name).crt", Array(cert.pemRepresentation.utf8)), try dir.write("\(name).key", Array(key.pkcs8PEMRepresentation.utf8)), cert.serialHex)
+    }
+
+    @Test func manualFilesReplacedAndGarbage() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let first = try Self.makeCert(dir, name: "a")
+        let recorder = Recorder()
+        let logger = Logger(label: "t") { _ in recorder }
+        let source = ManualCertificateSource(certFile: dir.path("tls.crt"), keyFile: dir.path("tls.key"), logger: logger)
+        #expect(source.current() == nil, "no files yet")
+        #expect(source.unavailableReason.contains("failed to load kubelet certificate"))
+        // Install the pair the way a Secret volume does: atomically.
+        try FileManager.default.copyItem(atPath: first.cert, toPath: dir.path("tls.crt"))
+        try FileManager.default.copyItem(atPath: first.key, toPath: dir.path("tls.key"))
+        #expect(source.current()?.leaf.serialHex == first.serial)
+        // Replaced → the next handshake sees the new serial, no restart.
+        let second = try Self.makeCert(dir, name: "b")
+        // rename(2) over the old files, as cert-manager's and kubelet's atomic writers do.
+        #expect(rename(second.cert, dir.path("tls.crt")) == 0 && rename(second.key, dir.path("tls.key")) == 0)
+        #expect(source.current()?.leaf.serialHex == second.serial)
+        // Garbage → the last good certificate keeps serving; logged once per change with the guide's words.
+        func failureCount() -> Int { recorder.messages.withLock { $0.filter { $0.contains("failed to load kubelet certificate") }.count } }
+        let before = failureCount()  // one already: the files were missing at start-up
+        try Data("garbage".utf8).write(to: URL(fileURLWithPath: dir.path("tls.crt")))
+        for _ in 0..<5 { #expect(source.current()?.leaf.serialHex == second.serial) }
+        #expect(failureCount() == before + 1, "logged once per change, not per handshake")
+        // Mismatched pair (cert of one, key of another) → still the last good one.
+        let third = try Self.makeCert(dir, name: "c")
+        try FileManager.default.removeItem(atPath: dir.path("tls.crt"))
+        try FileManager.default.copyItem(atPath: third.cert, toPath: dir.path("tls.crt"))
+        #expect(source.current()?.leaf.serialHex == second.serial)
+        #expect(recorder.messages.withLock { $0.last ?? "" }.contains("does not match"))
+        // Expired pair → refused (never served).
+        let expiredKey = try RSAPrivateKey.generate()
+        let old = DERTime(year: 2020, month: 1, day: 1)!
+        let expired = try Certificate.selfSignedKubeletServing(key: expiredKey, node: "vk-1", ipAddresses: [[10, 0, 0, 5]], dnsNames: [], validFor: 86_400, now: old)
+        try Data(expired.pemRepresentation.utf8).write(to: URL(fileURLWithPath: dir.path("tls.crt")))
+        try Data(expiredKey.pkcs8PEMRepresentation.utf8).write(to: URL(fileURLWithPath: dir.path("tls.key")))
+        #expect(source.current()?.leaf.serialHex == second.serial)
+    }
+
+    @Test func selfSignedIdentityAndRegenerationUnderConcurrency() async throws {
+        let clock = TestClock()
+        let source = try SelfSignedCertificateSource(node: "vk-1", ips: [[10, 0, 0, 5], IPAddressText.parse("fd00::5")!], dnsNames: ["vk-1.example"], logger: Self.quiet, clock: clock)
+        let identity = try #require(source.current())
+        let leaf = identity.leaf
+        #expect(leaf.subject.rfc2253 == "CN=system:node:vk-1,O=system:nodes")
+        #expect((leaf.extensions.subjectAlternativeNames ?? []).map(\.text) == ["DNS:vk-1.example", "IP:10.0.0.5", "IP:fd00::5"])
+        let lifetime = leaf.notAfter.secondsSinceEpoch - Int64(clock.now().timeIntervalSince1970)
+        #expect(abs(lifetime - 365 * 86_400) < 60, "valid one year from now")
+        #expect(leaf.serialNumber.count == 16 && leaf.serialNumber.first! & 0x80 == 0, "128-bit positive serial")
+        #expect(identity.key.modulusBits == 2048)
+        #expect(KubeletLint(node: "vk-1", expectedIPs: [[10, 0, 0, 5]]).lint(leaf).filter { $0.severity == .error }.isEmpty)
+        // Less than a day left: 100 concurrent handshakes → exactly one regeneration, all get a valid identity.
+        clock.advance(by: 364.5 * 86_400)
+        final class Serials: Sendable {
+            let set = Mutex<Set<String>>([])
+        }
+        let serials = Serials()
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<100 {
+                group.addTask {
+                    if let current = source.current() { serials.set.withLock { _ = $0.insert(current.leaf.serialHex) } }
+                }
+            }
+        }
+        #expect(source.generations.load(ordering: .relaxed) == 2, "exactly one regeneration")
+        let fresh = try #require(source.current())
+        #expect(fresh.leaf.serialHex != leaf.serialHex && fresh.isValid(at: clock.now()))
+        #expect(serials.set.withLock { $0.isSubset(of: [leaf.serialHex, fresh.leaf.serialHex]) })
+        #expect(throws: ConfigurationError.self) { try SelfSignedCertificateSource(node: "vk-1", ips: [], dnsNames: [], logger: Self.quiet) }
+    }
+
+    /// The guide's priority matrix, every row, and the configuration errors.
+    @Test("priority matrix", arguments: [
+        ("KubeletCertFile: /c\nKubeletKeyFile: /k\nDisableCSR: true\n", "manual"),
+        ("KubeletCertFile: /c\nKubeletKeyFile: /k\n", "manual"),
+        ("KubeletCertFile: /c\nKubeletKeyFile: /k\nKubeletCSRSignerName: example.com/x\n", "manual"),
+        ("DisableCSR: true\n", "self-signed"),
+        ("DisableCSR: true\nKubeletCSRSignerName: example.com/x\n", "self-signed"),
+        ("DisableCSR: false\n", "csr"),
+        ("", "csr"),
+        ("KubeletCSRSignerName: clusterissuers.cert-manager.io/kubelet-ca\n", "csr"),
+    ])
+    func priority(yaml: String, mode: String) throws {
+        var config = try VKConfiguration.parse(yaml, file: "vk.yaml")
+        try config.applyEnvironment(["NODENAME": "vk-1", "POD_IP": "10.0.0.5"])
+        #expect(config.mode.description == mode)
+        _ = try config.validate()
+    }
+
+    @Test("configuration errors name the file and the key", arguments: [
+        ("KubeletCertFile: /c\n", "vk.yaml: KubeletKeyFile: is missing while KubeletCertFile is set"),
+        ("KubeletKeyFile: /k\n", "vk.yaml: KubeletCertFile: is missing while KubeletKeyFile is set"),
+        ("DisableCSR: maybe\n", "vk.yaml: DisableCSR: must be true or false"),
+        ("KubeletPort: 70000\n", "vk.yaml: KubeletPort: must be a port number"),
+        ("KubeletCSRSignerName: nope\n", "vk.yaml: KubeletCSRSignerName: \"nope\" is not a signer name"),
+        ("KubeletCSRSignerName: issuers.cert-manager.io/no-namespace\n", "KubeletCSRSignerName"),
+        ("NodeIP: 10.0.0.300\n", "vk.yaml: NodeIP: \"10.0.0.300\" is not an IP address"),
+        ("RenewalFraction: 1.5\n", "vk.yaml: RenewalFraction: must be between 0 and 1"),
+        ("- a list\n", "vk.yaml: the top level must be a mapping"),
+        ("key: [unclosed\n", "vk.yaml: not valid YAML"),
+    ])
+    func errors(yaml: String, message: String) throws {
+        do {
+            var config = try VKConfiguration.parse(yaml, file: "vk.yaml")
+            try config.applyEnvironment(["NODENAME": "vk-1", "POD_IP": "10.0.0.5"])
+            _ = try config.validate()
+            Issue.record("accepted: \(yaml)")
+        } catch let error as ConfigurationError {
+            #expect(error.description.contains(message), "\(error)")
+        }
+    }
+
+    @Test func missingNodeNameAndIPAreStartupErrors() throws {
+        var config = try VKConfiguration.parse("DisableCSR: true\n", file: "vk.yaml")
+        #expect(throws: ConfigurationError.self) { try config.validate() }
+        try config.applyEnvironment(["NODENAME": "vk-1"])
+        do {
+            _ = try config.validate()
+            Issue.record("empty node IP accepted")
+        } catch let error as ConfigurationError {
+            #expect(error.key == "NodeIP" && error.description.contains("POD_IP"))
+        }
+    }
+
+    /// An InterLink VK config is read unchanged: its other keys are ignored and listed.
+    @Test func interLinkConfigReadsUnchanged() throws {
+        let yaml = """
+            InterlinkURL: http://interlink
+            InterlinkPort: 3000
+            VerboseLogging: true
+            ErrorsOnlyLogging: false
+            ServiceAccount: interlink
+            Namespace: interlink
+            KubeletHTTP:
+              insecure: true
+            DisableCSR: false
+            KubeletCSRSignerName: issuers.cert-manager.io/interlink.my-issuer
+            Resources:
+              CPU: "100"
+
+            """
+        var config = try VKConfiguration.parse(yaml, file: "InterLinkConfig.yaml")
+        try config.applyEnvironment(["NODENAME": "vk-1", "POD_IP": "10.0.0.5", "KUBELET_PORT": "10250", "KUBELET_URL": "0.0.0.0"])
+        #expect(config.mode == .csr(signerName: "issuers.cert-manager.io/interlink.my-issuer"))
+        #expect(config.verboseLogging && config.listenPort == 10250)
+        #expect(Set(config.ignoredKeys) == ["InterlinkURL", "InterlinkPort", "ErrorsOnlyLogging", "ServiceAccount", "Namespace", "KubeletHTTP", "Resources"])
+        #expect(try config.validate() == [[10, 0, 0, 5]])
+    }
+}
+
