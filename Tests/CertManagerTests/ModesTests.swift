@@ -189,3 +189,52 @@ struct ModesTests {
     }
 }
 
+
+/// The store reads what client-go's file store (and so InterLink's VK) leaves in /tmp/certs.
+@Suite("Certificate store compatibility")
+struct StoreCompatibilityTests {
+    @Test func readsAClientGoStore() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        // An OpenSSL-made pair in client-go's layout: certificate then key in a timestamped file, and the
+        // -current.pem symlink with an absolute target.
+        let made = try Run.openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir.path("k.pem"), "-out", dir.path("c.pem"),
+                                    "-subj", "/O=system:nodes/CN=system:node:vk-1", "-days", "30", "-addext", "subjectAltName=IP:10.0.0.5"])
+        try #require(made.status == 0)
+        let combined = try dir.read("c.pem") + dir.read("k.pem")
+        let stamped = try dir.write("virtual-kubelet-2026-01-01-00-00-00.pem", combined)
+        #expect(symlink(stamped, dir.path("virtual-kubelet-current.pem")) == 0)
+        let store = try CertificateStore(directory: dir.url.path)
+        let identity = try #require(store.loadCurrent())
+        #expect(identity.leaf.subject.commonNames == ["system:node:vk-1"])
+        // client-go's crash leftover: only -updated.pem → recovered as current.
+        let other = try TemporaryDirectory()
+        defer { other.cleanup() }
+        let file = try other.write("virtual-kubelet-2026-01-01-00-00-00.pem", combined)
+        #expect(symlink(file, other.path("virtual-kubelet-updated.pem")) == 0)
+        #expect(try CertificateStore(directory: other.url.path).loadCurrent() != nil)
+        // The legacy .crt/.key pair is read too.
+        let legacy = try TemporaryDirectory()
+        defer { legacy.cleanup() }
+        _ = try legacy.write("virtual-kubelet.crt", try dir.read("c.pem"))
+        _ = try legacy.write("virtual-kubelet.key", try dir.read("k.pem"))
+        #expect(try CertificateStore(directory: legacy.url.path).loadCurrent() != nil)
+    }
+
+    @Test func savePrunesAndKeepsPermissions() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let store = try CertificateStore(directory: dir.path("certs"))
+        let key = try RSAPrivateKey.generate()
+        let cert = try Certificate.selfSignedKubeletServing(key: key, node: "vk-1", ipAddresses: [[10, 0, 0, 5]], dnsNames: [], validFor: 86_400)
+        let identity = try ServingIdentity(chain: [cert], key: key)
+        for i in 0..<6 { try store.save(identity, now: Date(timeIntervalSince1970: 1_800_000_000 + Double(i))) }
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path("certs")).filter { $0.hasPrefix("virtual-kubelet-20") }
+        #expect(files.count == CertificateStore.keep, "\(files)")
+        #expect((try FileManager.default.attributesOfItem(atPath: dir.path("certs")))[.posixPermissions] as? Int == 0o700)
+        // openssl reads the stored file as a certificate and a key.
+        let current = dir.path("certs/virtual-kubelet-current.pem")
+        #expect(try Run.openssl(["x509", "-in", current, "-noout"]).status == 0)
+        #expect(try Run.openssl(["pkey", "-in", current, "-check", "-noout"]).stdoutText.contains("Key is valid"))
+    }
+}
