@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // The only C: GMP through pkg-config, plus a shim for macros, getrandom(2) and a zeroing allocator.
@@ -81,10 +82,26 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The kubelet HTTPS endpoint: per-ClientHello certificates, our RSA behind every handshake signature.
+        .target(
+            name: "KubeletTLS",
+            dependencies: [
+                "CertManager", "RSA", "X509", "Hash", "DER",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "vkcert",
             dependencies: [
-                "BigNum", "Hash", "DER", "RSA", "X509", "FileIO", "Conformance", "Bench", "KubeAPI", "KubeSim",
+                "BigNum", "Hash", "DER", "RSA", "X509", "FileIO", "Conformance", "Bench", "KubeAPI", "KubeSim", "CertManager", "KubeletTLS",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

@@ -4,14 +4,85 @@ import ArgumentParser
 import Dispatch
 import FileIO
 import Foundation
+import CertManager
 import KubeSim
 
 struct SandboxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sandbox",
-        abstract: "Emulated Kubernetes CSR API for trying vkcert (and kubectl) without a cluster.",
-        subcommands: [APIServerCommand.self]
+        abstract: "Try vkcert end to end without a cluster: an emulated API server plus `serve` in CSR mode.",
+        subcommands: [SandboxRun.self, APIServerCommand.self],
+        defaultSubcommand: SandboxRun.self
     )
+}
+
+/// `vkcert sandbox`: the whole CSR flow on one machine.
+struct SandboxRun: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Start the emulated API server and `serve` in CSR mode against it (the default).",
+        discussion: """
+            The node "vkcert-sandbox" requests a kubelet-serving certificate for 127.0.0.1 and localhost; the \
+            emulator approves it (unless --manual-approve) and signs it with its CA; the HTTPS endpoint then \
+            answers /healthz. Prints the URL and a curl command that verifies the certificate. Ctrl-C stops everything.
+            """
+    )
+
+    @Option(help: "HTTPS port for the kubelet endpoint (0 picks a free one).")
+    var port = 10250
+
+    @Flag(name: .customLong("manual-approve"), help: "Do not auto-approve: print the kubectl command to approve instead.")
+    var manualApprove = false
+
+    @Option(help: "Working directory for the kubeconfig, CA and certificate store (default: a new temporary one).")
+    var dir: String?
+
+    func run() async throws {
+        let logger = makeLogger(verbose: false)
+        let directory = dir ?? (NSTemporaryDirectory() + "vkcert-sandbox-" + String(UInt32.random(in: 0...UInt32.max), radix: 36))
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var options = KubeSimulator.Options()
+        options.tls = true
+        options.autoApprove = !manualApprove
+        // The node authenticates with its own token, so its requests come from system:node:vkcert-sandbox
+        // (which is what the auto-approver checks).
+        options.extraTokens["vkcert-sandbox-node"] = .node("vkcert-sandbox")
+        let simulator = try KubeSimulator(options: options)
+        let apiURL = try await simulator.start()
+        let kubeconfig = directory + "/kubeconfig"
+        let caFile = directory + "/ca.pem"
+        try writeOutput(kubeconfig, Array(simulator.kubeconfig(token: "vkcert-sandbox-node", user: "vkcert-sandbox").utf8), mode: 0o600)
+        try writeOutput(caFile, Array(simulator.caCertificate.pemRepresentation.utf8), mode: 0o644)
+        var config = VKConfiguration()
+        config.nodeName = "vkcert-sandbox"
+        config.nodeIPs = ["127.0.0.1"]
+        config.dnsNames = ["localhost"]
+        config.listenAddress = "127.0.0.1"
+        config.listenPort = port
+        config.certDir = directory + "/certs"
+        config.kubeconfig = kubeconfig
+        config.metricsAddress = "127.0.0.1:0"
+        config.pollInterval = 2
+        print("vkcert sandbox: emulated API server at \(apiURL) (kubeconfig \(kubeconfig))")
+        let printed = OnceFlag()
+        let serving = Serving(config: config, logger: logger, onStarted: { port, started in
+            Task {
+                while started.source.current() == nil {
+                    if manualApprove, let name = started.csrManager?.metrics.snapshot.pendingCSR, printed.fire() {
+                        print("vkcert sandbox: waiting for approval; run:\n  KUBECONFIG=\(kubeconfig) kubectl certificate approve \(name)")
+                    }
+                    try? await Task.sleep(for: .milliseconds(200))
+                }
+                print("vkcert sandbox: serving https://127.0.0.1:\(port)/healthz with a certificate signed by the sandbox CA")
+                print("  try: curl --cacert \(caFile) https://127.0.0.1:\(port)/healthz")
+                print("  Ctrl-C stops the sandbox.")
+                fflush(nil)
+            }
+        })
+        try await serving.run()
+        await simulator.stop()
+        print("vkcert sandbox: stopped")
+    }
 }
 
 /// Go's time.ParseDuration subset: sequences of <number><unit> with units h, m, s (e.g. 8760h, 1h30m, 600s).

@@ -33,7 +33,7 @@ struct VKCert: AsyncParsableCommand {
             Exit status: 0 success, 1 invalid signature or failed suite, 2 usage or input error.
             """,
         subcommands: [
-            InspectCommand.self, LintCommand.self, VerifyCommand.self, KeyCommand.self, CSRCommand.self, CertCommand.self,
+            ServeCommand.self, InspectCommand.self, LintCommand.self, VerifyCommand.self, KeyCommand.self, CSRCommand.self, CertCommand.self,
             SandboxCommand.self, VectorsCommand.self, BenchCommand.self,
         ]
     )

@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import CertManager
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+import ServiceLifecycle
+import Synchronization
+
+/// The kubelet HTTPS endpoint.
+///
+/// Every ClientHello asks the certificate source for the current identity (`sslContextCallback`), so a
+/// rotated manual pair, a renewed CSR certificate or a regenerated self-signed one is used from the next
+/// handshake on. The private key is an `NIOSSLCustomPrivateKey` whose signatures come from vkcert's RSA
+/// on a thread pool. TLS 1.2 (ECDHE) and 1.3. With a client CA, callers must present a certificate that
+/// chains to it. Without `upstream` a small kubelet-style API answers (`/healthz`, 404 otherwise); with
+/// it every decrypted connection is relayed byte for byte to the provider's plain-HTTP server.
+public final class KubeletServer: Service, Sendable {
+    public struct Options: Sendable {
+        public var host = "0.0.0.0"
+        public var port = 10250
+        /// PEM bundle of CAs whose client certificates are accepted (nil: no client authentication).
+        public var clientCA: [UInt8]?
+        /// host:port of the provider's plain-HTTP server to relay to.
+        public var upstream: String?
+        /// How long shutdown waits for open connections before closing them.
+        public var drainTimeout: TimeAmount = .seconds(10)
+
+        public init() {}
+    }
+
+    public let options: Options
+    let source: any CertificateSource
+    let logger: Logger
+    let group: MultiThreadedEventLoopGroup
+    let pool: NIOThreadPool
+    let identities: IdentityCache
+    let listener = NIOLockedValueBox<(any Channel)?>(nil)
+    let connections = NIOLockedValueBox<[ObjectIdentifier: any Channel]>([:])
+    public let counters = Counters()
+    let lastNoCertificateLog = NIOLockedValueBox<(at: NIODeadline, suppressed: Int)>((.distantPast, 0))
+
+    public final class Counters: Sendable {
+        public let handshakes = Atomic<Int>(0)
+        public let noCertificate = Atomic<Int>(0)
+        public let connections = Atomic<Int>(0)
+    }
+
+    public init(source: any CertificateSource, options: Options, logger: Logger) {
+        self.source = source
+        self.options = options
+        self.logger = logger
+        self.group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, System.coreCount))
+        self.pool = NIOThreadPool(numberOfThreads: max(1, System.coreCount))
+        self.pool.start()
+        self.identities = IdentityCache(pool: pool)
+    }
+
+    struct NoCertificate: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    func tlsContext() throws -> NIOSSLContext {
+        var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: [], privateKey: .privateKey(NIOSSLPrivateKey(customPrivateKey: PlaceholderKey())))
+        configuration.privateKey = nil
+        configuration.minimumTLSVersion = .tlsv12
+        configuration.maximumTLSVersion = .tlsv13
+        if let ca = options.clientCA {
+            configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(ca))
+            configuration.certificateVerification = .noHostnameVerification
+        }
+        let source = self.source
+        let identities = self.identities
+        configuration.sslContextCallback = { [self] _, promise in
+            guard let identity = source.current() else {
+                counters.noCertificate.add(1, ordering: .relaxed)
+                logNoCertificate(source.unavailableReason)
+                promise.fail(NoCertificate(description: source.unavailableReason))
+                return
+            }
+            do {
+                promise.succeed(try identities.override(for: identity))
+                counters.handshakes.add(1, ordering: .relaxed)
+            } catch {
+                promise.fail(error)
+            }
+        }
+        return try NIOSSLContext(configuration: configuration)
+    }
+
+    /// The guide's log line, at most once per 10 seconds with the number of handshakes suppressed since.
+    func logNoCertificate(_ reason: String) {
+        let now = NIODeadline.now()
+        let (log, suppressed) = lastNoCertificateLog.withLockedValue { state -> (Bool, Int) in
+            if now - state.at >= .seconds(10) {
+                let count = state.suppressed
+                state = (now, 0)
+                return (true, count)
+            }
+            state.suppressed += 1
+            return (false, 0)
+        }
+        if log {
+            logger.warning("TLS handshake refused: \(reason)", metadata: suppressed > 0 ? ["suppressed": "\(suppressed)"] : [:])
+        }
+    }
+
+    /// Binds and starts accepting; returns the bound port.
+    @discardableResult
+    public func start() async throws -> Int {
+        let context = try tlsContext()
+        let server = self
+        let upstream = try options.upstream.map(Self.parseHostPort)
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    server.track(channel)
+                    try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
+                    if let upstream {
+                        try channel.pipeline.syncOperations.addHandler(ProxyHandler(upstreamHost: upstream.0, upstreamPort: upstream.1, group: channel.eventLoop))
+                    } else {
+                        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                        try channel.pipeline.syncOperations.addHandler(KubeletAPIHandler())
+                    }
+                }
+            }
+        let channel = try await bootstrap.bind(host: options.host, port: options.port).get()
+        listener.withLockedValue { $0 = channel }
+        let port = channel.localAddress?.port ?? options.port
+        logger.info("serving the kubelet API over HTTPS", metadata: ["address": "\(options.host):\(port)", "upstream": "\(options.upstream ?? "built-in")"])
+        return port
+    }
+
+    func track(_ channel: any Channel) {
+        let id = ObjectIdentifier(channel)
+        counters.connections.add(1, ordering: .relaxed)
+        connections.withLockedValue { $0[id] = channel }
+        channel.closeFuture.whenComplete { [connections] _ in connections.withLockedValue { _ = $0.removeValue(forKey: id) } }
+    }
+
+    static func parseHostPort(_ text: String) throws -> (String, Int) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (1...65535).contains(port) else {
+            throw ConfigurationError(file: nil, key: "Upstream", "\"\(text)\" is not host:port")
+        }
+        return (String(text[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]")), port)
+    }
+
+    /// Stops accepting, lets open connections finish for up to `drainTimeout`, then closes the rest.
+    public func shutdown() async {
+        if let listener = listener.withLockedValue({ $0 }) { try? await listener.close() }
+        let deadline = NIODeadline.now() + options.drainTimeout
+        while NIODeadline.now() < deadline, !connections.withLockedValue({ $0.isEmpty }) {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        for channel in connections.withLockedValue({ Array($0.values) }) { try? await channel.close() }
+        try? await pool.shutdownGracefully()
+        try? await group.shutdownGracefully()
+    }
+
+    /// ServiceLifecycle: run until graceful shutdown, then drain.
+    public func run() async throws {
+        if listener.withLockedValue({ $0 }) == nil { try await start() }
+        await withGracefulShutdownHandler {
+            while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+        } onGracefulShutdown: {}
+        await shutdown()
+    }
+}
+
+/// A key only used to build the base configuration; the real one comes from the callback per handshake.
+struct PlaceholderKey: NIOSSLCustomPrivateKey, Hashable {
+    var signatureAlgorithms: [SignatureAlgorithm] { [.rsaPssRsaeSha256] }
+    struct Never: Error {}
+    func sign(channel: any Channel, algorithm: SignatureAlgorithm, data: ByteBuffer) -> EventLoopFuture<ByteBuffer> {
+        channel.eventLoop.makeFailedFuture(Never())
+    }
+    func decrypt(channel: any Channel, data: ByteBuffer) -> EventLoopFuture<ByteBuffer> {
+        channel.eventLoop.makeFailedFuture(Never())
+    }
+}
+
+/// The built-in kubelet-style API: `/healthz` answers `ok`, everything else 404.
+final class KubeletAPIHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+    private var head: HTTPRequestHead?
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let h): head = h
+        case .body: break
+        case .end:
+            guard let head else { return }
+            self.head = nil
+            let path = head.uri.split(separator: "?").first.map(String.init) ?? head.uri
+            let (status, body): (HTTPResponseStatus, String) = path == "/healthz" ? (.ok, "ok") : (.notFound, "404 page not found\n")
+            var headers = HTTPHeaders()
+            headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")
+            headers.add(name: "Content-Length", value: String(body.utf8.count))
+            if !head.isKeepAlive { headers.add(name: "Connection", value: "close") }
+            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))), promise: nil)
+            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: body)))), promise: nil)
+            let keepAlive = head.isKeepAlive
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { [channel = context.channel] _ in
+                if !keepAlive { channel.close(promise: nil) }
+            }
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+}
