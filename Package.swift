@@ -131,6 +131,14 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .testTarget(
+            name: "KubeletTLSTests",
+            dependencies: [
+                "KubeletTLS", "CertManager", "KubeSim", "KubeAPI", "X509", "RSA", "DER", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "FileIO", "vkcert"], swiftSettings: strict),
     ]
 )

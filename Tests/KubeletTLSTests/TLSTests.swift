@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import CertManager
+import DER
+import Foundation
+import KubeletTLS
+import Logging
+import RSA
+import TestSupport
+import Testing
+import X509
+
+/// The HTTPS endpoint judged by curl, openssl s_client and Python's ssl module as clients.
+@Suite("Kubelet TLS endpoint", .serialized)
+struct TLSTests {
+    static var quiet: Logger {
+        var logger = Logger(label: "vkcert.tls.test")
+        logger.logLevel = .critical
+        return logger
+    }
+
+    /// A small PKI made with vkcert (judged by OpenSSL elsewhere): a CA and leaves it signs.
+    final class PKI: @unchecked Sendable {
+        // @unchecked: created once, read-only afterwards.
+        let caKey: RSAPrivateKey
+        let ca: Certificate
+        let dir: TemporaryDirectory
+
+        init(name: String = "vkcert tls test CA") throws {
+            dir = try TemporaryDirectory("tls")
+            caKey = try RSAPrivateKey.generate()
+            var b = CertificateBuilder(subject: DistinguishedName(encoding: [(OID.Attribute.commonName, name)]), publicKey: CertificatePublicKey(rsa: caKey.publicKey),
+                                       notBefore: .now().adding(seconds: -3600), notAfter: .now().adding(seconds: 86_400))
+            CertificateProfile.ca.apply(to: &b, authorityKeyIdentifier: nil)
+            ca = try b.selfSign(with: caKey)
+            _ = try dir.write("ca.pem", Array(ca.pemRepresentation.utf8))
+        }
+
+        func leaf(node: String = "vk-1", profile: CertificateProfile = .kubeletServing, commonName: String? = nil) throws -> (Certificate, RSAPrivateKey) {
+            let key = try RSAPrivateKey.generate()
+            let subject = commonName.map { DistinguishedName(encoding: [(OID.Attribute.commonName, $0)]) } ?? .kubeletNode(node)
+            var b = CertificateBuilder(subject: subject, publicKey: CertificatePublicKey(rsa: key.publicKey), notBefore: .now().adding(seconds: -300), notAfter: .now().adding(seconds: 86_400))
+            b.addSubjectAltNames([.ipAddress([127, 0, 0, 1][...]), .dns("localhost")])
+            profile.apply(to: &b, authorityKeyIdentifier: ca.extensions.subjectKeyIdentifier.map(Array.init))
+            return (try b.sign(issuer: ca.subject, issuerKey: caKey), key)
+        }
+
+        /// Writes a pair atomically (rename), as a Secret volume update would.
+        func install(_ pair: (Certificate, RSAPrivateKey), certFile: String, keyFile: String) throws {
+            let c = try dir.write("tmp.crt", Array(pair.0.pemRepresentation.utf8))
+            let k = try dir.write("tmp.key", Array(pair.1.pkcs8PEMRepresentation.utf8))
+            #expect(rename(k, keyFile) == 0 && rename(c, certFile) == 0)
+        }
+    }
+
+    static func start(_ source: any CertificateSource, clientCA: [UInt8]? = nil, upstream: String? = nil) async throws -> (KubeletServer, Int) {
+        var options = KubeletServer.Options()
+        options.host = "127.0.0.1"
+        options.port = 0
+        options.clientCA = clientCA
+        options.upstream = upstream
+        options.drainTimeout = .milliseconds(200)
+        let server = KubeletServer(source: source, options: options, logger: quiet)
+        let port = try await server.start()
+        return (server, port)
+    }
+
+    /// The serial and subject of the certificate the server presents, from openssl s_client.
+    static func presented(port: Int, tls: String = "-tls1_3", extra: [String] = []) throws -> (serial: String, text: String, status: Int32) {
+        let result = try Run.process("sh", ["-c", "echo | openssl s_client -connect 127.0.0.1:\(port) \(tls) \(extra.joined(separator: " ")) 2>&1 | tee /dev/stderr | openssl x509 -noout -serial -subject -issuer -ext subjectAltName 2>/dev/null"])
+        let serial = result.stdoutText.split(separator: "\n").first { $0.hasPrefix("serial=") }.map { String($0.dropFirst(7)).lowercased() } ?? ""
+        return (serial.drop { $0 == "0" }.description, result.stdoutText + result.stderrText, result.status)
+    }
+
+    @Test func manualModeServesRotatesAndKeepsTheLastGoodPair() async throws {
+        let pki = try PKI()
+        defer { pki.dir.cleanup() }
+        let certFile = pki.dir.path("tls.crt"), keyFile = pki.dir.path("tls.key")
+        let first = try pki.leaf()
+        try pki.install(first, certFile: certFile, keyFile: keyFile)
+        let source = ManualCertificateSource(certFile: certFile, keyFile: keyFile, logger: Self.quiet)
+        let (server, port) = try await Self.start(source)
+        // curl verifies the chain, the IP SAN and the content; both TLS versions work.
+        for version in ["--tlsv1.3", "--tlsv1.2 --tls-max 1.2"] {
+            let curl = try Run.process("sh", ["-c", "curl -sS \(version) --cacert \(pki.dir.path("ca.pem")) https://127.0.0.1:\(port)/healthz"])
+            #expect(curl.stdoutText == "ok", "\(version): \(curl.stderrText)")
+        }
+        let shown = try Self.presented(port: port)
+        #expect(shown.serial == first.0.serialHex, "\(shown.text)")
+        #expect(shown.text.contains("subject=O = system:nodes, CN = system:node:vk-1") && shown.text.contains("issuer=CN = vkcert tls test CA"))
+        #expect(shown.text.contains("IP Address:127.0.0.1") && shown.text.contains("Peer signature type: RSA-PSS"))
+        let tls12 = try Self.presented(port: port, tls: "-tls1_2", extra: ["-sigalgs", "RSA+SHA256"])
+        #expect(tls12.text.contains("Protocol  : TLSv1.2") && tls12.text.contains("Peer signature type: RSA"), "\(tls12.text)")
+        // Replaced on disk → the next connection gets the new serial, no restart.
+        let second = try pki.leaf()
+        try pki.install(second, certFile: certFile, keyFile: keyFile)
+        #expect(try Self.presented(port: port).serial == second.0.serialHex)
+        // Garbage → the last good certificate keeps serving.
+        try Data("not a certificate".utf8).write(to: URL(fileURLWithPath: certFile))
+        #expect(try Self.presented(port: port).serial == second.0.serialHex)
+        let notFound = try Run.process("sh", ["-c", "curl -s -o /dev/null -w '%{http_code}' --cacert \(pki.dir.path("ca.pem")) https://127.0.0.1:\(port)/containerLogs/x"])
+        #expect(notFound.stdoutText == "404")
+        await server.shutdown()
+    }
+
+    @Test func selfSignedModeServesTheNodeIdentity() async throws {
+        let source = try SelfSignedCertificateSource(node: "vk-self", ips: [[127, 0, 0, 1]], dnsNames: ["localhost"], logger: Self.quiet)
+        let (server, port) = try await Self.start(source)
+        let shown = try Self.presented(port: port)
+        #expect(shown.text.contains("subject=O = system:nodes, CN = system:node:vk-self"), "\(shown.text)")
+        #expect(shown.text.contains("issuer=O = system:nodes, CN = system:node:vk-self"))
+        #expect(shown.text.contains("DNS:localhost, IP Address:127.0.0.1"))
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let certFile = try dir.write("self.pem", Array(source.current()!.leaf.pemRepresentation.utf8))
+        let curl = try Run.process("sh", ["-c", "curl -sS --cacert \(certFile) https://127.0.0.1:\(port)/healthz"])
+        #expect(curl.stdoutText == "ok", "\(curl.stderrText)")
+        await server.shutdown()
+    }
+
+    /// No certificate yet: handshakes fail (and are counted), nothing else breaks.
+    @Test func noCertificateRefusesHandshakes() async throws {
+        struct Empty: CertificateSource {
+            func current() -> ServingIdentity? { nil }
+            var unavailableReason: String { "no certificate available yet - CSR pending approval" }
+        }
+        let (server, port) = try await Self.start(Empty())
+        let curl = try Run.process("sh", ["-c", "curl -sS -k https://127.0.0.1:\(port)/healthz"])
+        #expect(curl.status != 0)
+        #expect(server.counters.noCertificate.load(ordering: .relaxed) >= 1)
+        await server.shutdown()
+    }
+
+    @Test func clientCertificatesAreRequiredWithAClientCA() async throws {
+        let pki = try PKI()
+        let clients = try PKI(name: "kubelet client CA")
+        let stranger = try PKI(name: "some other CA")
+        defer { pki.dir.cleanup(); clients.dir.cleanup(); stranger.dir.cleanup() }
+        let serving = try pki.leaf()
+        try pki.install(serving, certFile: pki.dir.path("tls.crt"), keyFile: pki.dir.path("tls.key"))
+        let source = ManualCertificateSource(certFile: pki.dir.path("tls.crt"), keyFile: pki.dir.path("tls.key"), logger: Self.quiet)
+        let (server, port) = try await Self.start(source, clientCA: Array(clients.ca.pemRepresentation.utf8))
+        func curl(_ pair: (Certificate, RSAPrivateKey)?, _ owner: PKI) throws -> ProcessResult {
+            var args = "curl -sS --cacert \(pki.dir.path("ca.pem"))"
+            if let pair {
+                let c = try owner.dir.write("client.crt", Array(pair.0.pemRepresentation.utf8))
+                let k = try owner.dir.write("client.key", Array(pair.1.pkcs8PEMRepresentation.utf8))
+                args += " --cert \(c) --key \(k)"
+            }
+            return try Run.process("sh", ["-c", "\(args) https://127.0.0.1:\(port)/healthz"])
+        }
+        #expect(try curl(nil, clients).stdoutText != "ok", "no client certificate must be refused")
+        #expect(try curl(try stranger.leaf(profile: .client, commonName: "apiserver"), stranger).stdoutText != "ok", "a client certificate from another CA must be refused")
+        let good = try curl(try clients.leaf(profile: .client, commonName: "kube-apiserver-kubelet-client"), clients)
+        #expect(good.stdoutText == "ok", "\(good.stderrText)")
+        await server.shutdown()
+    }
+
+    /// Pass-through: a request and an HTTP/1.1 Upgrade exchange reach the upstream and its bytes come back.
+    @Test func upstreamPassThroughIncludingUpgrade() async throws {
+        let pki = try PKI()
+        defer { pki.dir.cleanup() }
+        // The upstream: a Python server answering GET /containerLogs and switching protocols on Upgrade,
+        // then echoing upper-cased bytes (like an exec stream).
+        let script = try pki.dir.write("upstream.py", Array("""
+            import socket, sys, threading
+            s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", 0)); s.listen(16); s.settimeout(30)
+            print(s.getsockname()[1], flush=True)
+            def serve(c):
+                data = b""
+                while b"\\r\\n\\r\\n" not in data:
+                    chunk = c.recv(4096)
+                    if not chunk: return
+                    data += chunk
+                head, rest = data.split(b"\\r\\n\\r\\n", 1)
+                if b"upgrade: spdy/3.1" in head.lower():
+                    c.sendall(b"HTTP/1.1 101 Switching Protocols\\r\\nConnection: Upgrade\\r\\nUpgrade: SPDY/3.1\\r\\n\\r\\n")
+                    buf = rest
+                    while True:
+                        if buf: c.sendall(buf.upper()); buf = b""
+                        chunk = c.recv(4096)
+                        if not chunk: break
+                        buf = chunk
+                else:
+                    body = b"log line 1\\nlog line 2\\n"
+                    c.sendall(b"HTTP/1.1 200 OK\\r\\nContent-Length: %d\\r\\nConnection: close\\r\\n\\r\\n" % len(body) + body)
+                c.close()
+            threads = []
+            for _ in range(2):
+                c, _ = s.accept(); t = threading.Thread(target=serve, args=(c,)); t.start(); threads.append(t)
+            for t in threads: t.join(30)
+
+            """.utf8))
+        let upstream = Process()
+        upstream.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        upstream.arguments = ["python3", script]
+        let out = Pipe()
+        upstream.standardOutput = out
+        try upstream.run()
+        defer { kill(upstream.processIdentifier, SIGKILL) }
+        let upstreamPort = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        try #require(Int(upstreamPort) != nil, "upstream did not start")
+        let serving = try pki.leaf()
+        try pki.install(serving, certFile: pki.dir.path("tls.crt"), keyFile: pki.dir.path("tls.key"))
+        let source = ManualCertificateSource(certFile: pki.dir.path("tls.crt"), keyFile: pki.dir.path("tls.key"), logger: Self.quiet)
+        let (server, port) = try await Self.start(source, upstream: "127.0.0.1:\(upstreamPort)")
+        let logs = try Run.process("sh", ["-c", "curl -sS --cacert \(pki.dir.path("ca.pem")) https://127.0.0.1:\(port)/containerLogs/ns/pod/c"])
+        #expect(logs.stdoutText == "log line 1\nlog line 2\n", "\(logs.stderrText)")
+        // An Upgrade exchange over the TLS connection: the 101 and the echoed stream come back byte for byte.
+        let exchange = "GET /exec/ns/pod/c?command=sh HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\n\r\nhello stream"
+        let upgraded = try Run.process("sh", ["-c", "(printf '\(exchange.replacingOccurrences(of: "\r\n", with: "\\r\\n"))'; sleep 1) | timeout 20 openssl s_client -quiet -no_ign_eof -connect 127.0.0.1:\(port) -CAfile \(pki.dir.path("ca.pem")) 2>/dev/null"])
+        #expect(upgraded.stdoutText.contains("HTTP/1.1 101 Switching Protocols") && upgraded.stdoutText.contains("HELLO STREAM"), "\(upgraded.stdoutText)")
+        await server.shutdown()
+    }
+
+    /// ≥ 2,000 new TLS connections while the manual files rotate ≥ 10 times: zero failed handshakes, and
+    /// every certificate seen is one of the rotated ones.
+    @Test func loadWhileRotating() async throws {
+        let pki = try PKI()
+        defer { pki.dir.cleanup() }
+        let certFile = pki.dir.path("tls.crt"), keyFile = pki.dir.path("tls.key")
+        let pairs: [(Certificate, RSAPrivateKey)] = try (0..<12).map { _ in try pki.leaf() }
+        try pki.install(pairs[0], certFile: certFile, keyFile: keyFile)
+        let source = ManualCertificateSource(certFile: certFile, keyFile: keyFile, logger: Self.quiet)
+        let (server, port) = try await Self.start(source)
+        let client = try pki.dir.write("load.py", Array("""
+            import hashlib, socket, ssl, sys
+            port, count, ca = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+            ctx = ssl.create_default_context(cafile=ca)
+            failures, seen = 0, set()
+            for i in range(count):
+                try:
+                    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+                        with ctx.wrap_socket(raw, server_hostname="localhost") as tls:
+                            seen.add(hashlib.sha256(tls.getpeercert(binary_form=True)).hexdigest())
+                except Exception as e:
+                    failures += 1
+                    print("FAIL", e, file=sys.stderr)
+            print(failures)
+            for s in sorted(seen): print(s)
+
+            """.utf8))
+        let rotator = Task {
+            for pair in pairs.dropFirst() {
+                try await Task.sleep(for: .milliseconds(250))
+                try pki.install(pair, certFile: certFile, keyFile: keyFile)
+            }
+        }
+        let result = try Run.process("python3", [client, String(port), "2000", pki.dir.path("ca.pem")])
+        try await rotator.value
+        let lines = result.stdoutText.split(separator: "\n").map(String.init)
+        #expect(lines.first == "0", "failed handshakes: \(lines.first ?? "?") \(result.stderrText.prefix(500))")
+        let rotated = Set(pairs.map { DER.Hex.encode($0.0.fingerprintSHA256) })
+        let seen = Set(lines.dropFirst())
+        #expect(seen.isSubset(of: rotated), "a certificate outside the rotated set was served")
+        #expect(seen.count >= 2, "rotation was not observed by the clients (\(seen.count) certificates seen)")
+        print("load: 2000 connections, \(seen.count) distinct certificates seen across 11 rotations, 0 failures expected, \(lines.first ?? "?") observed")
+        await server.shutdown()
+    }
+}
