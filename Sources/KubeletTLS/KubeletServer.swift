@@ -203,16 +203,7 @@ final class KubeletAPIHandler: ChannelInboundHandler {
             self.head = nil
             let path = head.uri.split(separator: "?").first.map(String.init) ?? head.uri
             let (status, body): (HTTPResponseStatus, String) = path == "/healthz" ? (.ok, "ok") : (.notFound, "404 page not found\n")
-            var headers = HTTPHeaders()
-            headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")
-            headers.add(name: "Content-Length", value: String(body.utf8.count))
-            if !head.isKeepAlive { headers.add(name: "Connection", value: "close") }
-            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))), promise: nil)
-            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: body)))), promise: nil)
-            let keepAlive = head.isKeepAlive
-            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { [channel = context.channel] _ in
-                if !keepAlive { channel.close(promise: nil) }
-            }
+            writeTextResponse(context: context, head: head, status: status, contentType: "text/plain; charset=utf-8", body: body)
         }
     }
 

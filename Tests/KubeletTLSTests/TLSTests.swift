@@ -258,3 +258,32 @@ struct TLSTests {
         await server.shutdown()
     }
 }
+
+/// The plain-HTTP health and metrics listener, read by curl.
+@Suite("Metrics listener")
+struct MetricsTests {
+    @Test func healthAndPrometheusText() async throws {
+        var logger = Logger(label: "m")
+        logger.logLevel = .critical
+        let source = try SelfSignedCertificateSource(node: "vk-m", ips: [[127, 0, 0, 1]], dnsNames: [], logger: logger)
+        let (server, _) = try await TLSTests.start(source)
+        let metrics = MetricsServer(
+            render: { MetricsServer.exposition(mode: "self-signed", identity: source.current(), snapshot: nil, counters: server.counters, now: Date()) },
+            healthy: { source.current() != nil }
+        )
+        let port = try await metrics.start(host: "127.0.0.1", port: 0)
+        let health = try Run.process("curl", ["-sS", "http://127.0.0.1:\(port)/healthz"])
+        #expect(health.stdoutText == "ok")
+        let text = try Run.process("curl", ["-sS", "http://127.0.0.1:\(port)/metrics"]).stdoutText
+        #expect(text.contains("# TYPE vkcert_certificate_expiration_timestamp_seconds gauge"))
+        #expect(text.contains("vkcert_certificate_mode{mode=\"self-signed\"} 1") && text.contains("vkcert_certificate_mode{mode=\"csr\"} 0"))
+        let expiry = text.split(separator: "\n").first { $0.hasPrefix("vkcert_certificate_expiration_timestamp_seconds ") }
+        #expect(expiry.flatMap { Double($0.split(separator: " ")[1]) } == source.current()!.notAfter.timeIntervalSince1970)
+        // Every sample line is "name{labels} value" or "name value" (text exposition format 0.0.4).
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            #expect(line.split(separator: " ").count == 2 && Double(line.split(separator: " ")[1]) != nil, "\(line)")
+        }
+        await metrics.stop()
+        await server.shutdown()
+    }
+}
