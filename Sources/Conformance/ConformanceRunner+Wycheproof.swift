@@ -31,22 +31,9 @@ extension ConformanceRunner {
                 result.fail("group key does not load: \(error)")
                 continue
             }
-            for test in group.tests {
-                guard let msg = Hex.decode(test.msg), let sig = Hex.decode(test.sig) else {
-                    result.fail("tcId \(test.tcId): undecodable hex")
-                    continue
-                }
-                let valid = key.isValidSignature(sig, for: msg, scheme: .pkcs1v15(hash))
-                switch test.result {
-                case "valid": result.check(valid, "tcId \(test.tcId) (\(test.comment)): valid signature rejected")
-                case "invalid": result.check(!valid, "tcId \(test.tcId) (\(test.comment)): invalid signature accepted")
-                default:
-                    result.check(
-                        !valid || !test.flags.contains("MissingNull"),
-                        "tcId \(test.tcId) acceptable case decided against policy",
-                        decision: "acceptable \(test.flags.joined(separator: ",")) → \(valid ? "accepted" : "rejected")"
-                    )
-                }
+            // Policy on acceptable cases: a DigestInfo without NULL (MissingNull) must be rejected.
+            runVerdicts(group.tests, into: &result, acceptableMustReject: ["MissingNull"]) { msg, sig in
+                key.isValidSignature(sig, for: msg, scheme: .pkcs1v15(hash))
             }
         }
         return result
@@ -80,20 +67,36 @@ extension ConformanceRunner {
                 result.fail("group key does not load: \(error)")
                 continue
             }
-            for test in group.tests {
-                guard let msg = Hex.decode(test.msg), let sig = Hex.decode(test.sig) else {
-                    result.fail("tcId \(test.tcId): undecodable hex")
-                    continue
-                }
-                let valid = key.isValidSignature(sig, for: msg, scheme: .pss(parameters))
-                switch test.result {
-                case "valid": result.check(valid, "tcId \(test.tcId) (\(test.comment)): valid PSS signature rejected")
-                case "invalid": result.check(!valid, "tcId \(test.tcId) (\(test.comment)): invalid PSS signature accepted")
-                default: result.pass(decision: "acceptable \(test.flags.joined(separator: ",")) → \(valid ? "accepted" : "rejected")")
-                }
+            runVerdicts(group.tests, into: &result, acceptableMustReject: []) { msg, sig in
+                key.isValidSignature(sig, for: msg, scheme: .pss(parameters))
             }
         }
         return result
+    }
+
+    /// Checks one group's verdicts: `valid` must verify, `invalid` must not; `acceptable` cases are passes
+    /// with the decision recorded, except those flagged in `acceptableMustReject`, which must be rejected.
+    func runVerdicts(
+        _ tests: [WycheproofSignatureTest], into result: inout SuiteResult, acceptableMustReject: Set<String>,
+        _ verify: ([UInt8], [UInt8]) -> Bool
+    ) {
+        for test in tests {
+            guard let msg = Hex.decode(test.msg), let sig = Hex.decode(test.sig) else {
+                result.fail("tcId \(test.tcId): undecodable hex")
+                continue
+            }
+            let valid = verify(msg, sig)
+            switch test.result {
+            case "valid": result.check(valid, "tcId \(test.tcId) (\(test.comment)): valid signature rejected")
+            case "invalid": result.check(!valid, "tcId \(test.tcId) (\(test.comment)): invalid signature accepted")
+            default:
+                result.check(
+                    !valid || acceptableMustReject.isDisjoint(with: test.flags),
+                    "tcId \(test.tcId) acceptable case decided against policy",
+                    decision: "acceptable \(test.flags.joined(separator: ",")) → \(valid ? "accepted" : "rejected")"
+                )
+            }
+        }
     }
 
     /// PKCS#1 v1.5 signature generation must reproduce every expected signature byte for byte.

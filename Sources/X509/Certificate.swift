@@ -70,7 +70,7 @@ public struct Certificate: Sendable, Hashable {
         }
         serialNumber = try r.readIntegerBytes(.integer, "serialNumber")
         let tbsSignatureStart = r.offset
-        let tbsSignature = try AlgorithmIdentifier(from: &r, "TBSCertificate signature")
+        _ = try AlgorithmIdentifier(from: &r, "TBSCertificate signature")  // kept as bytes; must equal the outer one
         let tbsSignatureBytes = input[tbsSignatureStart..<r.offset]
         issuer = try DistinguishedName(from: &r, "issuer")
         (notBefore, notAfter, validityEncodingIsCanonical, validityTags) = try r.nested(.sequence, what: "validity") { v in
@@ -107,7 +107,6 @@ public struct Certificate: Sendable, Hashable {
         guard input[outerAlgorithmStart..<c.offset] == tbsSignatureBytes else {
             throw X509Error(.invalidField, "signatureAlgorithm differs from the TBSCertificate signature field", offset: outerAlgorithmStart)
         }
-        _ = tbsSignature
         signatureAlgorithm = try SignatureAlgorithm(outerAlgorithm)
         let signatureBits = try c.readBitString(.bitString, "signatureValue")
         guard signatureBits.unusedBits == 0 else {

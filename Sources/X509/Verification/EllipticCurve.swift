@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import BigNum
+import DER
 
 /// Short Weierstrass curves y² = x³ − 3x + b over GF(p) — the NIST curves P-256, P-384, P-521 — for
 /// **signature verification only**: the arithmetic is variable time, which is fine for public inputs.
@@ -167,7 +168,12 @@ struct WeierstrassCurve: Sendable {
 
 /// `ECDSA-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER }` (RFC 5480 / RFC 3279 §2.2.3).
 enum ECDSASignature {
+    /// `r` and `s`, both non-negative, nothing trailing.
     static func parse(_ bytes: [UInt8]) throws -> (BigInt, BigInt) {
-        try DERReaderBridge.parseTwoIntegers(bytes)
+        try DERReader.parse(bytes[...]) { reader in
+            let r = try reader.readUnsignedIntegerBytes("r")
+            let s = try reader.readUnsignedIntegerBytes("s")
+            return (BigInt(magnitudeBytes: r), BigInt(magnitudeBytes: s))
+        }
     }
 }
