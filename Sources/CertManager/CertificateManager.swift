@@ -24,7 +24,13 @@ public enum CertificateManager {
         logger.info("certificate mode: \(mode)")
         switch mode {
         case .manual(let cert, let key):
-            return Started(mode: mode, source: ManualCertificateSource(certFile: cert, keyFile: key, logger: logger, clock: clock), csrManager: nil)
+            let source = ManualCertificateSource(certFile: cert, keyFile: key, logger: logger, clock: clock)
+            do {
+                try source.start()
+            } catch {
+                throw ConfigurationError(file: config.sourceFile, key: nil, "manual mode: cannot load the kubelet certificate: \(error)")
+            }
+            return Started(mode: mode, source: source, csrManager: nil)
         case .selfSigned:
             let source = try SelfSignedCertificateSource(node: config.nodeName!, ips: ips, dnsNames: config.dnsNames, logger: logger, clock: clock)
             return Started(mode: mode, source: source, csrManager: nil)

@@ -57,6 +57,36 @@ public final class ManualCertificateSource: CertificateSource {
                          mtimeSeconds: info.st_mtim.tv_sec, mtimeNanos: info.st_mtim.tv_nsec)
     }
 
+    /// Loads the pair once at start-up and throws what is wrong with it: a wrong path or a mismatched key
+    /// should stop `vkcert serve` with a message, not leave it running with nothing to serve. Later
+    /// failures (a rotation gone wrong) keep the last good pair and are logged instead.
+    public func start() throws {
+        // init already tried (and logged); report what stopped it.
+        let (identity, failure) = state.withLock { ($0.identity, $0.lastError) }
+        guard identity == nil else { return }
+        throw IdentityError(failure.map { String($0.dropFirst("failed to load kubelet certificate: ".count)) } ?? "no certificate loaded")
+    }
+
+    /// Reads, parses and checks the pair (key matches, certificate valid at `now`); errors name the file.
+    func loadPair(at now: Date) throws -> ServingIdentity {
+        let cert: [UInt8], key: [UInt8]
+        do {
+            cert = try FileSystem.read(certFile, limit: 1 << 20)
+        } catch let error as FileError {
+            throw IdentityError("KubeletCertFile \(error)")
+        }
+        do {
+            key = try FileSystem.read(keyFile, limit: 1 << 20)
+        } catch let error as FileError {
+            throw IdentityError("KubeletKeyFile \(error)")
+        }
+        let identity = try ServingIdentity.load(certificatePEM: cert, keyPEM: key, certFile: certFile, keyFile: keyFile)
+        guard identity.isValid(at: now) else {
+            throw IdentityError("\(certFile): certificate is not valid now (notBefore \(identity.leaf.notBefore), notAfter \(identity.leaf.notAfter))")
+        }
+        return identity
+    }
+
     func refreshIfChanged(force: Bool) {
         let now = clock.now()
         let stamps = state.withLock { s -> [FileStamp?]? in
@@ -67,12 +97,7 @@ public final class ManualCertificateSource: CertificateSource {
         }
         guard let stamps else { return }
         do {
-            let cert = try FileSystem.read(certFile)
-            let key = try FileSystem.read(keyFile)
-            let identity = try ServingIdentity.load(certificatePEM: cert, keyPEM: key)
-            guard identity.isValid(at: now) else {
-                throw IdentityError("certificate is not valid now (notBefore \(identity.leaf.notBefore), notAfter \(identity.leaf.notAfter))")
-            }
+            let identity = try loadPair(at: now)
             state.withLock {
                 $0.identity = identity
                 $0.stamps = stamps

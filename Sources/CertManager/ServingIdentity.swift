@@ -42,6 +42,28 @@ public struct ServingIdentity: Sendable {
         return try ServingIdentity(chain: certificates, key: key)
     }
 
+    /// `load` for a certificate file and a key file, with every error naming the file it is about.
+    public static func load(certificatePEM: [UInt8], keyPEM: [UInt8], certFile: String, keyFile: String) throws -> ServingIdentity {
+        let certificates: [Certificate]
+        do {
+            let blocks = try PEM.decodeAll(certificatePEM)
+            certificates = try blocks.filter { $0.label == PEM.Label.certificate }.map { try Certificate(derEncoded: $0.der) }
+        } catch {
+            throw IdentityError("\(certFile): \(error)")
+        }
+        guard !certificates.isEmpty else { throw IdentityError("\(certFile): no CERTIFICATE block") }
+        let key: RSAPrivateKey
+        do {
+            key = try RSAPrivateKey.load(keyPEM).key
+        } catch {
+            throw IdentityError("\(keyFile): \(error)")
+        }
+        guard certificates[0].publicKey.spki == key.publicKey.spki else {
+            throw IdentityError("\(keyFile): the private key does not match the certificate in \(certFile)")
+        }
+        return try ServingIdentity(chain: certificates, key: key)
+    }
+
     /// Certificates then the PKCS#8 key, as client-go's file store writes them.
     public var combinedPEM: [UInt8] {
         var text = chain.map(\.pemRepresentation).joined()

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 
+import FileIO
 import Foundation
+import KubeAPI
 import X509
 import Yams
 
@@ -68,9 +70,9 @@ public struct VKConfiguration: Sendable {
         config.sourceFile = file
         let node: Node?
         do {
-            node = try Yams.compose(yaml: text)
+            node = try BoundedYAML.compose(text)
         } catch {
-            throw ConfigurationError(file: file, key: nil, "not valid YAML: \(error)")
+            throw ConfigurationError(file: file, key: nil, "not valid YAML: \(BoundedYAML.describe(error))")
         }
         guard let node else { return config }
         guard let mapping = node.mapping else { throw ConfigurationError(file: file, key: nil, "the top level must be a mapping of keys to values") }
@@ -85,6 +87,14 @@ public struct VKConfiguration: Sendable {
         func number(_ key: String, _ value: Node) throws -> Double {
             guard let scalar = value.scalar, let d = Double(scalar.string) else { throw ConfigurationError(file: file, key: key, "must be a number") }
             return d
+        }
+        /// A whole number within `range` (YAML gives Doubles: 1e300, .inf and .nan must not reach Int conversions).
+        func wholeNumber(_ key: String, _ value: Node, _ range: ClosedRange<Int>, _ what: String) throws -> Int {
+            let d = try number(key, value)
+            guard d.isFinite, d == d.rounded(), d >= Double(range.lowerBound), d <= Double(range.upperBound) else {
+                throw ConfigurationError(file: file, key: key, "must be \(what) (\(range.lowerBound)–\(range.upperBound))")
+            }
+            return Int(d)
         }
         func strings(_ key: String, _ value: Node) throws -> [String] {
             if let s = value.scalar?.string { return s.isEmpty ? [] : [s] }
@@ -108,17 +118,14 @@ public struct VKConfiguration: Sendable {
             case "NodeIPs": config.nodeIPs += try strings(key, value)
             case "DNSNames": config.dnsNames += try strings(key, value)
             case "KubeletURL": config.listenAddress = try string(key, value)
-            case "KubeletPort":
-                let port = try number(key, value)
-                guard port == port.rounded(), (1...65535).contains(port) else { throw ConfigurationError(file: file, key: key, "must be a port number 1–65535") }
-                config.listenPort = Int(port)
+            case "KubeletPort": config.listenPort = try wholeNumber(key, value, 1...65535, "a port number")
             case "CertDir": config.certDir = try string(key, value)
             case "ClientCAFile": config.clientCAFile = try string(key, value).nilIfEmpty
             case "Upstream": config.upstream = try string(key, value).nilIfEmpty
             case "Kubeconfig": config.kubeconfig = try string(key, value).nilIfEmpty
             case "RenewalFraction": config.renewalFraction = try number(key, value)
-            case "PollIntervalSeconds": config.pollInterval = try number(key, value)
-            case "CSRExpirationSeconds": config.csrExpirationSeconds = Int32(try number(key, value))
+            case "PollIntervalSeconds": config.pollInterval = TimeInterval(try wholeNumber(key, value, 1...86_400, "a number of seconds"))
+            case "CSRExpirationSeconds": config.csrExpirationSeconds = Int32(try wholeNumber(key, value, 600...Int(Int32.max), "a number of seconds"))
             case "WatchCSR": config.watchCSR = try bool(key, value)
             case "MetricsAddress": config.metricsAddress = try string(key, value).nilIfEmpty
             default: break
@@ -127,12 +134,18 @@ public struct VKConfiguration: Sendable {
         return config
     }
 
+    /// Largest configuration file read.
+    public static let maximumSize = 4 << 20
+
     /// Reads and parses `path`.
     public static func load(_ path: String) throws -> VKConfiguration {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigurationError(file: path, key: nil, "cannot read the configuration file")
+        let bytes: [UInt8]
+        do {
+            bytes = try FileSystem.read(path, limit: maximumSize)
+        } catch let error as FileError {
+            throw ConfigurationError(file: path, key: nil, "cannot read the configuration file: \(error.reason)")
         }
-        return try parse(String(decoding: data, as: UTF8.self), file: path)
+        return try parse(String(decoding: bytes, as: UTF8.self), file: path)
     }
 
     /// Fills what the file left out from `NODENAME`, `POD_IP`, `KUBELET_URL`, `KUBELET_PORT`.

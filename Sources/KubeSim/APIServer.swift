@@ -75,9 +75,9 @@ public final class APIServer: Sendable {
 }
 
 /// One connection: collects a request, routes it, writes the response; serves watches as chunked NDJSON.
-final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundOut = HTTPServerResponsePart
+package final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
+    package typealias InboundIn = HTTPServerRequestPart
+    package typealias OutboundOut = HTTPServerResponsePart
 
     let server: APIServer
     private var head: HTTPRequestHead?
@@ -87,19 +87,22 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// Request bodies larger than this are refused (413): a CSR object is a few KiB.
     static let maximumBody = 4 << 20
 
-    init(server: APIServer) {
+    package init(server: APIServer) {
         self.server = server
     }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    package func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let h):
             head = h
             body = context.channel.allocator.buffer(capacity: 0)
         case .body(var chunk):
+            // After a 413 the rest of that request's body is dropped (the connection is closing).
+            guard head != nil else { return }
             if (body?.readableBytes ?? 0) + chunk.readableBytes > Self.maximumBody {
                 respond(context: context, status: 413, contentType: "application/json", data: Data(#"{"kind":"Status","apiVersion":"v1","status":"Failure","message":"request entity too large","reason":"RequestEntityTooLarge","code":413}"#.utf8), keepAlive: false)
                 head = nil
+                body = nil
                 return
             }
             body?.writeBuffer(&chunk)
@@ -226,13 +229,13 @@ final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    func channelInactive(context: ChannelHandlerContext) {
+    package func channelInactive(context: ChannelHandlerContext) {
         if let id = watchID { server.router.store.unsubscribe(id) }
         watchID = nil
         context.fireChannelInactive()
     }
 
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+    package func errorCaught(context: ChannelHandlerContext, error: any Error) {
         context.close(promise: nil)
     }
 }

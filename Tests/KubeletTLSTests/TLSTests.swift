@@ -7,6 +7,7 @@ import KubeletTLS
 import Logging
 import RSA
 import TestSupport
+import Synchronization
 import Testing
 import X509
 
@@ -240,14 +241,19 @@ struct TLSTests {
             for s in sorted(seen): print(s)
 
             """.utf8))
-        let rotator = Task {
+        // The rotator gets its own thread: Run.process blocks this one, and on a busy 2-core machine a Task
+        // could wait on the cooperative pool until the client has finished (rotation never observed).
+        let rotation = DispatchGroup()
+        let installFailures = Mutex(0)
+        DispatchQueue.global().async(group: rotation) {
             for pair in pairs.dropFirst() {
-                try await Task.sleep(for: .milliseconds(250))
-                try pki.install(pair, certFile: certFile, keyFile: keyFile)
+                Thread.sleep(forTimeInterval: 0.25)
+                do { try pki.install(pair, certFile: certFile, keyFile: keyFile) } catch { installFailures.withLock { $0 += 1 } }
             }
         }
         let result = try Run.process("python3", [client, String(port), "2000", pki.dir.path("ca.pem")])
-        try await rotator.value
+        rotation.wait()
+        #expect(installFailures.withLock { $0 } == 0)
         let lines = result.stdoutText.split(separator: "\n").map(String.init)
         #expect(lines.first == "0", "failed handshakes: \(lines.first ?? "?") \(result.stderrText.prefix(500))")
         let rotated = Set(pairs.map { DER.Hex.encode($0.0.fingerprintSHA256) })

@@ -119,7 +119,7 @@ final class ResponseSink: @unchecked Sendable {
     private var status: Int?
     private var headers: [(String, String)] = []
     private var body = Data()
-    private var pending = Data()
+    private var lines = LineSplitter(limit: maximumBody)
     private var finished = false
     private var error: (any Error)?
     private var responseWaiter: CheckedContinuation<HTTPResponse, any Error>?
@@ -145,13 +145,11 @@ final class ResponseSink: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if let streaming {
-            pending.append(contentsOf: buffer.readableBytesView)
-            while let newline = pending.firstIndex(of: 0x0A) {
-                let line = pending[pending.startIndex..<newline]
-                if !line.isEmpty { streaming.yield(Data(line)) }
-                pending = pending[(newline + 1)...]
+            do {
+                try lines.append(buffer.readableBytesView) { streaming.yield($0) }
+            } catch {
+                streaming.finish(throwing: error)
             }
-            if pending.count > Self.maximumBody { streaming.finish(throwing: KubeAPIError(.decoding, "watch event larger than 16 MiB")) }
         } else if body.count + buffer.readableBytes <= Self.maximumBody {
             body.append(contentsOf: buffer.readableBytesView)
         } else {
@@ -183,10 +181,10 @@ final class ResponseSink: @unchecked Sendable {
         responseWaiter = nil
         let statusWaiter = self.statusWaiter
         self.statusWaiter = nil
-        let trailing = pending
+        let trailing = lines.remainder()
         lock.unlock()
         if let streaming {
-            if !trailing.isEmpty { streaming.yield(Data(trailing)) }
+            if let trailing { streaming.yield(trailing) }
             if let error = failure, !(error is ChannelError) { streaming.finish(throwing: error) } else { streaming.finish() }
         }
         waiter?.resume(with: result)
@@ -254,5 +252,42 @@ final class ResponseHandler: ChannelInboundHandler {
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         sink.fail(KubeAPIError(.transport, "\(error)"))
         context.close(promise: nil)
+    }
+}
+
+/// Splits a streamed body into newline-terminated lines (watch events are one JSON object per line).
+/// Empty lines are skipped; a line that grows past `limit` without a newline is refused, and the
+/// splitter then drops everything after it (the stream is finished by the caller).
+package struct LineSplitter: Sendable {
+    package let limit: Int
+    private var pending: [UInt8] = []
+    private var overflowed = false
+
+    package init(limit: Int) {
+        self.limit = limit
+    }
+
+    /// Appends `bytes`, handing every completed line to `emit`.
+    package mutating func append(_ bytes: some Collection<UInt8>, _ emit: (Data) -> Void) throws(KubeAPIError) {
+        guard !overflowed else { return }
+        var start = pending.count
+        pending.append(contentsOf: bytes)
+        var lineStart = 0
+        while let newline = pending[start...].firstIndex(of: 0x0A) {
+            if newline > lineStart { emit(Data(pending[lineStart..<newline])) }
+            lineStart = newline + 1
+            start = lineStart
+        }
+        pending.removeFirst(lineStart)
+        if pending.count > limit {
+            overflowed = true
+            pending = []
+            throw KubeAPIError(.decoding, "watch event larger than \(limit >> 20) MiB")
+        }
+    }
+
+    /// The unterminated last line, if any.
+    package func remainder() -> Data? {
+        pending.isEmpty ? nil : Data(pending)
     }
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
+import FileIO
 import Foundation
 import Yams
 
@@ -39,30 +40,46 @@ public struct ClientConfiguration: Sendable {
         } else {
             paths = [(environment["HOME"] ?? NSHomeDirectory()) + "/.kube/config"]
         }
+        var documents: [(file: String, text: String)] = []
+        for file in paths {
+            let bytes: [UInt8]
+            do {
+                bytes = try FileSystem.read(file, limit: maximumKubeconfigSize)
+            } catch let error as FileError where error.code == .notFound && path == nil && paths.count > 1 {
+                continue
+            } catch let error as FileError {
+                throw KubeAPIError(.configuration, "\(file): cannot read the kubeconfig: \(error.reason)")
+            }
+            documents.append((file, String(decoding: bytes, as: UTF8.self)))
+        }
+        guard !documents.isEmpty else { throw KubeAPIError(.configuration, "no kubeconfig found (looked in \(paths.joined(separator: ", ")))") }
+        return try resolve(documents: documents, context: requested)
+    }
+
+    /// Largest kubeconfig read (real ones with embedded CA and client data are tens of KiB).
+    public static let maximumKubeconfigSize = 4 << 20
+
+    /// Merges already-read kubeconfig documents (first file wins per name, as client-go does) and resolves
+    /// `context`, or the first non-empty current-context. Files the kubeconfig names (CA, client
+    /// certificate and key) are read relative to each document's directory.
+    public static func resolve(documents: [(file: String, text: String)], context requested: String? = nil) throws -> ClientConfiguration {
         var clusters: [String: (KubeConfigFile.Cluster, String)] = [:]
         var users: [String: (KubeConfigFile.User, String)] = [:]
         var contexts: [String: KubeConfigFile.Context] = [:]
         var current: String?
-        var loaded = 0
-        for file in paths {
-            guard let data = FileManager.default.contents(atPath: file) else {
-                if path != nil || paths.count == 1 { throw KubeAPIError(.configuration, "\(file): cannot read the kubeconfig") }
-                continue
-            }
+        for (file, text) in documents {
             let config: KubeConfigFile
             do {
-                config = try YAMLDecoder().decode(KubeConfigFile.self, from: String(decoding: data, as: UTF8.self))
+                config = try BoundedYAML.decode(KubeConfigFile.self, from: text)
             } catch {
-                throw KubeAPIError(.configuration, "\(file): not a valid kubeconfig: \(error)")
+                throw KubeAPIError(.configuration, "\(file): not a valid kubeconfig: \(BoundedYAML.describe(error))")
             }
-            loaded += 1
             let dir = (file as NSString).deletingLastPathComponent
             for c in config.clusters ?? [] where clusters[c.name] == nil { clusters[c.name] = (c.cluster, dir) }
             for u in config.users ?? [] where users[u.name] == nil { users[u.name] = (u.user, dir) }
             for c in config.contexts ?? [] where contexts[c.name] == nil { contexts[c.name] = c.context }
             if current == nil, let cc = config.currentContext, !cc.isEmpty { current = cc }
         }
-        guard loaded > 0 else { throw KubeAPIError(.configuration, "no kubeconfig found (looked in \(paths.joined(separator: ", ")))") }
         let name = requested ?? current
         guard let name else { throw KubeAPIError(.configuration, "the kubeconfig has no current-context and no context was given") }
         guard let context = contexts[name] else { throw KubeAPIError(.configuration, "context \"\(name)\" is not in the kubeconfig") }
@@ -123,10 +140,11 @@ public struct ClientConfiguration: Sendable {
     }
 
     static func read(_ path: String, _ what: String) throws -> [UInt8] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw KubeAPIError(.configuration, "\(what): cannot read \(path)")
+        do {
+            return try FileSystem.read(path, limit: maximumKubeconfigSize)
+        } catch let error as FileError {
+            throw KubeAPIError(.configuration, "\(what): cannot read \(path): \(error.reason)")
         }
-        return [UInt8](data)
     }
 
     static func decodeBase64(_ text: String, _ what: String) throws -> [UInt8] {
