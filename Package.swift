@@ -16,6 +16,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "vkcert", targets: ["vkcert"]),
+        .executable(name: "vkcert-audit", targets: ["vkcert-audit"]),
         .library(name: "X509", targets: ["X509"]),
         .library(name: "RSA", targets: ["RSA"]),
         .library(name: "DER", targets: ["DER"]),
@@ -47,7 +48,7 @@ let package = Package(
         .target(
             name: "KubeAPI",
             dependencies: [
-                "DER", "X509",
+                "DER", "X509", "FileIO",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -96,9 +97,25 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The offline commands (inspect, lint, verify, key, csr, cert, vectors, bench): core modules only, so
+        // they also make the Foundation-free static audit binary.
+        .target(
+            name: "VKCertCommands",
+            dependencies: [
+                "BigNum", "Hash", "DER", "RSA", "X509", "FileIO", "Conformance", "Bench",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "vkcert-audit",
+            dependencies: ["VKCertCommands", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "vkcert",
             dependencies: [
+                "VKCertCommands",
                 "BigNum", "Hash", "DER", "RSA", "X509", "FileIO", "Conformance", "Bench", "KubeAPI", "KubeSim", "CertManager", "KubeletTLS",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -142,3 +159,25 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "FileIO", "vkcert"], swiftSettings: strict),
     ]
 )
+
+// Fuzz/: libFuzzer entry points, one executable per parser. They have no main (libFuzzer supplies it), so
+// they exist only when Fuzz/run.sh builds them: `VKCERT_FUZZ=1 swift build --sanitize fuzzer --product
+// FuzzX --scratch-path .build-fuzz`. A normal `swift build` / `swift test` never sees them.
+if Context.environment["VKCERT_FUZZ"] != nil {
+    let fuzzTargets: [(String, [Target.Dependency])] = [
+        ("FuzzDER", ["DER"]),
+        ("FuzzPEM", ["DER"]),
+        ("FuzzCertificate", ["X509", "DER"]),
+        ("FuzzCSR", ["X509", "DER"]),
+        ("FuzzKeys", ["RSA", "DER", "X509"]),
+        ("FuzzConfig", ["CertManager"]),
+        ("FuzzKubeconfig", ["KubeAPI"]),
+        ("FuzzProtobuf", ["KubeAPI"]),
+        ("FuzzWatchStream", ["KubeAPI"]),
+        ("FuzzAPIRouter", ["KubeSim", "KubeAPI"]),
+        ("FuzzAPIServer", ["KubeSim", "KubeAPI", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio")]),
+    ]
+    for (name, dependencies) in fuzzTargets {
+        package.targets.append(.executableTarget(name: name, dependencies: dependencies, path: "Fuzz/\(name)", swiftSettings: strict))
+    }
+}

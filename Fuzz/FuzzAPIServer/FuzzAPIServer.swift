@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// libFuzzer entry point: the emulator's HTTP connection handling. Raw bytes go through the server's real
+// pipeline (NIO's HTTP/1.1 decoder with error handling, then the emulator's own handler: body collection
+// and its 4 MiB limit, bearer-token lookup, routing, watch set-up, response writing) on an
+// EmbeddedChannel, in two writes split where the first byte says, then the connection closes.
+
+import KubeAPI
+import KubeSim
+import NIOCore
+import NIOEmbedded
+import NIOHTTP1
+
+// One server for the whole run (each APIServer owns an event-loop thread); without TLS every request is
+// the admin's, which reaches the most code.
+private let server = APIServer(router: APIRouter(store: CSRStore(), address: "127.0.0.1:6443"), tls: nil, tokens: [:])
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzAPIServer(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+    guard let first = bytes.first else { return 0 }
+    let channel = EmbeddedChannel()
+    do {
+        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+        try channel.pipeline.syncOperations.addHandler(APIChannelHandler(server: server))
+        let rest = bytes.dropFirst()
+        let split = rest.startIndex + min(rest.count, Int(first))
+        for part in [rest[..<split], rest[split...]] where !part.isEmpty {
+            try channel.writeInbound(channel.allocator.buffer(bytes: part))
+            channel.embeddedEventLoop.run()
+            while let _ = try channel.readOutbound(as: ByteBuffer.self) {}
+        }
+    } catch {
+        // Protocol errors end the connection; that is the expected outcome for most inputs.
+    }
+    channel.embeddedEventLoop.run()
+    _ = try? channel.finish()
+    return 0
+}

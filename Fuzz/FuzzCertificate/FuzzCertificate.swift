@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// libFuzzer entry point: X.509 certificates (DER or PEM) through everything an audit does with one:
+// strict parse, re-encoding from the parsed fields, text and JSON rendering, lint, signature check and
+// path validation with the certificate as its own anchor.
+
+import DER
+import X509
+
+private let lint = KubeletLint(node: "fuzz", expectedIPs: [[10, 0, 0, 1]], now: DERTime(secondsSinceEpoch: 1_800_000_000))
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzCertificate(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+    let certificate: Certificate
+    if PEM.looksLikePEM(bytes) {
+        guard let parsed = try? Certificate(pemEncoded: bytes) else { return 0 }
+        certificate = parsed
+    } else {
+        guard let parsed = try? Certificate(derEncoded: bytes) else { return 0 }
+        certificate = parsed
+    }
+    // Invariant: whatever the strict parser accepts, the model re-encodes byte for byte.
+    guard certificate.reencoded() == certificate.der else {
+        fatalError("accepted certificate does not re-encode to its input")
+    }
+    _ = certificate.text
+    _ = certificate.json(file: "fuzz.pem", index: 0).serialized()
+    _ = certificate.subject.rfc2253
+    _ = certificate.issuer.rfc2253
+    _ = lint.lint(certificate)
+    _ = certificate.isSignature(validFor: certificate.publicKey)
+    var policy = ChainVerifier.Policy(time: DERTime(secondsSinceEpoch: 1_800_000_000))
+    policy.peerName = .dns("node.example")
+    _ = ChainVerifier(trustAnchors: [certificate]).verify(certificate, policy: policy)
+    return 0
+}
