@@ -5,8 +5,10 @@ import Bench
 import FileIO
 import RSA
 
-struct BenchCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+package struct BenchCommand: AsyncParsableCommand {
+    package init() {}
+
+    package static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure RSA-2048 key generation, signing, verification and SHA-256 (thread CPU time).",
         discussion: """
@@ -36,7 +38,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Comma-separated subset to run: keygen, sign, verify, raw, sha256, parse (default: all).")
     var only: String?
 
-    func run() throws {
+    package func run() throws {
         guard keys >= 1, trials >= 1, seconds > 0 else { throw CLIFailure.input("--keys, --trials and --seconds must be positive") }
         var options = Benchmark.Options()
         options.keys = keys

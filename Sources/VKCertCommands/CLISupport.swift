@@ -10,17 +10,31 @@ import RSA
 import X509
 
 /// A failure the CLI reports with one line on stderr and a specific exit status.
-struct CLIFailure: Error {
-    let message: String
-    let exitCode: Int32
+package struct CLIFailure: Error, CustomStringConvertible {
+    package let message: String
+    package let exitCode: Int32
+
+    package init(message: String, exitCode: Int32) {
+        self.message = message
+        self.exitCode = exitCode
+    }
+
+    package var description: String { message }
 
     /// Usage or input error (exit 2).
-    static func input(_ message: String) -> CLIFailure { CLIFailure(message: message, exitCode: 2) }
+    package static func input(_ message: String) -> CLIFailure { CLIFailure(message: message, exitCode: 2) }
     /// Negative verdict (exit 1).
-    static func verdict(_ message: String) -> CLIFailure { CLIFailure(message: message, exitCode: 1) }
+    package static func verdict(_ message: String) -> CLIFailure { CLIFailure(message: message, exitCode: 1) }
 }
 
-func printError(_ text: String) {
+/// The name messages start with: how the program was invoked (`vkcert`, `vkcert-audit`).
+package let programName: String = {
+    let invoked = CommandLine.arguments.first ?? "vkcert"
+    let name = invoked.split(separator: "/").last.map(String.init) ?? invoked
+    return name.isEmpty ? "vkcert" : name
+}()
+
+package func printError(_ text: String) {
     var line = text
     if !line.hasSuffix("\n") { line += "\n" }
     let bytes = Array(line.utf8)
@@ -33,7 +47,7 @@ func printError(_ text: String) {
 }
 
 /// Reads a file, turning every failure into an input error that names it.
-func readInput(_ path: String, what: String) throws -> [UInt8] {
+package func readInput(_ path: String, what: String) throws -> [UInt8] {
     do {
         return try FileSystem.read(path)
     } catch let error as FileError {
@@ -42,7 +56,7 @@ func readInput(_ path: String, what: String) throws -> [UInt8] {
 }
 
 /// Writes a file atomically, turning failures into input errors naming it.
-func writeOutput(_ path: String, _ bytes: [UInt8], mode: mode_t) throws {
+package func writeOutput(_ path: String, _ bytes: [UInt8], mode: mode_t) throws {
     do {
         try FileSystem.writeAtomically(path, bytes, mode: mode)
     } catch let error as FileError {
@@ -51,7 +65,7 @@ func writeOutput(_ path: String, _ bytes: [UInt8], mode: mode_t) throws {
 }
 
 /// "file: reason" for any library error while interpreting `path`.
-func describe(_ error: any Error, path: String) -> String {
+package func describe(_ error: any Error, path: String) -> String {
     switch error {
     case let e as DERError: "\(path): \(e)"
     case let e as RSAError: "\(path): \(e)"
@@ -63,7 +77,7 @@ func describe(_ error: any Error, path: String) -> String {
 }
 
 /// Runs `body`, passing CLI failures through and turning any library error into an input error about `path`.
-func reportingInputErrors<T>(about path: String, _ body: () throws -> T) throws -> T {
+package func reportingInputErrors<T>(about path: String, _ body: () throws -> T) throws -> T {
     do {
         return try body()
     } catch let failure as CLIFailure {
@@ -74,7 +88,7 @@ func reportingInputErrors<T>(about path: String, _ body: () throws -> T) throws 
 }
 
 /// A key file that holds either a private or a public RSA key.
-enum LoadedKey {
+package enum LoadedKey {
     case privateKey(RSAPrivateKey, RSAKeyFormat)
     case publicKey(RSAPublicKey, RSAKeyFormat)
 
@@ -116,7 +130,7 @@ enum LoadedKey {
 }
 
 /// Streams a file through `hash`.
-func digestFile(_ path: String, _ hash: HashAlgorithm) throws -> [UInt8] {
+package func digestFile(_ path: String, _ hash: HashAlgorithm) throws -> [UInt8] {
     var hasher = hash.makeHasher()
     do {
         try FileSystem.forEachChunk(path) { hasher.update(Array($0)) }

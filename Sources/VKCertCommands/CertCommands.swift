@@ -5,8 +5,10 @@ import DER
 import RSA
 import X509
 
-struct CSRCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+package struct CSRCommand: AsyncParsableCommand {
+    package init() {}
+
+    package static let configuration = CommandConfiguration(
         commandName: "csr",
         abstract: "Create PKCS#10 certificate signing requests.",
         subcommands: [Create.self]
@@ -37,8 +39,10 @@ struct CSRCommand: AsyncParsableCommand {
     }
 }
 
-struct CertCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+package struct CertCommand: AsyncParsableCommand {
+    package init() {}
+
+    package static let configuration = CommandConfiguration(
         commandName: "cert",
         abstract: "Issue certificates: self-signed kubelet serving, a CA, or signed from a CSR.",
         subcommands: [SelfSign.self, CA.self, Sign.self]

@@ -7,7 +7,7 @@ import RSA
 import X509
 
 /// One item found in an input file.
-enum InspectedItem {
+package enum InspectedItem {
     case certificate(Certificate)
     case csr(CertificateSigningRequest)
     case privateKey(RSAPrivateKey, RSAKeyFormat)
@@ -16,7 +16,7 @@ enum InspectedItem {
 
 /// Reads every certificate, CSR and key in a file (PEM bundle of any mix, or one DER object).
 /// Returns the items and the errors, each error naming the file, PEM block index, line and offset.
-func loadItems(_ path: String, bytes: [UInt8]) -> (items: [(Int, InspectedItem)], errors: [String]) {
+package func loadItems(_ path: String, bytes: [UInt8]) -> (items: [(Int, InspectedItem)], errors: [String]) {
     func describeFailure(_ error: any Error, block: Int?, line: Int?) -> String {
         var location = path
         if let block { location += ": block \(block)" + (line.map { " (line \($0))" } ?? "") }
@@ -47,7 +47,7 @@ func loadItems(_ path: String, bytes: [UInt8]) -> (items: [(Int, InspectedItem)]
                 case PEM.Label.rsaPublicKey:
                     items.append((block.index, .publicKey(try RSAPublicKey(pkcs1DER: block.der[...]), .pkcs1)))
                 default:
-                    errors.append(describeFailure(CLIFailure.input("unsupported PEM label \"\(block.label)\""), block: block.index, line: block.line))
+                    errors.append(describeFailure(CLIFailure.input("unsupported PEM label \"\(block.label)\": not a certificate, CSR or RSA key"), block: block.index, line: block.line))
                 }
             } catch {
                 errors.append(describeFailure(error, block: block.index, line: block.line))
@@ -96,8 +96,10 @@ extension InspectedItem {
     }
 }
 
-struct InspectCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+package struct InspectCommand: AsyncParsableCommand {
+    package init() {}
+
+    package static let configuration = CommandConfiguration(
         commandName: "inspect",
         abstract: "Describe certificates, CSRs and RSA keys (PEM bundles of any mix, or DER).",
         discussion: """
@@ -113,7 +115,7 @@ struct InspectCommand: AsyncParsableCommand {
     @Flag(help: "Print a JSON array instead of text.")
     var json = false
 
-    func run() throws {
+    package func run() throws {
         var objects: [JSONValue] = []
         var failed = false
         for file in files {
@@ -129,7 +131,7 @@ struct InspectCommand: AsyncParsableCommand {
             }
             for error in errors {
                 failed = true
-                printError("vkcert: \(error)")
+                printError("\(programName): \(error)")
                 if json { objects.append(.object([("kind", .string("error")), ("file", .string(file)), ("error", .string(error))])) }
             }
         }

@@ -5,19 +5,21 @@ import BigNum
 import Hash
 import RSA
 
-struct KeyCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+package struct KeyCommand: AsyncParsableCommand {
+    package init() {}
+
+    package static let configuration = CommandConfiguration(
         commandName: "key",
         abstract: "Generate RSA keys, extract public keys, sign and verify.",
         subcommands: [Generate.self, Public.self, Sign.self, Verify.self]
     )
 }
 
-enum KeyFormatOption: String, ExpressibleByArgument, CaseIterable {
+package enum KeyFormatOption: String, ExpressibleByArgument, CaseIterable {
     case pkcs8, pkcs1
 }
 
-enum SchemeOption: String, ExpressibleByArgument, CaseIterable {
+package enum SchemeOption: String, ExpressibleByArgument, CaseIterable {
     case pkcs1v15, pss
 }
 

@@ -3,8 +3,10 @@
 import ArgumentParser
 import X509
 
-struct LintCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+package struct LintCommand: AsyncParsableCommand {
+    package init() {}
+
+    package static let configuration = CommandConfiguration(
         commandName: "lint",
         abstract: "Check a kubelet serving certificate or CSR against what Kubernetes requires.",
         discussion: """
@@ -26,7 +28,7 @@ struct LintCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
-    func run() throws {
+    package func run() throws {
         let (node, ips, dns) = try identity.resolved()
         let linter = KubeletLint(node: node, expectedIPs: ips, expectedDNSNames: dns, now: try parseTime(at))
         let bytes = try readInput(file, what: "input file")

@@ -4,8 +4,8 @@
 import Glibc
 #endif
 
-enum ProcessEnvironment {
-    static func value(_ name: String) -> String? {
+package enum ProcessEnvironment {
+    package static func value(_ name: String) -> String? {
         guard let raw = getenv(name) else { return nil }
         let text = String(cString: raw)
         return text.isEmpty ? nil : text

@@ -4,8 +4,10 @@ import ArgumentParser
 import Conformance
 import FileIO
 
-struct VectorsCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+package struct VectorsCommand: AsyncParsableCommand {
+    package init() {}
+
+    package static let configuration = CommandConfiguration(
         commandName: "vectors",
         abstract: "Run every conformance suite in Vectors/ and print a table (exit 1 if anything failed).",
         discussion: """
@@ -21,7 +23,7 @@ struct VectorsCommand: AsyncParsableCommand {
     @Option(help: "The Vectors directory (default: ./Vectors, else the one this binary was built from).")
     var dir: String?
 
-    func run() throws {
+    package func run() throws {
         let directory = try resolveDirectory()
         let results = ConformanceRunner(directory: directory).runAll()
         print(json ? ConformanceReport.json(results) : ConformanceReport.table(results), terminator: "")

@@ -4,8 +4,10 @@ import ArgumentParser
 import FileIO
 import X509
 
-struct VerifyCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+package struct VerifyCommand: AsyncParsableCommand {
+    package init() {}
+
+    package static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Build and validate a certificate chain (RFC 5280 basics, name constraints, signatures).",
         discussion: """
@@ -30,7 +32,7 @@ struct VerifyCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
-    func run() throws {
+    package func run() throws {
         let certificates = try loadCertificates(cert)
         let leaf = certificates[0]
         var anchors: [Certificate] = []

@@ -41,7 +41,7 @@ struct NodeOptions: ParsableArguments {
 }
 
 /// Wraps library errors for a file into input errors.
-func loadCertificates(_ path: String) throws -> [Certificate] {
+package func loadCertificates(_ path: String) throws -> [Certificate] {
     let bytes = try readInput(path, what: "certificate file")
     let (items, errors) = loadItems(path, bytes: bytes)
     if let first = errors.first { throw CLIFailure.input(first) }
@@ -50,7 +50,7 @@ func loadCertificates(_ path: String) throws -> [Certificate] {
     return certificates
 }
 
-func parseTime(_ text: String?) throws -> DERTime {
+package func parseTime(_ text: String?) throws -> DERTime {
     guard let text else { return .now() }
     guard let time = DERTime(rfc3339: text) else {
         throw CLIFailure.input("--at \"\(text)\" is not an RFC 3339 time (e.g. 2026-01-02T03:04:05Z)")

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import ArgumentParser
+import VKCertCommands
 import Dispatch
 import FileIO
 import Foundation

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import ArgumentParser
+import VKCertCommands
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -42,27 +43,6 @@ struct VKCert: AsyncParsableCommand {
 @main
 enum Main {
     static func main() async {
-        do {
-            var command = try VKCert.parseAsRoot()
-            if var asyncCommand = command as? any AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
-        } catch let failure as CLIFailure {
-            printError("vkcert: \(failure.message)")
-            exit(failure.exitCode)
-        } catch let code as ExitCode {
-            exit(code.rawValue)
-        } catch {
-            // Help and --version are "errors" with exit code 0; every other parse error is a usage error.
-            if VKCert.exitCode(for: error) == .success {
-                print(VKCert.fullMessage(for: error))
-                exit(0)
-            }
-            printError(VKCert.fullMessage(for: error))
-            printError("See 'vkcert --help' or 'vkcert <command> --help'.")
-            exit(2)
-        }
+        await CommandLineMain.run(VKCert.self, name: programName)
     }
 }
