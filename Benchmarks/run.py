@@ -1,14 +1,23 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
-"""Side-by-side benchmark: vkcert vs the raw-C GMP baseline vs OpenSSL, in one run, with ratios.
+"""Side-by-side benchmark: vkcert vs the raw-C GMP baseline vs OpenSSL vs swift-certificates, in one run,
+with ratios.
 
-Usage: Benchmarks/run.py [--rounds 5] [--seconds 1] [--keys 200] [--genpkey 60] [--json] [--no-build]
+Usage: Benchmarks/run.py [--rounds 5] [--seconds 1] [--keys 200] [--genpkey 60] [--inspect-runs 60]
+                         [--handshake-seconds 10] [--skip parse,handshakes] [--json] [--no-build]
+
+Measured: RSA-2048 keygen (median, p90) vs `openssl genpkey` and a raw-C GMP baseline; sign/s and verify/s
+vs `openssl speed rsa2048` and the raw-C GMP CRT baseline; SHA-256 MB/s vs `openssl speed sha256`;
+certificate parse/s vs swift-certificates (Benchmarks/ParseBench, same process); kubelet CSR build + sign
+(in process, and `vkcert csr create` vs `openssl req -new` as whole processes); `vkcert inspect` vs
+`openssl x509 -noout -text` as whole processes; TLS handshakes/s vs `openssl s_server`
+(Benchmarks/handshakes.sh).
 
 Rates are CPU time (thread CPU for in-process loops, child user+sys for whole processes), medians
 over interleaved rounds so load changes affect every contestant alike. Sign/verify use the same key
 (Vectors/openssl/keys/rsa2048-a) for vkcert and the GMP baseline; `openssl speed rsa2048` uses its own.
 """
-import argparse, json, os, platform, re, resource, statistics, subprocess, sys
+import argparse, json, os, platform, re, resource, statistics, subprocess, sys, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 KEY = os.path.join(ROOT, "Vectors/openssl/keys/rsa2048-a.pkcs8.pem")
@@ -62,6 +71,9 @@ def main():
     ap.add_argument("--seconds", type=float, default=1.0)
     ap.add_argument("--keys", type=int, default=200)
     ap.add_argument("--genpkey", type=int, default=60)
+    ap.add_argument("--inspect-runs", type=int, default=60)
+    ap.add_argument("--handshake-seconds", type=int, default=10)
+    ap.add_argument("--skip", default="", help="comma-separated: parse, handshakes, process")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--no-build", action="store_true")
     args = ap.parse_args()
@@ -77,15 +89,17 @@ def main():
     subprocess.run(["gcc", "-O2", "-o", baseline, os.path.join(ROOT, "Benchmarks/gmp_baseline.c"), "-lgmp"], check=True)
     comps = key_components()
 
-    rows = {k: [] for k in ("sign", "verify", "sha256", "raw", "gmp_sign", "gmp_verify", "ossl_sign", "ossl_verify", "ossl_sha256")}
+    skip = set(filter(None, args.skip.split(",")))
+    rows = {k: [] for k in ("sign", "verify", "sha256", "raw", "csr", "gmp_sign", "gmp_verify", "ossl_sign", "ossl_verify", "ossl_sha256")}
     for r in range(args.rounds):
         log(f"round {r + 1}/{args.rounds}: sign / verify / sha256")
-        ours = json.loads(run([vkcert, "bench", "--json", "--only", "sign,verify,raw,sha256", "--trials", "1",
+        ours = json.loads(run([vkcert, "bench", "--json", "--only", "sign,verify,raw,sha256,csr", "--trials", "1",
                                "--seconds", str(args.seconds), "--key", KEY]))
         rows["sign"].append(ours["rsa2048_sign_per_s"]["value"])
         rows["verify"].append(ours["rsa2048_verify_per_s"]["value"])
         rows["raw"].append(ours["rsa2048_raw_crt_per_s"]["value"])
         rows["sha256"].append(ours["sha256_mb_per_s"]["value"])
+        rows["csr"].append(ours["kubelet_csr_per_s"]["value"])
         rows["gmp_sign"].append(json.loads(run([baseline, "sign"] + comps + [str(args.seconds)]))["sign_per_s"])
         rows["gmp_verify"].append(json.loads(run([baseline, "verify", comps[0], comps[1], str(args.seconds)]))["verify_per_s"])
         s, v = openssl_speed_rsa(max(1, int(args.seconds)))
@@ -102,6 +116,58 @@ def main():
     ossl = [child_cpu(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", "/dev/null"])
             for _ in range(args.genpkey)]
     ossl_version = [child_cpu(["openssl", "version"]) for _ in range(20)]
+
+    # Whole processes: inspect vs openssl x509 -text; csr create vs openssl req -new (same key, same subject).
+    process = {}
+    if "process" not in skip:
+        cert = os.path.join(ROOT, "Vectors/openssl/x509/typical.pem")
+        csr_out = os.path.join(SCRATCH, "bench.csr")
+        cmds = {
+            "vkcert_inspect": [vkcert, "inspect", cert],
+            "openssl_x509_text": ["openssl", "x509", "-in", cert, "-noout", "-text"],
+            "vkcert_csr_create": [vkcert, "csr", "create", "--key", KEY, "--node", "bench-node", "--ip", "10.0.0.7", "--out", csr_out],
+            "openssl_req_new": ["openssl", "req", "-new", "-key", KEY, "-subj", "/O=system:nodes/CN=system:node:bench-node",
+                                "-addext", "subjectAltName=IP:10.0.0.7", "-out", csr_out],
+        }
+        log(f"whole processes: inspect vs openssl x509 -text, csr create vs openssl req -new × {args.inspect_runs} (interleaved)")
+        samples = {k: [] for k in cmds}
+        walls = {k: [] for k in cmds}
+        for _ in range(args.inspect_runs):
+            for name, cmd in cmds.items():
+                t0 = time.perf_counter()
+                samples[name].append(child_cpu(cmd))
+                walls[name].append((time.perf_counter() - t0) * 1000)
+        process = {name: {"cpu_ms_median": statistics.median(v), "wall_ms_median": statistics.median(walls[name])} for name, v in samples.items()}
+        process["inspect_over_openssl_cpu"] = process["vkcert_inspect"]["cpu_ms_median"] / process["openssl_x509_text"]["cpu_ms_median"]
+        process["inspect_over_openssl_wall"] = process["vkcert_inspect"]["wall_ms_median"] / process["openssl_x509_text"]["wall_ms_median"]
+        process["csr_over_openssl_cpu"] = process["vkcert_csr_create"]["cpu_ms_median"] / process["openssl_req_new"]["cpu_ms_median"]
+        process["runs"] = args.inspect_runs
+
+    # Certificate parsing, vkcert vs swift-certificates in one process (separate package, release).
+    parse = {}
+    if "parse" not in skip:
+        log("certificate parse: vkcert vs swift-certificates (Benchmarks/ParseBench/run.sh; builds once)")
+        out = subprocess.run([os.path.join(ROOT, "Benchmarks/ParseBench/run.sh")], cwd=ROOT, check=True, capture_output=True, text=True).stdout
+        rates = [int(m.group(1)) for m in re.finditer(r"\s(\d+) /s", out)]
+        if len(rates) == 3:
+            parse = {"vkcert_per_s": rates[0], "swift_certificates_lazy_per_s": rates[1], "swift_certificates_eager_per_s": rates[2],
+                     "ratio_vs_eager": rates[0] / rates[2], "ratio_vs_lazy": rates[0] / rates[1],
+                     "certificate": out.splitlines()[0].removeprefix("certificate: ")}
+
+    # TLS handshakes: vkcert serve vs openssl s_server, same key and certificate (Benchmarks/handshakes.sh).
+    handshakes = {}
+    if "handshakes" not in skip:
+        log(f"TLS handshakes: vkcert serve vs openssl s_server, {args.handshake_seconds} s each")
+        out = subprocess.run([os.path.join(ROOT, "Benchmarks/handshakes.sh"), str(args.handshake_seconds)], cwd=ROOT,
+                             check=True, capture_output=True, text=True).stdout
+        for line in out.splitlines():
+            m = re.match(r"(.+?):\s+(\d+) handshakes in ([\d.]+) s = (\d+)/s, server CPU (\d+) us/handshake", line)
+            if m:
+                key = "vkcert_manual" if "manual" in m.group(1) else "vkcert_selfsigned" if "self-signed" in m.group(1) else "openssl_s_server"
+                handshakes[key] = {"per_s": int(m.group(4)), "server_cpu_us": int(m.group(5))}
+        if "vkcert_manual" in handshakes and "openssl_s_server" in handshakes:
+            handshakes["ratio_vs_openssl"] = handshakes["vkcert_manual"]["per_s"] / handshakes["openssl_s_server"]["per_s"]
+            handshakes["server_cpu_ratio"] = handshakes["openssl_s_server"]["server_cpu_us"] / handshakes["vkcert_manual"]["server_cpu_us"]
 
     cpu = ""
     try:
@@ -127,6 +193,10 @@ def main():
                       "openssl_version_process_ms": statistics.median(ossl_version),
                       "openssl_over_vkcert_median": statistics.median(ossl) / kg["median"],
                       "raw_gmp_over_vkcert_median": gk["keygen_median_ms"] / kg["median"]},
+        "kubelet_csr_per_s": {"vkcert": med["csr"]},
+        "whole_process": process,
+        "certificate_parse": parse,
+        "tls_handshakes": handshakes,
         "raw": rows,
     }
     if args.json:
@@ -143,6 +213,20 @@ def main():
     print(f"{'RSA-2048 keygen median ms':34} {k['vkcert_median']:12.2f} {k['raw_gmp_median']:12.2f} {k['openssl_genpkey_median']:12.2f} "
           f"{k['raw_gmp_over_vkcert_median']:7.2f}x {k['openssl_over_vkcert_median']:9.2f}x")
     print(f"{'RSA-2048 keygen p90 ms':34} {k['vkcert_p90']:12.2f} {k['raw_gmp_p90']:12.2f} {k['openssl_genpkey_p90']:12.2f}")
+    print(f"{'kubelet CSR build+sign /s':34} {med['csr']:12.0f}")
+    if parse:
+        print(f"{'certificate parse /s (eager)':34} {parse['vkcert_per_s']:12d} {'swift-certificates eager':>25} {parse['swift_certificates_eager_per_s']:9d} "
+              f"{parse['ratio_vs_eager']:8.2f}x  (lazy {parse['swift_certificates_lazy_per_s']}, {parse['ratio_vs_lazy']:.2f}x)")
+    if process:
+        pi, po = process["vkcert_inspect"], process["openssl_x509_text"]
+        print(f"{'inspect whole process ms (CPU/wall)':34} {pi['cpu_ms_median']:6.1f}/{pi['wall_ms_median']:5.1f} {'openssl x509 -noout -text':>25} "
+              f"{po['cpu_ms_median']:5.1f}/{po['wall_ms_median']:5.1f}  ratio {process['inspect_over_openssl_cpu']:.2f} CPU, {process['inspect_over_openssl_wall']:.2f} wall")
+        ci, co = process["vkcert_csr_create"], process["openssl_req_new"]
+        print(f"{'csr create whole process ms (CPU)':34} {ci['cpu_ms_median']:12.1f} {'openssl req -new':>25} {co['cpu_ms_median']:9.1f}  ratio {process['csr_over_openssl_cpu']:.2f}")
+    if handshakes.get("ratio_vs_openssl"):
+        hv, ho = handshakes["vkcert_manual"], handshakes["openssl_s_server"]
+        print(f"{'TLS 1.3 handshakes/s (s_time -new)':34} {hv['per_s']:12d} {'openssl s_server':>25} {ho['per_s']:9d} {handshakes['ratio_vs_openssl']:8.2f}x"
+              f"  (server CPU {hv['server_cpu_us']} vs {ho['server_cpu_us']} us/handshake)")
     print(f"\nkeygen: vkcert {args.keys} keys (thread CPU), raw GMP {args.keys} keys, openssl genpkey {args.genpkey} processes "
           f"(child CPU; 'openssl version' alone: {k['openssl_version_process_ms']:.1f} ms). Keygen ratios: how many times faster vkcert is.")
     print(f"vkcert raw CRT (2 x powm_sec + Garner through BigInt, no padding/blinding/check): {s['vkcert_raw_crt']:.0f}/s")

@@ -13,7 +13,7 @@ public struct Benchmark: Sendable {
         public var trials = 5
         public var secondsPerTrial = 1.0
         public var key: RSAPrivateKey?
-        /// Which measurements to run (all by default): keygen, sign, verify, raw, sha256, parse.
+        /// Which measurements to run (all by default): keygen, sign, verify, raw, sha256, parse, csr.
         public var only: Set<String> = Benchmark.allNames
         /// DER certificate for the parse benchmark (required for "parse").
         public var certificate: [UInt8]?
@@ -32,7 +32,7 @@ public struct Benchmark: Sendable {
     public let options: Options
 
     /// Names accepted by ``Options/only``.
-    public static let allNames: Set<String> = ["keygen", "sign", "verify", "raw", "sha256", "parse"]
+    public static let allNames: Set<String> = ["keygen", "sign", "verify", "raw", "sha256", "parse", "csr"]
 
     public init(options: Options) {
         self.options = options
@@ -57,7 +57,7 @@ public struct Benchmark: Sendable {
         ))
         }
 
-        if !options.only.isDisjoint(with: ["sign", "verify", "raw"]) {
+        if !options.only.isDisjoint(with: ["sign", "verify", "raw", "csr"]) {
         let key = try options.key ?? RSAPrivateKey.generate(bits: 2048)
         let message = Array("vkcert benchmark message".utf8)
         let digest = SHA256.hash(message)
@@ -67,6 +67,18 @@ public struct Benchmark: Sendable {
         progress("RSA-2048 PKCS#1 v1.5 SHA-256 sign")
         let sign = try trials { try CPUClock.rate(seconds: options.secondsPerTrial, batch: 16) { _ = try key.signature(forDigest: digest) } }
         results.append(Measurement(name: "rsa2048_sign_per_s", unit: "signatures/s (CPU)", value: sign.median, detail: trialDetail(sign)))
+        }
+
+        if options.only.contains("csr") {
+        progress("kubelet CSR build + sign (PKCS#10, RSA-2048 PKCS#1 v1.5 SHA-256, verified after signing)")
+        let builder = CSRBuilder.kubeletServing(node: "bench-node", ipAddresses: [[10, 0, 0, 7]], dnsNames: ["bench-node.cluster.local"])
+        let csr = try trials {
+            try CPUClock.rate(seconds: options.secondsPerTrial, batch: 16) {
+                let request = try builder.sign(with: key)
+                precondition(request.der.count > 600)
+            }
+        }
+        results.append(Measurement(name: "kubelet_csr_per_s", unit: "CSRs/s (CPU)", value: csr.median, detail: trialDetail(csr)))
         }
 
         if options.only.contains("verify") {
