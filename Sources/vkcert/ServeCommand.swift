@@ -98,7 +98,11 @@ struct Serving {
         options.host = config.listenAddress
         options.port = config.listenPort
         options.upstream = config.upstream
-        if let ca = config.clientCAFile { options.clientCA = try readInput(ca, what: "ClientCAFile") }
+        if let ca = config.clientCAFile {
+            // Parsed (strictly, errors naming the file) by our X.509 code before BoringSSL sees it as trust roots.
+            let roots = try loadCertificates(ca)
+            options.clientCA = Array(roots.map(\.pemRepresentation).joined().utf8)
+        }
         let server = KubeletServer(source: started.source, options: options, logger: logger)
         let port: Int
         do {

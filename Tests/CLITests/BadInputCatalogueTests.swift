@@ -129,6 +129,9 @@ struct BadInputCatalogueTests {
             try? "KubeletCertFile: \(cert)\nKubeletKeyFile: \(key)\nNodeName: n\nKubeletURL: 127.0.0.1\nKubeletPort: 1\n".write(toFile: path, atomically: true, encoding: .utf8)
             return path
         }
+        let selfSigned = inputs.dir.path("self-signed.yaml")
+        try? "NodeName: n\nNodeIP: 127.0.0.1\nDisableCSR: true\nKubeletURL: 127.0.0.1\nKubeletPort: 1\nMetricsAddress: \"\"\n"
+            .write(toFile: selfSigned, atomically: true, encoding: .utf8)
         return [
             Case(arguments: { ["inspect", $0] }, allowed: parse, output: nil, label: "inspect FILE"),
             Case(arguments: { ["inspect", $0, "--json"] }, allowed: parse, output: nil, label: "inspect FILE --json"),
@@ -148,6 +151,7 @@ struct BadInputCatalogueTests {
             Case(arguments: { ["serve", "--config", manual(cert: inputs.goodCert, key: $0)] }, allowed: [2], output: nil, label: "serve, KubeletKeyFile FILE"),
             Case(arguments: { ["serve", "--node", "n", "--node-ip", "10.0.0.1", "--cert-dir", cd, "--kubeconfig", $0] }, allowed: [2], output: nil, label: "serve --kubeconfig FILE"),
             Case(arguments: { ["serve", "--config", $0] }, allowed: [2], output: nil, label: "serve --config FILE"),
+            Case(arguments: { ["serve", "--config", selfSigned, "--client-ca", $0] }, allowed: [2], output: nil, label: "serve --client-ca FILE"),
         ]
     }
 
