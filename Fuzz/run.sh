@@ -48,7 +48,9 @@ fi
 printf '%s\n' "${targets[@]}" | grep -qx "$target" || { echo "run.sh: unknown target '$target' (Fuzz/run.sh list)" >&2; exit 2; }
 
 scratch=".build-fuzz"; sanitize=(--sanitize fuzzer)
-if [ $asan = 1 ]; then scratch=".build-fuzz-asan"; sanitize+=(--sanitize address); fi
+# With AddressSanitizer, release dead-stripping (--gc-sections) drops the __sancov sections and the fuzzer
+# runs blind ("Is the code instrumented for coverage?"); keep them.
+if [ $asan = 1 ]; then scratch=".build-fuzz-asan"; sanitize+=(--sanitize address --disable-dead-strip); fi
 VKCERT_FUZZ=1 swift build -c release "${sanitize[@]}" --product "$target" --scratch-path "$scratch" >&2
 binary="$scratch/release/$target"
 
@@ -87,6 +89,10 @@ cov=$(echo "$last" | grep -o 'cov: [0-9]*' || true)
 ft=$(echo "$last" | grep -o 'ft: [0-9]*' || true)
 corp=$(echo "$last" | grep -o 'corp: [0-9]*/[0-9]*[a-zA-Z]*' || true)
 echo "fuzz: $target: $execs executions, $rate/s, $cov, $ft, $corp, exit $status"
+if grep -q "Is the code instrumented for coverage" "$log"; then
+    echo "fuzz: $target ran without coverage feedback (instrumentation lost at link time); treating as a failure" >&2
+    status=1
+fi
 if [ $status -ne 0 ]; then
     echo "fuzz: $target FOUND A PROBLEM; libFuzzer's report ($log):" >&2
     grep -v '^#[0-9]' "$log" | tail -40 >&2
