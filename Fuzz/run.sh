@@ -48,9 +48,11 @@ fi
 printf '%s\n' "${targets[@]}" | grep -qx "$target" || { echo "run.sh: unknown target '$target' (Fuzz/run.sh list)" >&2; exit 2; }
 
 scratch=".build-fuzz"; sanitize=(--sanitize fuzzer)
-# With AddressSanitizer, release dead-stripping (--gc-sections) drops the __sancov sections and the fuzzer
-# runs blind ("Is the code instrumented for coverage?"); keep them.
-if [ $asan = 1 ]; then scratch=".build-fuzz-asan"; sanitize+=(--sanitize address --disable-dead-strip); fi
+# With two --sanitize options SwiftPM emits -sanitize=fuzzer and -sanitize=address in an order that varies
+# between runs, and swiftc keeps only the last one: when that is address, nothing gets coverage
+# instrumentation and libFuzzer runs blind ("Is the code instrumented for coverage?"). A combined
+# -sanitize=fuzzer,address placed last fixes the set.
+if [ $asan = 1 ]; then scratch=".build-fuzz-asan"; sanitize+=(--sanitize address -Xswiftc -sanitize=fuzzer,address); fi
 VKCERT_FUZZ=1 swift build -c release "${sanitize[@]}" --product "$target" --scratch-path "$scratch" >&2
 binary="$scratch/release/$target"
 
