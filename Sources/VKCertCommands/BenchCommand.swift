@@ -5,7 +5,7 @@ import Bench
 import FileIO
 import RSA
 
-package struct BenchCommand: AsyncParsableCommand {
+package struct BenchCommand: ParsableCommand {
     package init() {}
 
     package static let configuration = CommandConfiguration(

@@ -5,7 +5,7 @@ import DER
 import RSA
 import X509
 
-package struct CSRCommand: AsyncParsableCommand {
+package struct CSRCommand: ParsableCommand {
     package init() {}
 
     package static let configuration = CommandConfiguration(
@@ -14,7 +14,7 @@ package struct CSRCommand: AsyncParsableCommand {
         subcommands: [Create.self]
     )
 
-    struct Create: AsyncParsableCommand {
+    struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a kubelet-serving CSR (CN=system:node:<node>, O=system:nodes, SAN = --ip/--dns).",
             discussion: "Signed with sha256WithRSAEncryption; like kubelet's own requests it carries no KU/EKU (they come from spec.usages)."
@@ -39,7 +39,7 @@ package struct CSRCommand: AsyncParsableCommand {
     }
 }
 
-package struct CertCommand: AsyncParsableCommand {
+package struct CertCommand: ParsableCommand {
     package init() {}
 
     package static let configuration = CommandConfiguration(
@@ -55,7 +55,7 @@ package struct CertCommand: AsyncParsableCommand {
         return (now.adding(seconds: -300), now.adding(seconds: Int64(days) * 86_400))
     }
 
-    struct SelfSign: AsyncParsableCommand {
+    struct SelfSign: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "selfsign",
             abstract: "Self-signed kubelet serving certificate (KU digitalSignature+keyEncipherment, EKU serverAuth, CA:false)."
@@ -87,7 +87,7 @@ package struct CertCommand: AsyncParsableCommand {
         }
     }
 
-    struct CA: AsyncParsableCommand {
+    struct CA: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "ca",
             abstract: "Self-signed CA certificate (CA:true critical, KU keyCertSign+cRLSign+digitalSignature, SKI)."
@@ -128,7 +128,7 @@ package struct CertCommand: AsyncParsableCommand {
         case client
     }
 
-    struct Sign: AsyncParsableCommand {
+    struct Sign: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "sign",
             abstract: "Issue a certificate for a CSR with a CA certificate and key.",

@@ -96,7 +96,7 @@ extension InspectedItem {
     }
 }
 
-package struct InspectCommand: AsyncParsableCommand {
+package struct InspectCommand: ParsableCommand {
     package init() {}
 
     package static let configuration = CommandConfiguration(

@@ -5,7 +5,7 @@ import BigNum
 import Hash
 import RSA
 
-package struct KeyCommand: AsyncParsableCommand {
+package struct KeyCommand: ParsableCommand {
     package init() {}
 
     package static let configuration = CommandConfiguration(
@@ -66,7 +66,7 @@ struct SchemeOptions: ParsableArguments {
 }
 
 extension KeyCommand {
-    struct Generate: AsyncParsableCommand {
+    struct Generate: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Generate an RSA private key (FIPS 186-5 A.1.3, e = 65537).",
             discussion: "The key is written atomically with mode 0600; an existing file is replaced only when the new key is complete."
@@ -93,7 +93,7 @@ extension KeyCommand {
         }
     }
 
-    struct Public: AsyncParsableCommand {
+    struct Public: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Write the public key (SubjectPublicKeyInfo PEM) of a key file.")
 
         @Option(help: "Private or public key (PKCS#8, PKCS#1 or SPKI; PEM or DER).")
@@ -112,7 +112,7 @@ extension KeyCommand {
         }
     }
 
-    struct Sign: AsyncParsableCommand {
+    struct Sign: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Sign a file; writes the raw signature bytes (as openssl dgst -sign does).",
             discussion: "Every signature is verified with the public key before it is written."
@@ -138,7 +138,7 @@ extension KeyCommand {
         }
     }
 
-    struct Verify: AsyncParsableCommand {
+    struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Verify a signature. Prints 'Verified OK' (exit 0) or 'Verification failure' (exit 1)."
         )

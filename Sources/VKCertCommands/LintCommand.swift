@@ -3,7 +3,7 @@
 import ArgumentParser
 import X509
 
-package struct LintCommand: AsyncParsableCommand {
+package struct LintCommand: ParsableCommand {
     package init() {}
 
     package static let configuration = CommandConfiguration(

@@ -4,7 +4,7 @@ import ArgumentParser
 import Conformance
 import FileIO
 
-package struct VectorsCommand: AsyncParsableCommand {
+package struct VectorsCommand: ParsableCommand {
     package init() {}
 
     package static let configuration = CommandConfiguration(

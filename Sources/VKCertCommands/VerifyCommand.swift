@@ -4,7 +4,7 @@ import ArgumentParser
 import FileIO
 import X509
 
-package struct VerifyCommand: AsyncParsableCommand {
+package struct VerifyCommand: ParsableCommand {
     package init() {}
 
     package static let configuration = CommandConfiguration(

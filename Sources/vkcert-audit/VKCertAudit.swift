@@ -5,7 +5,7 @@ import VKCertCommands
 
 /// `vkcert-audit`: the offline half of vkcert, built from the modules below KubeAPI only (no Foundation,
 /// no networking), for minimal static binaries that audit certificates where they live.
-struct VKCertAudit: AsyncParsableCommand {
+struct VKCertAudit: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vkcert-audit",
         abstract: "Offline certificate, CSR and RSA key auditing (the core of vkcert, without the Kubernetes parts).",
@@ -29,7 +29,7 @@ struct VKCertAudit: AsyncParsableCommand {
 
 @main
 enum Main {
-    static func main() async {
-        await CommandLineMain.run(VKCertAudit.self, name: programName)
+    static func main() {
+        CommandLineMain.run(VKCertAudit.self, name: programName)
     }
 }

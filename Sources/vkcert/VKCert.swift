@@ -11,7 +11,7 @@ import Glibc
 /// Exit codes (the contract outside checks rely on): 0 success / valid; 1 a negative verdict
 /// (signature invalid, conformance failure); 2 usage or input error, with one message on stderr that
 /// names the file and what is wrong.
-struct VKCert: AsyncParsableCommand {
+struct VKCert: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vkcert",
         abstract: "Certificates for a Virtual Kubelet's HTTPS server, on a pure-Swift PKI toolkit.",
@@ -42,7 +42,7 @@ struct VKCert: AsyncParsableCommand {
 
 @main
 enum Main {
-    static func main() async {
-        await CommandLineMain.run(VKCert.self, name: programName)
+    static func main() {
+        CommandLineMain.run(VKCert.self, name: programName)
     }
 }
