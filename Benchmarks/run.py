@@ -129,6 +129,10 @@ def main():
             "openssl_req_new": ["openssl", "req", "-new", "-key", KEY, "-subj", "/O=system:nodes/CN=system:node:bench-node",
                                 "-addext", "subjectAltName=IP:10.0.0.7", "-out", csr_out],
         }
+        # The static binaries (scripts/build-static.sh), when built: what an embedded deployment runs.
+        for name, binary in (("vkcert_static_inspect", ".build-static/dist/vkcert"), ("vkcert_audit_static_inspect", ".build-static/dist/vkcert-audit")):
+            if os.path.exists(os.path.join(ROOT, binary)):
+                cmds[name] = [os.path.join(ROOT, binary), "inspect", cert]
         log(f"whole processes: inspect vs openssl x509 -text, csr create vs openssl req -new × {args.inspect_runs} (interleaved)")
         samples = {k: [] for k in cmds}
         walls = {k: [] for k in cmds}
@@ -140,6 +144,9 @@ def main():
         process = {name: {"cpu_ms_median": statistics.median(v), "wall_ms_median": statistics.median(walls[name])} for name, v in samples.items()}
         process["inspect_over_openssl_cpu"] = process["vkcert_inspect"]["cpu_ms_median"] / process["openssl_x509_text"]["cpu_ms_median"]
         process["inspect_over_openssl_wall"] = process["vkcert_inspect"]["wall_ms_median"] / process["openssl_x509_text"]["wall_ms_median"]
+        for name in ("vkcert_static_inspect", "vkcert_audit_static_inspect"):
+            if name in process:
+                process[name + "_over_openssl_cpu"] = process[name]["cpu_ms_median"] / process["openssl_x509_text"]["cpu_ms_median"]
         process["csr_over_openssl_cpu"] = process["vkcert_csr_create"]["cpu_ms_median"] / process["openssl_req_new"]["cpu_ms_median"]
         process["runs"] = args.inspect_runs
 
@@ -221,6 +228,10 @@ def main():
         pi, po = process["vkcert_inspect"], process["openssl_x509_text"]
         print(f"{'inspect whole process ms (CPU/wall)':34} {pi['cpu_ms_median']:6.1f}/{pi['wall_ms_median']:5.1f} {'openssl x509 -noout -text':>25} "
               f"{po['cpu_ms_median']:5.1f}/{po['wall_ms_median']:5.1f}  ratio {process['inspect_over_openssl_cpu']:.2f} CPU, {process['inspect_over_openssl_wall']:.2f} wall")
+        for name, label in (("vkcert_static_inspect", "static vkcert inspect"), ("vkcert_audit_static_inspect", "static vkcert-audit inspect")):
+            if name in process:
+                print(f"{label + ' ms (CPU/wall)':34} {process[name]['cpu_ms_median']:6.1f}/{process[name]['wall_ms_median']:5.1f} {'':>25} "
+                      f"{'':>11}  ratio {process[name + '_over_openssl_cpu']:.2f} CPU")
         ci, co = process["vkcert_csr_create"], process["openssl_req_new"]
         print(f"{'csr create whole process ms (CPU)':34} {ci['cpu_ms_median']:12.1f} {'openssl req -new':>25} {co['cpu_ms_median']:9.1f}  ratio {process['csr_over_openssl_cpu']:.2f}")
     if handshakes.get("ratio_vs_openssl"):
