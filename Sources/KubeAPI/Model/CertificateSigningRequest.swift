@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
+import DER
 import Foundation
 
 /// `certificates.k8s.io/v1` CertificateSigningRequest, field for field as the API serves it
@@ -147,22 +148,15 @@ public enum KubeJSON {
 
     /// `2025-01-01T00:00:00Z` (UTC, whole seconds), as metav1.Time marshals.
     public static func format(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        func pad(_ v: Int?, _ w: Int) -> String {
-            let s = String(v ?? 0)
-            return String(repeating: "0", count: max(0, w - s.count)) + s
-        }
-        return "\(pad(c.year, 4))-\(pad(c.month, 2))-\(pad(c.day, 2))T\(pad(c.hour, 2)):\(pad(c.minute, 2)):\(pad(c.second, 2))Z"
+        // Years 0001–9999 (what RFC 3339 can write); outside that, and for non-finite values, clamp.
+        let seconds = min(max(date.timeIntervalSince1970.rounded(.down), -62_135_596_800), 253_402_300_799)
+        return DERTime(secondsSinceEpoch: seconds.isFinite ? Int64(seconds) : 0).rfc3339
     }
 
-    /// Parses RFC 3339 with `Z` or an offset, optional fraction.
+    /// Parses RFC 3339 with `Z` or an offset, optional fraction (truncated: metav1.Time has whole seconds).
+    /// The toolkit's own parser: an ISO8601DateFormatter per timestamp cost ≈ms each (ICU set-up), which
+    /// made decoding a watch event with a few timestamps the slowest thing the client did.
     public static func parse(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.date(from: text)
+        DERTime(rfc3339: text).map { Date(timeIntervalSince1970: TimeInterval($0.secondsSinceEpoch)) }
     }
 }
