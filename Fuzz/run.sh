@@ -8,9 +8,10 @@
 #   Fuzz/run.sh list                          the targets
 #
 # Builds with `swift build --sanitize fuzzer` (plus AddressSanitizer with --asan) into .build-fuzz/ (or
-# .build-fuzz-asan/), never touching the main build. The working corpus lives in .build-fuzz/corpus/TARGET
-# and starts from Fuzz/seeds/TARGET plus the matching files of Vectors/ and Examples/; crash, leak and
-# timeout inputs are written to .build-fuzz/artifacts/TARGET/. Exit status: 0 when the run ends without a
+# .build-fuzz-asan/), never touching the main build. The working corpus lives in
+# .build-fuzz-data/corpus/TARGET and starts from Fuzz/seeds/TARGET plus the matching files of Vectors/ and
+# Examples/; crash, leak and timeout inputs are written to .build-fuzz-data/artifacts/TARGET/, the log to
+# .build-fuzz-data/TARGET.log (.build-fuzz-asan-data/ with --asan). Exit status: 0 when the run ends without a
 # finding, 1 otherwise (the finding's input and libFuzzer's report are printed).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -56,9 +57,12 @@ if [ $asan = 1 ]; then scratch=".build-fuzz-asan"; sanitize+=(--sanitize address
 VKCERT_FUZZ=1 swift build -c release "${sanitize[@]}" --product "$target" --scratch-path "$scratch" >&2
 binary="$scratch/release/$target"
 
-# Seed corpus: committed seeds plus the repository's real inputs for this parser.
-corpus="$scratch/corpus/$target"
-artifacts="$scratch/artifacts/$target"
+# Seed corpus: committed seeds plus the repository's real inputs for this parser. Corpus, findings and logs
+# live beside the scratch path, not in it: SwiftPM prunes directories it did not make there (empty
+# artifact directories vanished between runs).
+data="$scratch-data"
+corpus="$data/corpus/$target"
+artifacts="$data/artifacts/$target"
 mkdir -p "$corpus" "$artifacts"
 seed() { for f in "$@"; do [ -f "$f" ] && cp -n "$f" "$corpus/$(echo "$f" | tr / _)" || true; done; }
 [ -d "Fuzz/seeds/$target" ] && seed Fuzz/seeds/"$target"/*
@@ -76,7 +80,7 @@ maxlen=16384
 echo "fuzz: $target for ${seconds}s ($(ls "$corpus" | wc -l) corpus inputs, $( [ $asan = 1 ] && echo 'fuzzer+address' || echo fuzzer ))" >&2
 dict=()
 [ -f "Fuzz/dicts/$target.dict" ] && dict=(-dict="Fuzz/dicts/$target.dict")
-log="$scratch/$target.log"
+log="$data/$target.log"
 set +e
 SWIFT_BACKTRACE=enable=no ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0}" "$binary" \
     -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len="$maxlen" -print_final_stats=1 \
