@@ -33,33 +33,26 @@ public struct ServingIdentity: Sendable {
     }
 
     /// Loads PEM text holding CERTIFICATE blocks and one private-key block (client-go's store format),
-    /// or certificate and key from separate texts.
-    public static func load(certificatePEM: [UInt8], keyPEM: [UInt8]? = nil) throws -> ServingIdentity {
-        let blocks = try PEM.decodeAll(certificatePEM)
-        let certificates = try blocks.filter { $0.label == PEM.Label.certificate }.map { try Certificate(derEncoded: $0.der) }
-        guard !certificates.isEmpty else { throw IdentityError("no CERTIFICATE block") }
-        let key = try RSAPrivateKey.load(keyPEM ?? certificatePEM).key
-        return try ServingIdentity(chain: certificates, key: key)
-    }
-
-    /// `load` for a certificate file and a key file, with every error naming the file it is about.
-    public static func load(certificatePEM: [UInt8], keyPEM: [UInt8], certFile: String, keyFile: String) throws -> ServingIdentity {
+    /// or certificate and key from separate texts. With `certFile`/`keyFile`, every error names the file
+    /// it is about.
+    public static func load(certificatePEM: [UInt8], keyPEM: [UInt8]? = nil, certFile: String? = nil, keyFile: String? = nil) throws -> ServingIdentity {
+        func about(_ file: String?, _ message: String) -> IdentityError { IdentityError(file.map { "\($0): \(message)" } ?? message) }
         let certificates: [Certificate]
         do {
             let blocks = try PEM.decodeAll(certificatePEM)
             certificates = try blocks.filter { $0.label == PEM.Label.certificate }.map { try Certificate(derEncoded: $0.der) }
         } catch {
-            throw IdentityError("\(certFile): \(error)")
+            throw about(certFile, "\(error)")
         }
-        guard !certificates.isEmpty else { throw IdentityError("\(certFile): no CERTIFICATE block") }
+        guard let leaf = certificates.first else { throw about(certFile, "no CERTIFICATE block") }
         let key: RSAPrivateKey
         do {
-            key = try RSAPrivateKey.load(keyPEM).key
+            key = try RSAPrivateKey.load(keyPEM ?? certificatePEM).key
         } catch {
-            throw IdentityError("\(keyFile): \(error)")
+            throw about(keyFile ?? certFile, "\(error)")
         }
-        guard certificates[0].publicKey.spki == key.publicKey.spki else {
-            throw IdentityError("\(keyFile): the private key does not match the certificate in \(certFile)")
+        guard leaf.publicKey.spki == key.publicKey.spki else {
+            throw about(keyFile, "the private key does not match the certificate" + (certFile.map { " in \($0)" } ?? "'s public key"))
         }
         return try ServingIdentity(chain: certificates, key: key)
     }
