@@ -25,7 +25,8 @@ public final class ManualCertificateSource: CertificateSource {
         var identity: ServingIdentity?
         var stamps: [FileStamp?] = []
         var lastCheck: Date = .distantPast
-        var lastError: String?
+        /// Why the last load failed (nil after a good load).
+        var lastFailure: String?
     }
 
     private let state = Mutex(State())
@@ -47,7 +48,7 @@ public final class ManualCertificateSource: CertificateSource {
     }
 
     public var unavailableReason: String {
-        state.withLock { $0.lastError } ?? "the manual certificate has expired"
+        state.withLock { $0.lastFailure }.map { "failed to load kubelet certificate: \($0)" } ?? "the manual certificate has expired"
     }
 
     static func stamp(_ path: String) -> FileStamp? {
@@ -62,9 +63,9 @@ public final class ManualCertificateSource: CertificateSource {
     /// failures (a rotation gone wrong) keep the last good pair and are logged instead.
     public func start() throws {
         // init already tried (and logged); report what stopped it.
-        let (identity, failure) = state.withLock { ($0.identity, $0.lastError) }
+        let (identity, failure) = state.withLock { ($0.identity, $0.lastFailure) }
         guard identity == nil else { return }
-        throw IdentityError(failure.map { String($0.dropFirst("failed to load kubelet certificate: ".count)) } ?? "no certificate loaded")
+        throw IdentityError(failure ?? "no certificate loaded")
     }
 
     /// Reads, parses and checks the pair (key matches, certificate valid at `now`); errors name the file.
@@ -101,7 +102,7 @@ public final class ManualCertificateSource: CertificateSource {
             state.withLock {
                 $0.identity = identity
                 $0.stamps = stamps
-                $0.lastError = nil
+                $0.lastFailure = nil
             }
             reloads.add(1, ordering: .relaxed)
             logger.info("loaded kubelet certificate", metadata: [
@@ -112,7 +113,7 @@ public final class ManualCertificateSource: CertificateSource {
             let firstForThisChange = state.withLock { s -> Bool in
                 let changed = s.stamps != stamps
                 s.stamps = stamps
-                s.lastError = "failed to load kubelet certificate: \(reason)"
+                s.lastFailure = reason
                 return changed || force
             }
             if firstForThisChange {
