@@ -7,8 +7,10 @@ import Synchronization
 
 /// Manual mode: `KubeletCertFile` + `KubeletKeyFile` re-read when either file changes (stat cache on
 /// device, inode, size and mtime, checked per handshake at most every `minimumCheckInterval`). A new pair
-/// is used only after it parses, the key matches and it is not expired; otherwise the last good pair keeps
-/// serving and `failed to load kubelet certificate` is logged once per change with the reason.
+/// is used only after it parses, the key matches, the key is one vkcert will sign with (the policy of
+/// ``ServingIdentity``) and it is not expired; otherwise the last good pair keeps serving,
+/// `failed to load kubelet certificate` is logged once per change with the reason, and ``loadProblem``
+/// says so until a good pair loads.
 public final class ManualCertificateSource: CertificateSource {
     public let certFile: String
     public let keyFile: String
@@ -27,10 +29,22 @@ public final class ManualCertificateSource: CertificateSource {
         var lastCheck: Date = .distantPast
         /// Why the last load failed (nil after a good load).
         var lastFailure: String?
+        /// When the first failure after the last good load happened.
+        var failingSince: Date?
     }
 
     private let state = Mutex(State())
     public let reloads = Atomic<Int>(0)
+    private let failures = Atomic<Int>(0)
+
+    public var loadProblem: CertificateLoadProblem? {
+        state.withLock { s in
+            guard let reason = s.lastFailure, let since = s.failingSince else { return nil }
+            return CertificateLoadProblem(reason: reason, since: since, servingLastGood: s.identity != nil)
+        }
+    }
+
+    public var loadFailures: Int { failures.load(ordering: .relaxed) }
 
     public init(certFile: String, keyFile: String, logger: Logger, clock: any ManagerClock = WallClock(), minimumCheckInterval: TimeInterval = 0) {
         self.minimumCheckInterval = minimumCheckInterval
@@ -103,6 +117,7 @@ public final class ManualCertificateSource: CertificateSource {
                 $0.identity = identity
                 $0.stamps = stamps
                 $0.lastFailure = nil
+                $0.failingSince = nil
             }
             reloads.add(1, ordering: .relaxed)
             logger.info("loaded kubelet certificate", metadata: [
@@ -114,9 +129,11 @@ public final class ManualCertificateSource: CertificateSource {
                 let changed = s.stamps != stamps
                 s.stamps = stamps
                 s.lastFailure = reason
+                if s.failingSince == nil { s.failingSince = now }
                 return changed || force
             }
             if firstForThisChange {
+                failures.add(1, ordering: .relaxed)
                 logger.error("failed to load kubelet certificate", metadata: [
                     "certFile": "\(certFile)", "keyFile": "\(keyFile)", "reason": "\(reason)",
                     "serving": "\(state.withLock { $0.identity == nil } ? "nothing" : "the last good certificate")",

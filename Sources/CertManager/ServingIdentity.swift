@@ -11,12 +11,24 @@ public struct ServingIdentity: Sendable {
     public let key: RSAPrivateKey
     public var leaf: Certificate { chain[0] }
 
-    /// Checks that the key belongs to the leaf.
+    /// Checks that the key belongs to the leaf and that the handshake signer will sign with it: a pair
+    /// whose every handshake would fail is refused here, where its file can be named, instead of being
+    /// served.
     public init(chain: [Certificate], key: RSAPrivateKey) throws {
         guard let leaf = chain.first else { throw IdentityError("no certificate") }
         guard leaf.publicKey.spki == key.publicKey.spki else { throw IdentityError("the private key does not match the certificate's public key") }
+        if let problem = Self.signingPolicyProblem(key) { throw IdentityError(problem) }
         self.chain = chain
         self.key = key
+    }
+
+    /// Why vkcert's signer would refuse `key` (the same rule ``RSAPrivateKey`` applies per signature).
+    static func signingPolicyProblem(_ key: RSAPrivateKey) -> String? {
+        let bits = key.publicKey.modulusBits
+        guard bits >= RSAPrivateKey.minimumSigningBits else {
+            return "the key is RSA-\(bits); vkcert signs TLS handshakes only with RSA keys of at least \(RSAPrivateKey.minimumSigningBits) bits"
+        }
+        return nil
     }
 
     /// Whether the leaf is within its validity period at `time`.
@@ -54,6 +66,7 @@ public struct ServingIdentity: Sendable {
         guard leaf.publicKey.spki == key.publicKey.spki else {
             throw about(keyFile, "the private key does not match the certificate" + (certFile.map { " in \($0)" } ?? "'s public key"))
         }
+        if let problem = signingPolicyProblem(key) { throw about(keyFile ?? certFile, problem) }
         return try ServingIdentity(chain: certificates, key: key)
     }
 

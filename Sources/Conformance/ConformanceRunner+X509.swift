@@ -45,10 +45,8 @@ extension ConformanceRunner {
     static let limboSkippedFeatures: [String: String] = [
         "has-crl": "revocation (CRLs) is not implemented",
         "has-policy-constraints": "certificate policy processing is not implemented",
-        "name-constraint-dn": "directoryName name constraints are not implemented",
         "max-chain-depth": "limbo's max_chain_depth knob is not mapped",
         "rfc5280-incompatible-with-webpki": "vkcert follows the Web PKI where the two disagree",
-        "denial-of-service": "path-building bombs: bounded by the verifier's 64-path budget, not scored",
     ]
 
     /// Runs every x509-limbo testcase and returns the individual verdicts.
@@ -144,6 +142,9 @@ extension ConformanceRunner {
         let cnRule = "leaf CN example.com is not a character-for-character copy of a SAN entry, which CABF BR 7.1.4.3 "
             + "requires and webpki::cn::* enforces; this older expectation contradicts it"
         return [
+            "rfc5280::nc::invalid-dnsname-leading-period": "deliberate: a dNSName constraint with a leading period "
+                + "(\".example.com\" = subdomains only) is accepted, as Go, OpenSSL and BoringSSL accept it and CAs "
+                + "issue it, although RFC 5280 §4.2.1.10 gives that syntax to URI constraints only",
             "webpki::nc::nc-permits-dns-san-pattern": cnRule,
             "webpki::san::exact-localhost-ip-san": cnRule,
             "webpki::san::leftmost-wildcard-san": cnRule,

@@ -49,14 +49,21 @@ public struct OID: Hashable, Sendable, Comparable, CustomStringConvertible {
         guard content.last! & 0x80 == 0 else {
             throw DERError(.invalidValue, "OBJECT IDENTIFIER ends inside a sub-identifier", offset: offset)
         }
+        // Ten 7-bit groups hold 70 bits: a ten-octet arc fits in 64 bits only when its first group is 1
+        // (0x81). Anything longer would lose high bits when decoded, and two different OIDs would print
+        // alike, so it is refused.
         var atStart = true
         var length = 0
+        var first: UInt8 = 0
         for byte in content {
-            if atStart && byte == 0x80 {
-                throw DERError(.invalidValue, "OBJECT IDENTIFIER sub-identifier has a leading 0x80 octet", offset: offset)
+            if atStart {
+                if byte == 0x80 {
+                    throw DERError(.invalidValue, "OBJECT IDENTIFIER sub-identifier has a leading 0x80 octet", offset: offset)
+                }
+                first = byte
             }
             length += 1
-            if length > 9 && byte & 0x80 != 0 || length > 10 {
+            if length > 10 || (length == 10 && first != 0x81) {
                 throw DERError(.invalidValue, "OBJECT IDENTIFIER arc does not fit in 64 bits", offset: offset)
             }
             atStart = byte & 0x80 == 0
@@ -70,9 +77,20 @@ public struct OID: Hashable, Sendable, Comparable, CustomStringConvertible {
         self.init(arcs: arcs)
     }
 
-    /// Builds an OID from its arcs (first ≤ 2, second < 40 unless the first is 2).
+    /// Builds an OID from its arcs (first ≤ 2, second < 40 unless the first is 2). Traps on an invalid
+    /// list: for arcs known to be valid; input goes through ``init(validatingArcs:)``.
     public init(arcs: [UInt64]) {
-        precondition(arcs.count >= 2 && arcs[0] <= 2 && (arcs[0] == 2 || arcs[1] < 40), "invalid OID arcs \(arcs)")
+        guard let oid = OID(validatingArcs: arcs) else { preconditionFailure("invalid OID arcs \(arcs)") }
+        self = oid
+    }
+
+    /// Builds an OID from arcs taken from input; nil when they do not form one: fewer than two arcs, a
+    /// first arc above 2, a second arc of 40 or more under 0 or 1, or a first sub-identifier
+    /// (40 × first + second) that does not fit in 64 bits.
+    public init?(validatingArcs arcs: [UInt64]) {
+        guard arcs.count >= 2, arcs[0] <= 2, arcs[0] == 2 || arcs[1] < 40 else { return nil }
+        let (head, overflow) = arcs[1].addingReportingOverflow(arcs[0] * 40)
+        guard !overflow else { return nil }
         var out: [UInt8] = []
         func append(_ value: UInt64) {
             var groups: [UInt8] = [UInt8(value & 0x7F)]
@@ -83,7 +101,7 @@ public struct OID: Hashable, Sendable, Comparable, CustomStringConvertible {
             }
             out.append(contentsOf: groups.reversed())
         }
-        append(arcs[0] * 40 + arcs[1])
+        append(head)
         for arc in arcs.dropFirst(2) { append(arc) }
         self.init(validated: out)
     }
@@ -97,8 +115,7 @@ public struct OID: Hashable, Sendable, Comparable, CustomStringConvertible {
             guard part.count == 1 || part.first != "0" else { return nil }
             arcs.append(arc)
         }
-        guard arcs.count >= 2, arcs[0] <= 2, arcs[0] == 2 || arcs[1] < 40 else { return nil }
-        self.init(arcs: arcs)
+        self.init(validatingArcs: arcs)
     }
 
     /// The arcs, decoded from the content octets.

@@ -44,8 +44,21 @@ public final class KubeletServer: Service, Sendable {
     public let counters = Counters()
     let lastNoCertificateLog = NIOLockedValueBox<(at: NIODeadline, suppressed: Int)>((.distantPast, 0))
 
+    /// The TLS 1.2 suites offered, in preference order (OpenSSL cipher-string names).
+    static let tls12CipherSuites = [
+        "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256",
+        "ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-RSA-AES256-GCM-SHA384",
+        "ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-RSA-CHACHA20-POLY1305",
+    ].joined(separator: ":")
+
     public final class Counters: Sendable {
+        /// Handshakes that completed.
         public let handshakes = Atomic<Int>(0)
+        /// Handshakes that failed after the ClientHello (no common suite, group or signature
+        /// algorithm, a bad client certificate, a signing failure, a client that gave up).
+        public let handshakeFailures = Atomic<Int>(0)
+        /// ClientHellos that were given a certificate (completed or not).
+        public let certificateSelections = Atomic<Int>(0)
         public let noCertificate = Atomic<Int>(0)
         public let connections = Atomic<Int>(0)
     }
@@ -69,6 +82,10 @@ public final class KubeletServer: Service, Sendable {
         configuration.privateKey = nil
         configuration.minimumTLSVersion = .tlsv12
         configuration.maximumTLSVersion = .tlsv13
+        // TLS 1.2: forward-secret ECDHE with AEAD only. The custom key cannot decrypt, so a TLS_RSA_* suite
+        // would be negotiated and then fail; CBC suites are refused as Go's defaults and Mozilla's
+        // "intermediate" profile refuse them. (TLS 1.3 suites are all AEAD and not configurable.)
+        configuration.cipherSuites = Self.tls12CipherSuites
         if let ca = options.clientCA {
             configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(ca))
             configuration.certificateVerification = .noHostnameVerification
@@ -84,7 +101,7 @@ public final class KubeletServer: Service, Sendable {
             }
             do {
                 promise.succeed(try identities.override(for: identity))
-                counters.handshakes.add(1, ordering: .relaxed)
+                counters.certificateSelections.add(1, ordering: .relaxed)
             } catch {
                 promise.fail(error)
             }
@@ -123,6 +140,7 @@ public final class KubeletServer: Service, Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     server.track(channel)
                     try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
+                    try channel.pipeline.syncOperations.addHandler(HandshakeCounter(counters: server.counters))
                     if let upstream {
                         try channel.pipeline.syncOperations.addHandler(ProxyHandler(upstreamHost: upstream.0, upstreamPort: upstream.1, group: channel.eventLoop))
                     } else {

@@ -14,23 +14,28 @@ public final class MetricsServer: Sendable {
     let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     let render: @Sendable () -> String
     let healthy: @Sendable () -> Bool
+    let detail: @Sendable () -> String?
     let listener = NIOLockedValueBox<(any Channel)?>(nil)
 
-    public init(render: @escaping @Sendable () -> String, healthy: @escaping @Sendable () -> Bool) {
+    /// `detail` is appended to a healthy `/healthz` answer (e.g. that the last good pair is being served
+    /// because a newer one failed to load).
+    public init(render: @escaping @Sendable () -> String, healthy: @escaping @Sendable () -> Bool, detail: @escaping @Sendable () -> String? = { nil }) {
         self.render = render
         self.healthy = healthy
+        self.detail = detail
     }
 
     @discardableResult
     public func start(host: String, port: Int) async throws -> Int {
         let render = self.render
         let healthy = self.healthy
+        let detail = self.detail
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(MetricsHandler(render: render, healthy: healthy))
+                    try channel.pipeline.syncOperations.addHandler(MetricsHandler(render: render, healthy: healthy, detail: detail))
                 }
             }
             .bind(host: host, port: port).get()
@@ -44,7 +49,10 @@ public final class MetricsServer: Sendable {
     }
 
     /// The exposition text for a manager snapshot, the handshake counters and the served identity.
-    public static func exposition(mode: String, identity: ServingIdentity?, snapshot: ManagerMetricsSnapshot?, counters: KubeletServer.Counters, now: Date) -> String {
+    public static func exposition(
+        mode: String, identity: ServingIdentity?, snapshot: ManagerMetricsSnapshot?, counters: KubeletServer.Counters, now: Date,
+        loadProblem: CertificateLoadProblem? = nil, loadFailures: Int = 0
+    ) -> String {
         var lines: [String] = []
         func metric(_ name: String, _ type: String, _ help: String, _ samples: [(String, Double)]) {
             lines.append("# HELP \(name) \(help)")
@@ -69,8 +77,16 @@ public final class MetricsServer: Sendable {
             metric("vkcert_csr_waiting_seconds", "gauge", "Seconds the current CSR has waited for approval (0 when none is pending).",
                    [("", snapshot.secondsWaiting(now: now).rounded())])
         }
-        metric("vkcert_tls_handshakes_total", "counter", "TLS handshakes that were given a certificate.",
+        metric("vkcert_certificate_load_failures_total", "counter", "Certificate/key file loads that failed (manual mode).",
+               [("", Double(loadFailures))])
+        metric("vkcert_certificate_stale_since_timestamp_seconds", "gauge",
+               "When the served pair became stale because a newer one failed to load (Unix seconds; 0 when current).",
+               [("", loadProblem.map { $0.since.timeIntervalSince1970.rounded() } ?? 0)])
+        metric("vkcert_tls_handshakes_total", "counter", "TLS handshakes that completed.",
                [("", Double(counters.handshakes.load(ordering: .relaxed)))])
+        metric("vkcert_tls_handshake_failures_total", "counter",
+               "TLS connections whose handshake did not complete (no common parameters, bad client certificate, no certificate yet, client gave up).",
+               [("", Double(counters.handshakeFailures.load(ordering: .relaxed)))])
         metric("vkcert_tls_handshakes_without_certificate_total", "counter", "Handshakes refused because no certificate was available.",
                [("", Double(counters.noCertificate.load(ordering: .relaxed)))])
         return lines.joined(separator: "\n") + "\n"
@@ -82,11 +98,13 @@ final class MetricsHandler: ChannelInboundHandler {
     typealias OutboundOut = HTTPServerResponsePart
     let render: @Sendable () -> String
     let healthy: @Sendable () -> Bool
+    let detail: @Sendable () -> String?
     private var head: HTTPRequestHead?
 
-    init(render: @escaping @Sendable () -> String, healthy: @escaping @Sendable () -> Bool) {
+    init(render: @escaping @Sendable () -> String, healthy: @escaping @Sendable () -> Bool, detail: @escaping @Sendable () -> String?) {
         self.render = render
         self.healthy = healthy
+        self.detail = detail
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -102,7 +120,12 @@ final class MetricsHandler: ChannelInboundHandler {
             let type: String
             switch path {
             case "/metrics": (status, body, type) = (.ok, render(), "text/plain; version=0.0.4; charset=utf-8")
-            case "/healthz": (status, body, type) = healthy() ? (.ok, "ok", "text/plain") : (.serviceUnavailable, "no certificate yet", "text/plain")
+            case "/healthz":
+                if healthy() {
+                    (status, body, type) = (.ok, detail().map { "ok: \($0)" } ?? "ok", "text/plain")
+                } else {
+                    (status, body, type) = (.serviceUnavailable, detail() ?? "no certificate yet", "text/plain")
+                }
             default: (status, body, type) = (.notFound, "404 page not found\n", "text/plain")
             }
             writeTextResponse(context: context, head: head, status: status, contentType: type, body: body)

@@ -29,12 +29,20 @@ enum PSS {
         return h.finalize()
     }
 
+    /// The longest salt EMSA-PSS can carry for a `modulusBits`-bit key and `hash`: emLen − hLen − 2
+    /// (RFC 8017 §9.1.1 step 3), negative when not even an empty salt fits. No input-derived sum is
+    /// formed, so no salt length, however large, can overflow the comparison callers make with it.
+    static func maximumSaltLength(modulusBits: Int, hash: HashAlgorithm) -> Int {
+        let emLen = (modulusBits - 1 + 7) / 8
+        return emLen - hash.digestByteCount - 2
+    }
+
     /// EMSA-PSS-ENCODE for a modulus of `modulusBits` (emBits = modBits − 1).
     static func encode(digest: [UInt8], salt: [UInt8], modulusBits: Int, parameters: PSSParameters) throws -> [UInt8] {
         let emBits = modulusBits - 1
         let emLen = (emBits + 7) / 8
         let hLen = parameters.hash.digestByteCount
-        guard emLen >= hLen + salt.count + 2 else {
+        guard salt.count <= maximumSaltLength(modulusBits: modulusBits, hash: parameters.hash) else {
             throw RSAError(.encodingError, "salt of \(salt.count) bytes is too long for a \(modulusBits)-bit key with \(parameters.hash.displayName)")
         }
         let h = mPrimeHash(digest, salt, parameters.hash)
@@ -59,7 +67,10 @@ enum PSS {
         case .exactly(let n): minimumSalt = n
         case .recover: minimumSalt = 0
         }
-        guard minimumSalt >= 0, emLen >= hLen + minimumSalt + 2, em[emLen - 1] == 0xBC else { return false }
+        // Compared without forming hLen + salt + 2: the salt length may come from hostile parameters.
+        guard minimumSalt >= 0, minimumSalt <= maximumSaltLength(modulusBits: modulusBits, hash: parameters.hash),
+            em[emLen - 1] == 0xBC
+        else { return false }
         var db = Array(em[0..<(emLen - hLen - 1)])
         let h = Array(em[(emLen - hLen - 1)..<(emLen - 1)])
         let topMask = UInt8(0xFF >> (8 * emLen - emBits))

@@ -91,6 +91,14 @@ public struct RSAPrivateKey: Sendable {
             guard case .exactly(let saltLength) = parameters.saltLength, saltLength >= 0 else {
                 throw RSAError(.encodingError, "PSS signing needs an explicit, non-negative salt length")
             }
+            // Checked before the salt is drawn, so an absurd length never allocates.
+            let maximum = PSS.maximumSaltLength(modulusBits: modulusBits, hash: parameters.hash)
+            guard saltLength <= maximum else {
+                throw RSAError(
+                    .encodingError,
+                    "PSS salt of \(saltLength) bytes is too long for a \(modulusBits)-bit key with \(parameters.hash.displayName) (at most \(max(maximum, 0)))"
+                )
+            }
             var salt = SecureRandom.bytes(saltLength)
             defer { SecureMemory.wipe(&salt) }
             em = try PSS.encode(digest: digest, salt: salt, modulusBits: modulusBits, parameters: parameters)

@@ -4,7 +4,8 @@ import BigNum
 import DER
 import Hash
 
-/// An RSA public key (n, e) accepted for **verification**: modulus 1024–8192 bits, odd e ≥ 3, e < n.
+/// An RSA public key (n, e) accepted for **verification**: modulus 1024–8192 bits, odd e ≥ 3, e < n,
+/// e of at most 33 bits.
 ///
 /// Policy (≥ 2048 bits, e = 65537) is reported separately by linting; verification of legacy
 /// signatures must still be possible.
@@ -14,6 +15,9 @@ public struct RSAPublicKey: Sendable, Hashable {
 
     /// Smallest and largest modulus sizes accepted for verification.
     public static let verificationModulusBits = 1024...8192
+
+    /// Largest public exponent accepted, in bits (BoringSSL's bound).
+    public static let maximumExponentBits = 33
 
     public init(modulus: BigInt, publicExponent: BigInt) throws {
         guard modulus.signum > 0, modulus.isOdd else {
@@ -25,6 +29,12 @@ public struct RSAPublicKey: Sendable, Hashable {
         guard publicExponent.isOdd, publicExponent >= BigInt(3), publicExponent < modulus else {
             throw RSAError(.invalidKey, "RSA public exponent must be odd, at least 3 and below the modulus")
         }
+        // A huge e makes every verification a full-size exponentiation (an 8192-bit e costs as much as
+        // a private-key operation): bounded as BoringSSL bounds it (kMaxExponentBits = 33 in
+        // crypto/fipsmodule/rsa/rsa_impl.c); Go's crypto/rsa is stricter (e < 2^31).
+        guard publicExponent.bitLength <= Self.maximumExponentBits else {
+            throw RSAError(.invalidKey, "RSA public exponent of \(publicExponent.bitLength) bits exceeds \(Self.maximumExponentBits) bits")
+        }
         self.modulus = modulus
         self.publicExponent = publicExponent
     }
@@ -34,6 +44,12 @@ public struct RSAPublicKey: Sendable, Hashable {
 
     /// Size of the modulus in bytes (the signature length k).
     public var modulusBytes: Int { modulus.byteLength }
+
+    /// The longest RSASSA-PSS salt a signature with `hash` can carry under this key (emLen − hLen − 2;
+    /// negative when the key is too small for the hash).
+    public func maximumPSSSaltLength(hash: HashAlgorithm) -> Int {
+        PSS.maximumSaltLength(modulusBits: modulusBits, hash: hash)
+    }
 
     /// RSAVP1 (RFC 8017 §5.2.2): `s^e mod n` for a signature representative `s < n`.
     func verificationPrimitive(_ signature: some Collection<UInt8>) -> BigInt? {

@@ -99,6 +99,24 @@ package enum LoadedKey {
         }
     }
 
+    /// What the key file's algorithm allows: id-RSASSA-PSS public keys verify PSS only, with their
+    /// parameters when they name them (RFC 4055). Private keys are rsaEncryption (PSS-restricted private
+    /// keys are refused at load).
+    static func restriction(_ path: String) throws -> RSAKeyRestriction {
+        let bytes = try readInput(path, what: "key file")
+        do {
+            var der: [UInt8] = bytes
+            if PEM.looksLikePEM(bytes) {
+                guard let block = try PEM.decodeAll(bytes).first(where: { $0.label == PEM.Label.publicKey }) else { return .none }
+                der = block.der
+            }
+            guard let spki = try? SubjectPublicKeyInfo(derEncoded: der[...]) else { return .none }
+            return try RSAKeyRestriction(spki: spki)
+        } catch {
+            throw CLIFailure.input(describe(error, path: path))
+        }
+    }
+
     static func load(_ path: String) throws -> LoadedKey {
         let bytes = try readInput(path, what: "key file")
         do {

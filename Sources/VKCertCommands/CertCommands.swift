@@ -134,7 +134,9 @@ package struct CertCommand: ParsableCommand {
             abstract: "Issue a certificate for a CSR with a CA certificate and key.",
             discussion: """
                 The CSR's signature must verify and the CA key must match the CA certificate, which must be a \
-                CA. Subject and SANs come from the CSR; KU/EKU/basicConstraints from --profile; SKI and AKI are set.
+                CA within its validity period. Subject and SANs come from the CSR; KU/EKU/basicConstraints from \
+                --profile; SKI and AKI are set. As the Kubernetes signer does, notAfter never passes the CA's own \
+                notAfter: it is clamped, with a warning on stderr.
                 """
         )
 
@@ -168,7 +170,19 @@ package struct CertCommand: ParsableCommand {
                 throw CLIFailure.input("\(caKey): this key does not belong to the CA certificate \(caCert)")
             }
             guard ca.extensions.basicConstraints?.isCA == true else { throw CLIFailure.input("\(caCert): not a CA certificate (basicConstraints cA is not TRUE)") }
-            let (notBefore, notAfter) = try CertCommand.validity(days: days)
+            var (notBefore, notAfter) = try CertCommand.validity(days: days)
+            // As kube-controller-manager's signer (PermissiveSigningPolicy.apply): an expired issuer signs
+            // nothing, and no certificate outlives its issuer.
+            guard notBefore < ca.notAfter, DERTime.now() < ca.notAfter else {
+                throw CLIFailure.input("\(caCert): the signer has expired (notAfter \(ca.notAfter)); refusing to issue")
+            }
+            guard ca.notBefore <= DERTime.now() else {
+                throw CLIFailure.input("\(caCert): the signer is not valid yet (notBefore \(ca.notBefore)); refusing to issue")
+            }
+            if notAfter > ca.notAfter {
+                notAfter = ca.notAfter
+                printError("vkcert: warning: notAfter clamped to the issuer's notAfter \(ca.notAfter) (\(caCert)); --days \(days) would outlive the CA")
+            }
             try reportingInputErrors(about: csr) {
                 var builder = CertificateBuilder(subject: request.subject, publicKey: request.publicKey, notBefore: notBefore, notAfter: notAfter)
                 builder.addSubjectAltNames(request.extensions.subjectAlternativeNames ?? [])

@@ -63,6 +63,17 @@ struct SchemeOptions: ParsableArguments {
             return .pss(PSSParameters(hash: hash, mgfHash: mgfHash ?? hash, saltLength: salt))
         }
     }
+
+    /// Refuses a PSS salt that cannot fit in a signature under `key` (a usage error, not a verdict).
+    func check(_ scheme: RSASignatureScheme, fits key: RSAPublicKey, keyFile: String) throws {
+        guard let pss = scheme.pssParameters, case .exactly(let n) = pss.saltLength else { return }
+        let maximum = key.maximumPSSSaltLength(hash: pss.hash)
+        guard n <= maximum else {
+            throw CLIFailure.input(
+                "--salt-length \(n) does not fit a \(key.modulusBits)-bit key (\(keyFile)) with \(pss.hash.displayName): at most \(max(maximum, 0)) bytes"
+            )
+        }
+    }
 }
 
 extension KeyCommand {
@@ -132,6 +143,7 @@ extension KeyCommand {
         func run() throws {
             let scheme = try options.scheme(verifying: false)
             let privateKey = try LoadedKey.loadPrivate(key)
+            try options.check(scheme, fits: privateKey.publicKey, keyFile: key)
             let digest = try digestFile(input, scheme.hash)
             let signature = try reportingInputErrors(about: key) { try privateKey.signature(forDigest: digest, scheme: scheme) }
             try writeOutput(out, signature, mode: 0o644)
@@ -157,6 +169,10 @@ extension KeyCommand {
         func run() throws {
             let scheme = try options.scheme(verifying: true)
             let publicKey = try LoadedKey.load(key).publicKey
+            try options.check(scheme, fits: publicKey, keyFile: key)
+            if let refusal = try LoadedKey.restriction(key).refusal(of: scheme) {
+                throw CLIFailure.input("\(key): \(refusal)")
+            }
             let signatureBytes = try readInput(signature, what: "signature file")
             let digest = try digestFile(input, scheme.hash)
             if publicKey.isValidSignature(signatureBytes, forDigest: digest, scheme: scheme) {

@@ -117,8 +117,16 @@ struct Serving {
             let mode = started.mode.description
             let counters = server.counters
             let m = MetricsServer(
-                render: { MetricsServer.exposition(mode: mode, identity: source.current(), snapshot: csr?.metrics.snapshot, counters: counters, now: Date()) },
-                healthy: { source.current() != nil }
+                render: {
+                    MetricsServer.exposition(
+                        mode: mode, identity: source.current(), snapshot: csr?.metrics.snapshot, counters: counters, now: Date(),
+                        loadProblem: source.loadProblem, loadFailures: source.loadFailures
+                    )
+                },
+                healthy: { source.current() != nil },
+                detail: {
+                    source.loadProblem.map { ($0.servingLastGood ? "serving the last good certificate; " : "") + "failed to load kubelet certificate: \($0.reason)" }
+                }
             )
             do {
                 try await m.start(host: String(address[..<colon]), port: metricsPort)

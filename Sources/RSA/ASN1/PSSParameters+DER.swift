@@ -34,6 +34,10 @@ extension HashAlgorithm {
 }
 
 extension PSSParameters {
+    /// The longest salt accepted in encoded parameters: an 8192-bit key (the largest verified) has
+    /// emLen 1024, so no salt above 1024 − 20 − 2 bytes can ever verify.
+    public static let maximumEncodedSaltLength = 1024
+
     /// Parses `RSASSA-PSS-params` (RFC 8017 A.2.3 / RFC 4055 §3.1):
     /// ```
     /// RSASSA-PSS-params ::= SEQUENCE {
@@ -42,7 +46,9 @@ extension PSSParameters {
     ///     saltLength       [2] INTEGER          DEFAULT 20,
     ///     trailerField     [3] TrailerField     DEFAULT trailerFieldBC }
     /// ```
-    /// Only MGF1 and trailer field 1 exist; anything else is refused.
+    /// Only MGF1 and trailer field 1 exist; anything else is refused. DER (X.690 §11.5) omits a field
+    /// equal to its DEFAULT, so an explicit SHA-1, MGF1-SHA-1, salt 20 or trailer field 1 is not DER and
+    /// is refused too; a salt length above ``maximumEncodedSaltLength`` is refused before any arithmetic.
     public init(derEncoded bytes: ArraySlice<UInt8>) throws {
         self = try DERReader.parse(bytes) { r in
             var hash = HashAlgorithm.sha1
@@ -52,6 +58,7 @@ extension PSSParameters {
                 hash = try e.parseContent { inner in
                     try HashAlgorithm(algorithmIdentifier: AlgorithmIdentifier(from: &inner, "PSS hashAlgorithm"), "PSS hashAlgorithm")
                 }
+                guard hash != .sha1 else { throw RSAError(.unsupportedParameters, "PSS hashAlgorithm sha1 is the DEFAULT and must be omitted in DER") }
             }
             if let e = try r.readOptional(.contextConstructed(1)) {
                 mgfHash = try e.parseContent { inner in
@@ -64,14 +71,23 @@ extension PSSParameters {
                     try pr.expectEnd("MGF1 parameters")
                     return try HashAlgorithm(algorithmIdentifier: id, "MGF1 hash")
                 }
+                guard mgfHash != .sha1 else { throw RSAError(.unsupportedParameters, "PSS maskGenAlgorithm mgf1SHA1 is the DEFAULT and must be omitted in DER") }
             }
             if let e = try r.readOptional(.contextConstructed(2)) {
                 salt = try e.parseContent { try $0.readInt(.integer, "PSS saltLength") }
                 guard salt >= 0 else { throw RSAError(.unsupportedParameters, "PSS saltLength is negative") }
+                guard salt <= PSSParameters.maximumEncodedSaltLength else {
+                    throw RSAError(
+                        .unsupportedParameters,
+                        "PSS saltLength \(salt) exceeds \(PSSParameters.maximumEncodedSaltLength), more than any key up to 8192 bits can carry"
+                    )
+                }
+                guard salt != 20 else { throw RSAError(.unsupportedParameters, "PSS saltLength 20 is the DEFAULT and must be omitted in DER") }
             }
             if let e = try r.readOptional(.contextConstructed(3)) {
                 let trailer = try e.parseContent { try $0.readInt(.integer, "PSS trailerField") }
                 guard trailer == 1 else { throw RSAError(.unsupportedParameters, "PSS trailerField \(trailer) is not 1") }
+                throw RSAError(.unsupportedParameters, "PSS trailerField 1 is the DEFAULT and must be omitted in DER")
             }
             return PSSParameters(hash: hash, mgfHash: mgfHash, saltLength: .exactly(salt))
         }

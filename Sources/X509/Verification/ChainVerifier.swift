@@ -6,9 +6,11 @@ import Hash
 /// Certification path building and validation with the RFC 5280 §6 basics and the Web PKI rules that
 /// OpenSSL, Go and pyca apply: name chaining, signatures, validity of every certificate at the given
 /// time, basicConstraints cA and pathLenConstraint, keyCertSign, unknown critical extensions, DNS / IP /
-/// email name constraints from every CA in the path (the trust anchor included), leaf EKU, and peer name.
+/// email / directoryName name constraints from every CA in the path (the trust anchor included), leaf
+/// EKU, and peer name.
 ///
-/// Not implemented (reported as such): revocation (CRL/OCSP), policy processing, directoryName constraints.
+/// Not implemented (reported as such): revocation (CRL/OCSP), policy processing, URI / otherName
+/// constraints (a constrained name of such a form is rejected).
 public struct ChainVerifier: Sendable {
     public struct Policy: Sendable {
         /// Validation time.
@@ -19,6 +21,12 @@ public struct ChainVerifier: Sendable {
         public var requiredPurpose: OID?
         /// DNS host or IP address the leaf must be valid for (SAN only; no CN fallback).
         public var peerName: PeerName?
+        /// Most signature checks one verification may make while building paths (Go's
+        /// crypto/x509 `maxChainSignatureChecks` is 100): certificates sharing a name and key otherwise
+        /// make the number of candidate paths grow exponentially with their count.
+        public var maximumSignatureChecks = 100
+        /// Most complete candidate paths (leaf to anchor) validated before giving up.
+        public var maximumCandidatePaths = 64
         /// Smallest RSA key accepted anywhere in the path.
         public var minimumRSABits = 2048
         /// Whether SHA-1 signatures are accepted on chain links.
@@ -45,7 +53,18 @@ public struct ChainVerifier: Sendable {
         public let chain: [Certificate]
         /// Why validation failed: the problem on the most promising path.
         public let failure: String?
+        /// Signature checks made while building paths (at most ``Policy/maximumSignatureChecks``).
+        public let signatureChecks: Int
+        /// Complete candidate paths validated (at most ``Policy/maximumCandidatePaths``).
+        public let candidatePaths: Int
+        /// Whether the search stopped at a limit rather than running out of candidates.
+        public let hitLimit: Bool
         public var isValid: Bool { failure == nil }
+
+        /// This outcome turned into a failure for `reason` (the counts are kept).
+        public func failing(_ reason: String) -> Outcome {
+            Outcome(chain: [], failure: reason, signatureChecks: signatureChecks, candidatePaths: candidatePaths, hitLimit: hitLimit)
+        }
     }
 
     public let trustAnchors: [Certificate]
@@ -56,10 +75,14 @@ public struct ChainVerifier: Sendable {
         self.intermediates = intermediates
     }
 
-    /// Builds paths depth-first (at most 64 candidate paths, a bound against path-building bombs) and
-    /// returns the first that validates, or the failure of the longest one tried.
+    /// Builds paths depth-first and returns the first that validates, or the failure of the longest one
+    /// tried. The work is bounded by counting it: at most ``Policy/maximumSignatureChecks`` signature
+    /// checks, ``Policy/maximumCandidatePaths`` complete paths and ``Policy/maximumLength`` certificates
+    /// per path; reaching a bound fails with a "path building limit" error.
     public func verify(_ leaf: Certificate, policy: Policy) -> Outcome {
-        var budget = 64
+        var signatureChecks = 0
+        var candidatePaths = 0
+        var limitReached: String? = nil
         var bestFailure: (depth: Int, reason: String)? = nil
         var result: [Certificate]? = nil
 
@@ -78,11 +101,15 @@ public struct ChainVerifier: Sendable {
         }
 
         func extend(_ path: [Certificate]) {
-            guard result == nil, budget > 0 else { return }
+            guard result == nil, limitReached == nil else { return }
             let current = path.last!
             // A trust anchor ends the path (also when the leaf itself is trusted).
             if trustAnchors.contains(current) {
-                budget -= 1
+                guard candidatePaths < policy.maximumCandidatePaths else {
+                    limitReached = "\(policy.maximumCandidatePaths) candidate paths"
+                    return
+                }
+                candidatePaths += 1
                 if let problem = validate(path, policy: policy) {
                     record(problem, depth: path.count)
                 } else {
@@ -99,6 +126,11 @@ public struct ChainVerifier: Sendable {
                 record("no issuer found for \"\(current.subject.rfc2253)\" (issuer \"\(current.issuer.rfc2253)\")", depth: path.count)
             }
             for candidate in candidates where !path.contains(candidate) {
+                guard signatureChecks < policy.maximumSignatureChecks else {
+                    limitReached = "\(policy.maximumSignatureChecks) signature checks"
+                    return
+                }
+                signatureChecks += 1
                 guard current.isSignature(validFor: candidate.publicKey) else {
                     record("signature of \"\(current.subject.rfc2253)\" does not verify with the key of \"\(candidate.subject.rfc2253)\"", depth: path.count)
                     continue
@@ -109,13 +141,20 @@ public struct ChainVerifier: Sendable {
         }
 
         extend([leaf])
-        if let result { return Outcome(chain: result, failure: nil) }
-        return Outcome(chain: [], failure: bestFailure?.reason ?? "no path to a trust anchor")
+        if let result {
+            return Outcome(chain: result, failure: nil, signatureChecks: signatureChecks, candidatePaths: candidatePaths, hitLimit: false)
+        }
+        var failure = bestFailure?.reason ?? "no path to a trust anchor"
+        if let limitReached {
+            failure = "path building limit reached (\(limitReached)) without a valid path; last problem: \(failure)"
+        }
+        return Outcome(chain: [], failure: failure, signatureChecks: signatureChecks, candidatePaths: candidatePaths, hitLimit: limitReached != nil)
     }
 
     /// Checks a complete candidate path (leaf … anchor). Returns the first problem, or nil.
     func validate(_ path: [Certificate], policy: Policy) -> String? {
         let leaf = path[0]
+        var comparisons = 0
         for (index, cert) in path.enumerated() {
             let label = index == 0 ? "leaf" : (index == path.count - 1 ? "trust anchor" : "intermediate")
             let name = "\(label) \"\(cert.subject.rfc2253)\""
@@ -141,7 +180,7 @@ public struct ChainVerifier: Sendable {
                 }
                 if let nc = cert.extensions.nameConstraints {
                     for subordinate in path[0..<index] where !(subordinate.isSelfIssued && subordinate != leaf) {
-                        if let problem = Self.check(subordinate, against: nc) { return "\(problem) (constraint in \(name))" }
+                        if let problem = Self.check(subordinate, against: nc, comparisons: &comparisons) { return "\(problem) (constraint in \(name))" }
                     }
                 }
             } else if cert.extensions.nameConstraints != nil, path.count > 1 {
@@ -237,8 +276,19 @@ public struct ChainVerifier: Sendable {
         return isValidDNSName(String(parts[1]), allowWildcard: false)
     }
 
-    static func check(_ cert: Certificate, against nc: NameConstraints) -> String? {
-        let names = cert.extensions.subjectAlternativeNames ?? []
+    /// Most name-versus-constraint comparisons one path validation may make (Go's crypto/x509 default
+    /// `MaxConstraintComparisions` is 250,000): a CA with thousands of subtrees over a leaf with thousands
+    /// of SANs is otherwise quadratic work chosen by the attacker.
+    public static let maximumConstraintComparisons = 250_000
+
+    /// Checks `cert`'s names against one CA's name constraints (RFC 5280 §4.2.1.10): dNSName (a leading
+    /// "." means subdomains only, as Go, OpenSSL and BoringSSL read it), iPAddress, rfc822Name and
+    /// directoryName (the subject, when not empty, and every directoryName SAN). `comparisons` counts
+    /// the work across the path and is checked before each batch is done.
+    static func check(_ cert: Certificate, against nc: NameConstraints, comparisons: inout Int) -> String? {
+        var names = cert.extensions.subjectAlternativeNames ?? []
+        // The subject is a directoryName too (§4.2.1.10: "restrictions apply to the subject distinguished name").
+        if !cert.subject.isEmpty { names.append(.directoryName(cert.subject)) }
         // Constraint forms vkcert cannot process: a name of that form below them means rejection (RFC 5280 §4.2.1.10).
         func form(_ n: GeneralName) -> Int {
             switch n {
@@ -258,14 +308,21 @@ public struct ChainVerifier: Sendable {
         for name in names where unprocessed.contains(form(name)) && constrainedForms.contains(form(name)) {
             return "SAN \(name.text) has a name form whose constraints vkcert cannot process"
         }
-        for case .dns(let base) in nc.permitted + nc.excluded where base.hasPrefix(".") || (!base.isEmpty && !isValidDNSName(base, allowWildcard: false)) {
-            return "dNSName constraint \"\(base)\" is malformed"
+        for case .dns(let base) in nc.permitted + nc.excluded {
+            let host = base.hasPrefix(".") ? String(base.dropFirst()) : base
+            if !base.isEmpty && !isValidDNSName(host, allowWildcard: false) { return "dNSName constraint \"\(base)\" is malformed" }
         }
+        let (work, overflow) = names.count.multipliedReportingOverflow(by: nc.permitted.count + nc.excluded.count)
+        comparisons = overflow ? Int.max : comparisons &+ work
+        guard !overflow, comparisons >= 0, comparisons <= Self.maximumConstraintComparisons else {
+            return "name constraint checking limit reached: more than \(Self.maximumConstraintComparisons) name comparisons"
+        }
+        func bases<T>(_ list: [GeneralName], _ pick: (GeneralName) -> T?) -> [T] { list.compactMap(pick) }
         for name in names {
             switch name {
             case .dns(let dns):
-                let permitted = nc.permitted.compactMap { if case .dns(let b) = $0 { b } else { nil } }
-                let excluded = nc.excluded.compactMap { if case .dns(let b) = $0 { b } else { nil } }
+                let permitted = bases(nc.permitted) { if case .dns(let b) = $0 { b } else { nil } }
+                let excluded = bases(nc.excluded) { if case .dns(let b) = $0 { b } else { nil } }
                 if excluded.contains(where: { NameMatching.dnsWithin(dns, constraint: $0) }) { return "DNS name \(dns) is excluded by name constraints" }
                 // A wildcard covers names it might match: reject if any excluded subtree lies under it.
                 if dns.hasPrefix("*."), excluded.contains(where: { NameMatching.dnsWithin($0, constraint: String(dns.dropFirst(2))) }) {
@@ -275,8 +332,8 @@ public struct ChainVerifier: Sendable {
                     return "DNS name \(dns) is outside the permitted name constraints"
                 }
             case .ipAddress(let ip):
-                let permitted = nc.permitted.compactMap { if case .ipAddress(let b) = $0 { b } else { nil } }
-                let excluded = nc.excluded.compactMap { if case .ipAddress(let b) = $0 { b } else { nil } }
+                let permitted = bases(nc.permitted) { if case .ipAddress(let b) = $0 { b } else { nil } }
+                let excluded = bases(nc.excluded) { if case .ipAddress(let b) = $0 { b } else { nil } }
                 let text = IPAddressText.format(ip)
                 if excluded.contains(where: { NameMatching.ipWithin(ip, constraint: $0) }) { return "IP address \(text) is excluded by name constraints" }
                 let sameFamily = permitted.filter { $0.count == 2 * ip.count }
@@ -284,11 +341,20 @@ public struct ChainVerifier: Sendable {
                     return "IP address \(text) is outside the permitted name constraints"
                 }
             case .email(let email):
-                let permitted = nc.permitted.compactMap { if case .email(let b) = $0 { b } else { nil } }
-                let excluded = nc.excluded.compactMap { if case .email(let b) = $0 { b } else { nil } }
+                let permitted = bases(nc.permitted) { if case .email(let b) = $0 { b } else { nil } }
+                let excluded = bases(nc.excluded) { if case .email(let b) = $0 { b } else { nil } }
                 if excluded.contains(where: { NameMatching.emailWithin(email, constraint: $0) }) { return "email \(email) is excluded by name constraints" }
                 if !permitted.isEmpty && !permitted.contains(where: { NameMatching.emailWithin(email, constraint: $0) }) {
                     return "email \(email) is outside the permitted name constraints"
+                }
+            case .directoryName(let dn):
+                let permitted = bases(nc.permitted) { if case .directoryName(let b) = $0 { b } else { nil } }
+                let excluded = bases(nc.excluded) { if case .directoryName(let b) = $0 { b } else { nil } }
+                if excluded.contains(where: { NameMatching.directoryNameWithin(dn, base: $0) }) {
+                    return "directory name \"\(dn.rfc2253)\" is excluded by name constraints (excluded subtree violation)"
+                }
+                if !permitted.isEmpty && !permitted.contains(where: { NameMatching.directoryNameWithin(dn, base: $0) }) {
+                    return "directory name \"\(dn.rfc2253)\" is outside the permitted name constraints (permitted subtree violation)"
                 }
             default:
                 continue

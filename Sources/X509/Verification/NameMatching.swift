@@ -10,16 +10,26 @@ enum NameMatching {
     static func namesMatch(_ a: DistinguishedName, _ b: DistinguishedName) -> Bool {
         if a.der == b.der { return true }
         guard a.rdns.count == b.rdns.count else { return false }
-        for (x, y) in zip(a.rdns, b.rdns) {
-            guard x.attributes.count == y.attributes.count else { return false }
-            for (p, q) in zip(x.attributes, y.attributes) {
-                guard p.type == q.type else { return false }
-                guard let s = p.value.string?.value, let t = q.value.string?.value else {
-                    if p.value.encoded != q.value.encoded { return false }
-                    continue
-                }
-                if normalize(s) != normalize(t) { return false }
+        return zip(a.rdns, b.rdns).allSatisfy(rdnsMatch)
+    }
+
+    /// Whether `name` lies within the directoryName subtree `base` (RFC 5280 §4.2.1.10, §7.1): the base's
+    /// RDNs are the first RDNs of the name, compared as ``namesMatch(_:_:)`` compares them. An empty base
+    /// contains every name.
+    static func directoryNameWithin(_ name: DistinguishedName, base: DistinguishedName) -> Bool {
+        guard base.rdns.count <= name.rdns.count else { return false }
+        return zip(base.rdns, name.rdns).allSatisfy(rdnsMatch)
+    }
+
+    private static func rdnsMatch(_ x: RelativeDistinguishedName, _ y: RelativeDistinguishedName) -> Bool {
+        guard x.attributes.count == y.attributes.count else { return false }
+        for (p, q) in zip(x.attributes, y.attributes) {
+            guard p.type == q.type else { return false }
+            guard let s = p.value.string?.value, let t = q.value.string?.value else {
+                if p.value.encoded != q.value.encoded { return false }
+                continue
             }
+            if normalize(s) != normalize(t) { return false }
         }
         return true
     }

@@ -16,11 +16,9 @@ public enum SignatureVerifier {
         switch (algorithm.kind, key.kind) {
         case (.rsaPKCS1, .rsa(_, _, let restriction)), (.rsaPSS, .rsa(_, _, let restriction)):
             guard let scheme = algorithm.rsaScheme, let rsa = try? key.rsaPublicKey() else { return false }
-            if case .rsa = key.kind, key.spki.algorithm.algorithm == OID.PublicKey.rsassaPSS {
-                // A PSS-only key never verifies PKCS#1 v1.5, and its parameters, when given, bind.
-                guard let pss = scheme.pssParameters else { return false }
-                if let restriction, restriction.hash != pss.hash || restriction.mgfHash != pss.mgfHash { return false }
-            }
+            // A PSS-only key never verifies PKCS#1 v1.5, and its parameters, when given, bind.
+            let keyRestriction: RSAKeyRestriction = key.spki.algorithm.algorithm == OID.PublicKey.rsassaPSS ? .pssOnly(restriction) : .none
+            guard keyRestriction.permits(scheme) else { return false }
             return rsa.isValidSignature(Array(signature), for: data, scheme: scheme)
         case (.ecdsa(let hash), .ec(let curve, let point)):
             let digest = hash.hash(data)
