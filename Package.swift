@@ -157,7 +157,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "CLITests", dependencies: ["TestSupport", "FileIO", "vkcert"], swiftSettings: strict),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "FileIO", "DER", "RSA", "X509", "vkcert"], swiftSettings: strict),
     ]
 )
 

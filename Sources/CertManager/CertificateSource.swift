@@ -24,6 +24,11 @@ public struct CertificateLoadProblem: Sendable, Hashable {
     public let since: Date
     /// Whether an identity is still being served (the last good one).
     public let servingLastGood: Bool
+
+    /// The line `/healthz` adds: what is served and why the newer pair was refused.
+    public var healthDetail: String {
+        (servingLastGood ? "serving the last good certificate; " : "") + "failed to load kubelet certificate: \(reason)"
+    }
 }
 
 extension CertificateSource {

@@ -55,15 +55,40 @@ package func loadItems(_ path: String, bytes: [UInt8]) -> (items: [(Int, Inspect
         }
         return (items, errors)
     }
-    // DER: try each kind; report the certificate error (the most common expectation) if none fits.
+    // DER: try each kind; if none fits, report the error of the kind the structure looks like.
     do {
         return ([(0, .certificate(try Certificate(derEncoded: bytes)))], [])
     } catch let certificateError {
-        if let csr = try? CertificateSigningRequest(derEncoded: bytes) { return ([(0, .csr(csr))], []) }
+        let csrError: any Error
+        do {
+            return ([(0, .csr(try CertificateSigningRequest(derEncoded: bytes)))], [])
+        } catch {
+            csrError = error
+        }
         if let (key, format) = try? RSAPrivateKey.load(bytes) { return ([(0, .privateKey(key, format))], []) }
         if let (key, format) = try? RSAPublicKey.load(bytes) { return ([(0, .publicKey(key, format))], []) }
+        if looksLikeCSR(bytes) {
+            return ([], ["\(path): not a valid certificate signing request: \(csrError)"])
+        }
         return ([], ["\(path): not a certificate, CSR or RSA key in DER or PEM; as a certificate: \(certificateError)"])
     }
+}
+
+/// Whether DER `bytes` have a PKCS#10 shape: SEQUENCE { SEQUENCE { INTEGER, SEQUENCE, SEQUENCE, [0] … } … }.
+/// A TBSCertificate never ends with a [0] element (v1 has no version; v3 puts [0] first), so the info's
+/// last field tells the two apart even when the signature algorithm does not parse.
+func looksLikeCSR(_ bytes: [UInt8]) -> Bool {
+    var outer = DERReader(bytes)
+    guard let top = try? outer.readElement(), top.tag == .sequence else { return false }
+    var parts = top.contentReader()
+    guard let info = try? parts.readElement(), info.tag == .sequence else { return false }
+    var fields = info.contentReader()
+    var tags: [ASN1Tag] = []
+    while !fields.isAtEnd, tags.count < 5 {
+        guard let field = try? fields.readElement() else { return false }
+        tags.append(field.tag)
+    }
+    return tags.count == 4 && tags[0] == .integer && tags[1] == .sequence && tags[2] == .sequence && tags[3] == .contextConstructed(0)
 }
 
 extension InspectedItem {

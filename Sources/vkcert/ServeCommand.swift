@@ -124,9 +124,7 @@ struct Serving {
                     )
                 },
                 healthy: { source.current() != nil },
-                detail: {
-                    source.loadProblem.map { ($0.servingLastGood ? "serving the last good certificate; " : "") + "failed to load kubelet certificate: \($0.reason)" }
-                }
+                detail: { source.loadProblem?.healthDetail }
             )
             do {
                 try await m.start(host: String(address[..<colon]), port: metricsPort)

@@ -78,6 +78,42 @@ struct ModesTests {
         #expect(source.current()?.leaf.serialHex == second.serial)
     }
 
+    /// Issue 12 item 9: an RSA-1024 pair (which the handshake signer refuses) is refused at load, naming
+    /// the key file; the last good pair keeps serving and `loadProblem` / `loadFailures` say so.
+    @Test func pairBelowTheSigningPolicyIsRefusedAtLoad() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let weak = try Run.openssl([
+            "req", "-x509", "-newkey", "rsa:1024", "-nodes", "-keyout", dir.path("weak.key"), "-out", dir.path("weak.crt"),
+            "-subj", "/O=system:nodes/CN=system:node:vk-1", "-addext", "subjectAltName=IP:10.0.0.5", "-days", "30",
+        ])
+        #expect(weak.status == 0, "\(weak.stderrText)")
+        // Alone at start-up: start() fails with the reason, naming the key file.
+        let alone = ManualCertificateSource(certFile: dir.path("weak.crt"), keyFile: dir.path("weak.key"), logger: Self.quiet)
+        #expect(alone.current() == nil)
+        #expect { try alone.start() } throws: { "\($0)".contains("\(dir.path("weak.key")): the key is RSA-1024") }
+        #expect(alone.loadProblem?.servingLastGood == false)
+
+        // After a good pair: the weak one is refused, the good one keeps serving.
+        let good = try Self.makeCert(dir, name: "good")
+        #expect(rename(good.cert, dir.path("tls.crt")) == 0 && rename(good.key, dir.path("tls.key")) == 0)
+        let source = ManualCertificateSource(certFile: dir.path("tls.crt"), keyFile: dir.path("tls.key"), logger: Self.quiet)
+        try source.start()
+        #expect(source.loadProblem == nil && source.loadFailures == 0)
+        try FileManager.default.copyItem(atPath: dir.path("weak.key"), toPath: dir.path("weak2.key"))
+        try FileManager.default.copyItem(atPath: dir.path("weak.crt"), toPath: dir.path("weak2.crt"))
+        #expect(rename(dir.path("weak2.key"), dir.path("tls.key")) == 0 && rename(dir.path("weak2.crt"), dir.path("tls.crt")) == 0)
+        for _ in 0..<3 { #expect(source.current()?.leaf.serialHex == good.serial) }
+        let problem = try #require(source.loadProblem)
+        #expect(problem.servingLastGood && problem.reason.contains("RSA-1024") && problem.reason.contains(dir.path("tls.key")), "\(problem.reason)")
+        #expect(source.loadFailures == 1)
+        // A good pair again clears the problem.
+        let better = try Self.makeCert(dir, name: "better")
+        #expect(rename(better.cert, dir.path("tls.crt")) == 0 && rename(better.key, dir.path("tls.key")) == 0)
+        #expect(source.current()?.leaf.serialHex == better.serial)
+        #expect(source.loadProblem == nil && source.loadFailures == 1)
+    }
+
     @Test func selfSignedIdentityAndRegenerationUnderConcurrency() async throws {
         let clock = TestClock()
         let source = try SelfSignedCertificateSource(node: "vk-1", ips: [[10, 0, 0, 5], IPAddressText.parse("fd00::5")!], dnsNames: ["vk-1.example"], logger: Self.quiet, clock: clock)

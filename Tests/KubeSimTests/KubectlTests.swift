@@ -156,6 +156,26 @@ struct KubectlTests {
         await cluster.stop()
     }
 
+    /// Issue 12: a CSR whose RSASSA-PSS saltLength is 2^63 − 1 once crashed the emulator (an overflow in
+    /// verification). It must be refused with a 422 naming the field, and the server must keep answering.
+    @Test func hostilePSSRequestIsA422AndTheServerStaysUp() async throws {
+        let cluster = try await Cluster()
+        let good = try cluster.opensslCSR("p", subject: "/O=system:nodes/CN=system:node:vk-9", san: "IP:10.0.0.9")
+        let der = try PEM.decode(Array(good.utf8), labels: [PEM.Label.certificateRequest]).der
+        let crafted = try SignedObjectSurgery.replacingSignatureAlgorithm(
+            in: der, with: SignedObjectSurgery.pssAlgorithm(saltContent: [0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]), isCertificate: false
+        )
+        let pem = PEM.encode(label: PEM.Label.certificateRequest, der: crafted)
+        let created = try cluster.kubectl(["create", "-f", try cluster.manifest("hostile", request: pem)])
+        #expect(created.status == 1, "\(created.stdoutText)")
+        #expect(created.stderrText.contains("The CertificateSigningRequest \"hostile\" is invalid: spec.request: Invalid value: []byte{"), "\(created.stderrText)")
+        #expect(created.stderrText.contains("saltLength"), "\(created.stderrText)")
+        // Still serving: the same kubectl creates a sane request right after.
+        let next = try cluster.kubectl(["create", "-f", try cluster.manifest("sane", request: good)])
+        #expect(next.stdoutText == "certificatesigningrequest.certificates.k8s.io/sane created\n", "\(next.stderrText)")
+        #expect(try cluster.kubectl(["get", "csr", "hostile"]).stderrText.contains("NotFound"))
+    }
+
     @Test func apiErrorsReachKubectlWithTheRealMessages() async throws {
         let cluster = try await Cluster()
         let missing = try cluster.kubectl(["get", "csr", "nope"])

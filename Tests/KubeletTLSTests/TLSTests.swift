@@ -132,6 +132,51 @@ struct TLSTests {
         await server.shutdown()
     }
 
+    /// Issue 12 item 8: TLS 1.2 offers ECDHE + AEAD only (the custom key cannot decrypt, so a TLS_RSA_*
+    /// suite would be chosen and then fail), a client with nothing in common gets a handshake_failure
+    /// alert rather than a silent close, and only completed handshakes are counted as handshakes.
+    @Test func ecdheOnlyAlertsAndCompletedHandshakeCounting() async throws {
+        let source = try SelfSignedCertificateSource(node: "vk-h", ips: [[127, 0, 0, 1]], dnsNames: [], logger: Self.quiet)
+        let (server, port) = try await Self.start(source)
+        func sClient(_ options: String) throws -> String {
+            try Run.process("sh", ["-c", "echo | openssl s_client -connect 127.0.0.1:\(port) \(options) 2>&1"]).stdoutText
+        }
+        let good12 = try sClient("-tls1_2")
+        #expect(good12.contains("Cipher is ECDHE-RSA-AES128-GCM-SHA256") || good12.contains("Cipher is ECDHE-RSA-AES256-GCM-SHA384"), "\(good12)")
+        let good13 = try sClient("-tls1_3")
+        #expect(good13.contains("TLSv1.3"), "\(good13)")
+        for refused in [
+            "-tls1_2 -cipher AES128-GCM-SHA256",  // TLS_RSA_WITH_AES_128_GCM_SHA256: RSA key exchange
+            "-tls1_2 -cipher AES256-SHA",  // TLS_RSA_WITH_AES_256_CBC_SHA
+            "-tls1_2 -cipher ECDHE-RSA-AES128-SHA",  // ECDHE but CBC
+            "-tls1_3 -sigalgs ECDSA+SHA256",  // no signature algorithm the RSA key can make
+            "-tls1_2 -sigalgs ECDSA+SHA256",
+            "-tls1_3 -groups ffdhe2048",  // no common group
+        ] {
+            let output = try sClient(refused)
+            #expect(output.contains("alert handshake failure"), "\(refused): \(output)")
+        }
+        // Python's ssl module (another TLS stack) sees the same alert for a TLS_RSA-only client.
+        let python = try Run.process("python3", ["-c", """
+            import socket, ssl
+            c = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT); c.check_hostname = False; c.verify_mode = ssl.CERT_NONE
+            c.maximum_version = ssl.TLSVersion.TLSv1_2; c.set_ciphers('AES128-GCM-SHA256')
+            try:
+                c.wrap_socket(socket.create_connection(('127.0.0.1', \(port))))
+                print('connected')
+            except ssl.SSLError as e:
+                print(e.reason)
+            """])
+        #expect(python.stdoutText.contains("HANDSHAKE_FAILURE"), "\(python.stdoutText)\(python.stderrText)")
+        // Counters settle when the connection closes on the server side.
+        for _ in 0..<50 where server.counters.handshakeFailures.load(ordering: .relaxed) < 7 { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(server.counters.handshakes.load(ordering: .relaxed) == 2)
+        #expect(server.counters.handshakeFailures.load(ordering: .relaxed) == 7)
+        let text = MetricsServer.exposition(mode: "self-signed", identity: source.current(), snapshot: nil, counters: server.counters, now: Date())
+        #expect(text.contains("vkcert_tls_handshakes_total 2\n") && text.contains("vkcert_tls_handshake_failures_total 7\n"), "\(text)")
+        await server.shutdown()
+    }
+
     @Test func clientCertificatesAreRequiredWithAClientCA() async throws {
         let pki = try PKI()
         let clients = try PKI(name: "kubelet client CA")
@@ -268,6 +313,42 @@ struct TLSTests {
 /// The plain-HTTP health and metrics listener, read by curl.
 @Suite("Metrics listener")
 struct MetricsTests {
+    /// A manual pair refused at load (RSA-1024): `/healthz` stays 200 (the last good pair serves) and says
+    /// so; the load-failure counter and the stale-since gauge move.
+    @Test func healthAndMetricsReportAStalePair() async throws {
+        let pki = try TLSTests.PKI()
+        defer { pki.dir.cleanup() }
+        let certFile = pki.dir.path("tls.crt"), keyFile = pki.dir.path("tls.key")
+        try pki.install(try pki.leaf(), certFile: certFile, keyFile: keyFile)
+        let source = ManualCertificateSource(certFile: certFile, keyFile: keyFile, logger: TLSTests.quiet)
+        let (server, _) = try await TLSTests.start(source)
+        let metrics = MetricsServer(
+            render: {
+                MetricsServer.exposition(mode: "manual", identity: source.current(), snapshot: nil, counters: server.counters, now: Date(),
+                                         loadProblem: source.loadProblem, loadFailures: source.loadFailures)
+            },
+            healthy: { source.current() != nil },
+            detail: { source.loadProblem?.healthDetail }
+        )
+        let port = try await metrics.start(host: "127.0.0.1", port: 0)
+        #expect(try Run.process("curl", ["-sS", "http://127.0.0.1:\(port)/healthz"]).stdoutText == "ok")
+        let weak = try Run.openssl([
+            "req", "-x509", "-newkey", "rsa:1024", "-nodes", "-keyout", pki.dir.path("w.key"), "-out", pki.dir.path("w.crt"),
+            "-subj", "/CN=weak", "-addext", "subjectAltName=IP:127.0.0.1", "-days", "30",
+        ])
+        #expect(weak.status == 0)
+        #expect(rename(pki.dir.path("w.key"), keyFile) == 0 && rename(pki.dir.path("w.crt"), certFile) == 0)
+        let health = try Run.process("curl", ["-sS", "-w", " %{http_code}", "http://127.0.0.1:\(port)/healthz"]).stdoutText
+        #expect(health.hasPrefix("ok: serving the last good certificate; failed to load kubelet certificate: \(keyFile): the key is RSA-1024"), "\(health)")
+        #expect(health.hasSuffix(" 200"))
+        let text = try Run.process("curl", ["-sS", "http://127.0.0.1:\(port)/metrics"]).stdoutText
+        #expect(text.contains("vkcert_certificate_load_failures_total 1\n"), "\(text)")
+        let stale = text.split(separator: "\n").first { $0.hasPrefix("vkcert_certificate_stale_since_timestamp_seconds ") }
+        #expect(stale.flatMap { Double($0.split(separator: " ")[1]) }.map { abs($0 - Date().timeIntervalSince1970) < 60 } == true, "\(stale ?? "")")
+        await metrics.stop()
+        await server.shutdown()
+    }
+
     @Test func healthAndPrometheusText() async throws {
         var logger = Logger(label: "m")
         logger.logLevel = .critical
