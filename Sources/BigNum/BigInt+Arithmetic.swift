@@ -111,22 +111,14 @@ extension BigInt {
     }
 
     /// `self^exponent mod modulus` in time and memory-access pattern independent of the operands'
-    /// values (GMP `mpz_powm_sec`): for **secret** exponents.
+    /// values: for **secret** exponents. GMP's `mpn_sec_powm` with scratch that is wiped after use
+    /// (``SecretArithmetic/power(_:_:modulus:exponentBits:)``); the exponent is processed over the
+    /// modulus' bit length, so its own length does not show.
     ///
-    /// GMP raises SIGFPE for an even or zero modulus and misbehaves for a non-positive exponent, so
-    /// both are checked first.
     /// - Throws: ``BigNumError/invalidModulus`` unless the modulus is odd and positive,
     ///   ``BigNumError/invalidExponent`` unless the exponent is positive.
     public func securePower(_ exponent: BigInt, modulus: BigInt) throws(BigNumError) -> BigInt {
-        guard modulus.signum > 0, modulus.isOdd else {
-            throw BigNumError(.invalidModulus, "constant-time exponentiation needs an odd positive modulus")
-        }
-        guard exponent.signum > 0 else {
-            throw BigNumError(.invalidExponent, "constant-time exponentiation needs a positive exponent")
-        }
-        return BigInt.make { r in
-            __gmpz_powm_sec(r, storage.pointer, exponent.storage.pointer, modulus.storage.pointer)
-        }
+        try SecretArithmetic.power(self, exponent, modulus: modulus)
     }
 }
 

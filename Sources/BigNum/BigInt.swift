@@ -8,9 +8,9 @@ internal import CGMP
 /// The backing storage owns the `mpz_t`; every block GMP frees is zeroed first (see
 /// ``SecureMemory``), so secret values such as RSA primes do not linger on the heap.
 ///
-/// Operations whose running time must not depend on a secret (RSA private-key exponentiation) go
-/// through ``BigInt/securePower(_:modulus:)``, which uses `mpz_powm_sec`. Everything else uses GMP's
-/// ordinary, variable-time algorithms and must only see public or blinded values.
+/// Operations whose running time must not depend on a secret (RSA private-key arithmetic, key
+/// generation) go through ``SecretArithmetic`` (GMP's `mpn_sec_*` layer with wiped scratch).
+/// Everything else uses GMP's ordinary, variable-time algorithms and must only see public values.
 public struct BigInt: Sendable {
     @usableFromInline
     internal var storage: Storage

@@ -88,8 +88,10 @@ extension BigInt {
     /// The Miller–Rabin probabilistic primality test of FIPS 186-5 B.3.1 with `rounds` bases drawn
     /// uniformly from [2, w − 2] (rejection sampling from the OS CSPRNG).
     ///
-    /// Each base exponentiation uses `mpz_powm_sec`, so the time spent on a number that turns out to
-    /// be a secret prime does not depend on its value. The caller guarantees `self` is odd and > 3.
+    /// Each base exponentiation and squaring is ``SecretArithmetic`` (constant time, wiped scratch), so
+    /// the time spent on a number that turns out to be a secret prime does not depend on its value
+    /// beyond a = the number of trailing zero bits of w − 1, which sets the number of squarings (as in
+    /// every Miller–Rabin implementation). The caller guarantees `self` is odd and > 3.
     public func millerRabin(rounds: Int) -> Bool {
         precondition(isOdd && self > BigInt(3), "Miller–Rabin needs an odd candidate > 3")
         let w = storage.pointer
@@ -98,25 +100,23 @@ extension BigInt {
         let a = Int(__gmpz_scan1(wMinus1.storage.pointer, 0))
         let m = wMinus1 >> a
         let wLength = bitLength
-        let z = Storage()
         for _ in 0..<rounds {
             var b: BigInt
             repeat {
                 b = BigInt.random(bits: wLength)
             } while b <= BigInt(1) || b >= wMinus1
-            __gmpz_powm_sec(z.pointer, b.storage.pointer, m.storage.pointer, w)
-            if __gmpz_cmp_ui(z.pointer, 1) == 0 || __gmpz_cmp(z.pointer, wMinus1.storage.pointer) == 0 {
+            var z = try! SecretArithmetic.power(b, m, modulus: self)  // cannot throw: w odd > 3, m ≥ 1
+            if z == BigInt(1) || z == wMinus1 {
                 continue
             }
             var witnessed = true
             for _ in 1..<max(a, 1) where a > 1 {
-                __gmpz_mul(z.pointer, z.pointer, z.pointer)
-                __gmpz_mod(z.pointer, z.pointer, w)
-                if __gmpz_cmp(z.pointer, wMinus1.storage.pointer) == 0 {
+                z = SecretArithmetic.product(z, z, modulo: self)
+                if z == wMinus1 {
                     witnessed = false
                     break
                 }
-                if __gmpz_cmp_ui(z.pointer, 1) == 0 { break }
+                if z == BigInt(1) { break }
             }
             if witnessed { return false }
         }

@@ -56,7 +56,8 @@ static void cgmp_zeroing_free(void *p, size_t size) {
 }
 
 /// Makes every block GMP frees or reallocates (limbs of our numbers *and* GMP's internal temporaries,
-/// e.g. inside mpz_powm_sec) zeroed first, so no secret outlives its use on the heap.
+/// e.g. in division) zeroed first, so no secret outlives its use on the heap. (Scratch GMP takes with
+/// TMP_ALLOC may live on the stack instead: secret arithmetic brings its own, see SecretArithmetic.)
 /// Idempotent; memory allocated earlier by the default allocator is compatible (both are malloc).
 static inline void cgmp_install_zeroing_allocator(void) {
     mp_set_memory_functions(cgmp_zeroing_alloc, cgmp_zeroing_realloc, cgmp_zeroing_free);

@@ -40,8 +40,8 @@ extension RSAPrivateKey {
             guard let p = generatePrime(half: half, lowerBound: lowerBound, rounds: rounds, source: &source, avoiding: nil, minimumDistance: minimumDistance),
                 let q = generatePrime(half: half, lowerBound: lowerBound, rounds: rounds, source: &source, avoiding: p, minimumDistance: minimumDistance)
             else { continue }
-            let lambda = BigInt.lcm(p - 1, q - 1)
-            guard let d = e.inverse(modulo: lambda), d > BigInt.powerOfTwo(half) else { continue }
+            let d = privateExponent(e: e, p: p, q: q)
+            guard !SecretArithmetic.isLess(d, than: BigInt.powerOfTwo(half) + 1) else { continue }
             let n = p * q
             guard n.bitLength == bits else { continue }
             // Keep p > q so the CRT coefficient is q⁻¹ mod p with the larger prime first, as OpenSSL does.
@@ -49,6 +49,23 @@ extension RSAPrivateKey {
             return try RSAPrivateKey(modulus: n, publicExponent: e, privateExponent: d, prime1: p1, prime2: p2)
         }
         throw RSAError(.generationFailed, "RSA key generation failed repeatedly (randomness or arithmetic fault)")
+    }
+
+    /// d = e⁻¹ mod λ, λ = lcm(p − 1, q − 1), for a prime e that divides neither p − 1 nor q − 1, in
+    /// constant time in the values of p and q:
+    /// λ = (p − 1)(q − 1) / gcd(p − 1, q − 1) with a constant-time binary GCD; then, since e is prime,
+    /// k = −λ⁻¹ mod e (Fermat: λ^(e−2) mod e) makes 1 + kλ divisible by e, and d = (1 + kλ) / e is the
+    /// inverse (e·d = 1 + kλ ≡ 1 mod λ, and d < λ because k < e). No extended Euclid runs on a secret.
+    static func privateExponent(e: BigInt, p: BigInt, q: BigInt) -> BigInt {
+        let pMinus1 = p - 1, qMinus1 = q - 1
+        let g = SecretArithmetic.gcd(pMinus1, qMinus1)
+        let lambda = SecretArithmetic.quotient(of: pMinus1, times: qMinus1, dividedBy: g)
+        let lambdaModE = SecretArithmetic.remainder(lambda, modulo: e)
+        // λ mod e ≠ 0: e is prime and divides neither p − 1 nor q − 1 (checked when they were drawn).
+        let inverse = try! SecretArithmetic.power(lambdaModE, e - 2, modulus: e)
+        let k = e - inverse
+        // kλ ≡ −1 mod e, so (1 + kλ) / e = ⌊kλ / e⌋ + 1.
+        return SecretArithmetic.quotient(of: lambda, times: k, dividedBy: e) + BigInt(1)
     }
 
     /// Odd primes below this bound are tried as divisors before any Miller–Rabin round.
@@ -69,7 +86,7 @@ extension RSAPrivateKey {
             guard candidate >= lowerBound else { continue }  // A.1.3 step 4.3: redraw, not counted
             attempts += 1
             if let other, (candidate - other).magnitude <= minimumDistance { continue }
-            guard candidate.modulo(UInt(65537)) != 1 else { continue }
+            guard candidate.modulo(UInt(65537)) != 1 else { continue }  // size-only: one-limb remainder (mpn_mod_1), time set by the limb count
             guard !candidate.hasSmallOddPrimeFactor(below: trialDivisionBound) else { continue }
             if candidate.millerRabin(rounds: rounds) { return candidate }
         }

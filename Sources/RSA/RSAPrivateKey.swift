@@ -10,8 +10,9 @@ import Synchronization
 /// loaded key either signs correctly or is refused with the failing relation named. Signing
 /// additionally requires a modulus of at least 2048 bits.
 ///
-/// Every signature is computed with CRT and `mpz_powm_sec` on a blinded input and is verified with
-/// the public key before it is returned (a fault during the computation must not leak p or q).
+/// Every signature is computed with CRT on a blinded input, all in ``SecretArithmetic`` (GMP's
+/// `mpn_sec_*` layer, scratch wiped), and is verified with the public key before it is returned (a fault
+/// during the computation must not leak p or q).
 public struct RSAPrivateKey: Sendable {
     public let publicKey: RSAPublicKey
     public let privateExponent: BigInt
@@ -34,16 +35,27 @@ public struct RSAPrivateKey: Sendable {
         func check(_ condition: Bool, _ what: String) throws {
             if !condition { throw RSAError(.invalidKey, "RSA private key is inconsistent: \(what)") }
         }
+        // Every relation is checked with SecretArithmetic (constant time in the values): the checks
+        // run on every key load, and a timing trace of them must not reveal p, q or d. The outcome of
+        // each check is public (the key loads or not). p·q is a plain product: GMP's multiplication
+        // time depends on the operands' sizes only.
         try check(p > BigInt(2) && q > BigInt(2) && p.isOdd && q.isOdd, "primes must be odd and greater than 2")
         try check(p * q == n, "modulus ≠ prime1 × prime2")
         let pMinus1 = p - 1
         let qMinus1 = q - 1
-        try check(d.signum > 0 && d < n, "privateExponent out of range")
-        let lambda = BigInt.lcm(pMinus1, qMinus1)
-        try check((e * d).modulo(lambda) == 1, "publicExponent × privateExponent ≢ 1 mod lcm(p−1, q−1)")
-        try check(dP.signum > 0 && dP < pMinus1 && (e * dP).modulo(pMinus1) == 1, "exponent1 ≠ d mod (p−1)")
-        try check(dQ.signum > 0 && dQ < qMinus1 && (e * dQ).modulo(qMinus1) == 1, "exponent2 ≠ d mod (q−1)")
-        try check(qInv.signum > 0 && qInv < p && (qInv * q).modulo(p) == 1, "coefficient ≠ q⁻¹ mod p")
+        try check(d.signum > 0 && SecretArithmetic.isLess(d, than: n), "privateExponent out of range")
+        // e·d ≡ 1 mod lcm(p−1, q−1) ⟺ e·d ≡ 1 mod (p−1) and mod (q−1): no lcm (no gcd) of secrets needed.
+        let ed = e * d
+        try check(
+            SecretArithmetic.remainder(ed, modulo: pMinus1) == 1 && SecretArithmetic.remainder(ed, modulo: qMinus1) == 1,
+            "publicExponent × privateExponent ≢ 1 mod lcm(p−1, q−1)"
+        )
+        try check(dP.signum > 0 && SecretArithmetic.isLess(dP, than: pMinus1) && SecretArithmetic.remainder(e * dP, modulo: pMinus1) == 1,
+                  "exponent1 ≠ d mod (p−1)")
+        try check(dQ.signum > 0 && SecretArithmetic.isLess(dQ, than: qMinus1) && SecretArithmetic.remainder(e * dQ, modulo: qMinus1) == 1,
+                  "exponent2 ≠ d mod (q−1)")
+        try check(qInv.signum > 0 && SecretArithmetic.isLess(qInv, than: p) && SecretArithmetic.product(qInv, q, modulo: p) == 1,
+                  "coefficient ≠ q⁻¹ mod p")
         self.publicKey = publicKey
         self.privateExponent = d
         self.prime1 = p
@@ -56,12 +68,14 @@ public struct RSAPrivateKey: Sendable {
 
     /// Completes a key from n, e, d, p, q (computing the CRT values) and checks it.
     public init(modulus n: BigInt, publicExponent e: BigInt, privateExponent d: BigInt, prime1 p: BigInt, prime2 q: BigInt) throws {
-        guard p > BigInt(2), q > BigInt(2), let qInv = q.inverse(modulo: p) else {
+        // q⁻¹ mod p and d mod (p−1), (q−1) in constant time (the CVE-2018-0737 class: a variable-time
+        // inversion or reduction on a prime leaks it to a cache-timing observer).
+        guard p > BigInt(2), q > BigInt(2), p.isOdd, let qInv = SecretArithmetic.inverse(q, modulo: p) else {
             throw RSAError(.invalidKey, "RSA private key is inconsistent: q has no inverse modulo p")
         }
         try self.init(
             modulus: n, publicExponent: e, privateExponent: d, prime1: p, prime2: q,
-            exponent1: d.modulo(p - 1), exponent2: d.modulo(q - 1), coefficient: qInv
+            exponent1: SecretArithmetic.remainder(d, modulo: p - 1), exponent2: SecretArithmetic.remainder(d, modulo: q - 1), coefficient: qInv
         )
     }
 
@@ -117,15 +131,16 @@ public struct RSAPrivateKey: Sendable {
         let n = publicKey.modulus
         guard m.signum >= 0, m < n else { throw RSAError(.encodingError, "message representative out of range") }
         let (blind, unblind) = blinding.next(for: self)
-        let blinded = m.multiplied(by: blind, modulo: n)
-        let sp = try blinded.modulo(prime1).securePower(exponent1, modulus: prime1)
-        let sq = try blinded.modulo(prime2).securePower(exponent2, modulus: prime2)
+        // Every step on secrets (the blinding factors, p, q, dP, dQ, qInv and the halves) is
+        // SecretArithmetic: constant time in the values, scratch wiped.
+        let blinded = SecretArithmetic.product(m, blind, modulo: n)
+        let sp = try SecretArithmetic.power(blinded, exponent1, modulus: prime1)
+        let sq = try SecretArithmetic.power(blinded, exponent2, modulus: prime2)
         // Garner: s = sq + q · (qInv · (sp − sq) mod p).
-        let h = (coefficient * (sp - sq)).modulo(prime1)
-        let sBlinded = sq + prime2 * h
-        let s = sBlinded.multiplied(by: unblind, modulo: n)
+        let sBlinded = SecretArithmetic.recombine(sp: sp, sq: sq, p: prime1, q: prime2, qInverse: coefficient)
+        let s = SecretArithmetic.product(sBlinded, unblind, modulo: n)
         // Verify-after-sign: a fault in either half would otherwise reveal a prime via gcd(s^e − m, n).
-        guard try s.power(publicKey.publicExponent, modulus: n) == m else {
+        guard try s.power(publicKey.publicExponent, modulus: n) == m else {  // public: s is the signature, e and n the public key
             throw RSAError(.faultDetected, "RSA signature failed its verification check; nothing was released")
         }
         return s
@@ -155,8 +170,8 @@ final class Blinding: Sendable {
                 slot = nil
                 return nil
             }
-            s.blind = s.blind.multiplied(by: s.blind, modulo: n)
-            s.unblind = s.unblind.multiplied(by: s.unblind, modulo: n)
+            s.blind = SecretArithmetic.product(s.blind, s.blind, modulo: n)
+            s.unblind = SecretArithmetic.product(s.unblind, s.unblind, modulo: n)
             s.uses += 1
             slot = s
             return s
@@ -167,16 +182,13 @@ final class Blinding: Sendable {
         return fresh
     }
 
-    /// A random r in [2, n − 1] with its blinding pair. The inverse is computed on r·u for another
-    /// random u and corrected afterwards, so the variable-time inversion never sees r itself.
+    /// A random r in [2, n − 1] with its blinding pair r^e and r⁻¹, all in constant time (n is odd).
     private static func fresh(n: BigInt, e: BigInt) -> (BigInt, BigInt) {
         while true {
             let r = BigInt.random(in: BigInt(2)...(n - 1))
-            let u = BigInt.random(in: BigInt(2)...(n - 1))
-            let ru = r.multiplied(by: u, modulo: n)
-            guard let ruInverse = ru.inverse(modulo: n) else { continue }
-            let rInverse = ruInverse.multiplied(by: u, modulo: n)
-            guard let blind = try? r.power(e, modulus: n) else { continue }
+            guard let rInverse = SecretArithmetic.inverse(r, modulo: n) else { continue }
+            // e is public: its own bit length is the exponent width.
+            guard let blind = try? SecretArithmetic.power(r, e, modulus: n, exponentBits: e.bitLength) else { continue }
             return (blind, rInverse)
         }
     }

@@ -56,7 +56,7 @@ public struct RSAPublicKey: Sendable, Hashable {
         guard signature.count == modulusBytes else { return nil }
         let s = BigInt(magnitudeBytes: signature)
         guard s < modulus else { return nil }
-        return try? s.power(publicExponent, modulus: modulus)  // cannot throw: modulus > 0, e > 0
+        return try? s.power(publicExponent, modulus: modulus)  // public: verification; cannot throw (modulus > 0, e > 0)
     }
 
     /// Whether `signature` is a valid signature of `message` under `scheme`. Never throws: any
