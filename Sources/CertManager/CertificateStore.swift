@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
+import BigNum
 import FileIO
 import Foundation
 import RSA
@@ -48,10 +49,13 @@ public final class CertificateStore: Sendable {
 
     /// The stored identity: `-current.pem`, else `<prefix>.crt` + `<prefix>.key`. Nil when absent or broken.
     public func loadCurrent() -> ServingIdentity? {
-        if let bytes = try? FileSystem.read(currentPath), let identity = try? ServingIdentity.load(certificatePEM: bytes) {
-            return identity
+        // The files' text holds the private key: wiped once parsed.
+        if var bytes = try? FileSystem.read(currentPath) {
+            defer { SecureMemory.wipe(&bytes) }
+            if let identity = try? ServingIdentity.load(certificatePEM: bytes) { return identity }
         }
-        if let cert = try? FileSystem.read("\(directory)/\(prefix).crt"), let key = try? FileSystem.read("\(directory)/\(prefix).key") {
+        if let cert = try? FileSystem.read("\(directory)/\(prefix).crt"), var key = try? FileSystem.read("\(directory)/\(prefix).key") {
+            defer { SecureMemory.wipe(&key) }
             return try? ServingIdentity.load(certificatePEM: cert, keyPEM: key)
         }
         return nil
@@ -76,7 +80,9 @@ public final class CertificateStore: Sendable {
         }
         let path = "\(directory)/\(name)"
         try crashPoint?("before-write")
-        try FileSystem.writeAtomically(path, identity.combinedPEM, mode: 0o600)
+        var combined = identity.combinedPEM
+        defer { SecureMemory.wipe(&combined) }
+        try FileSystem.writeAtomically(path, combined, mode: 0o600)
         try crashPoint?("after-write")
         unlink(updatedPath)
         guard symlink(path, updatedPath) == 0 else { throw IdentityError("cannot create \(updatedPath): \(String(cString: strerror(errno)))") }
@@ -108,13 +114,17 @@ public final class CertificateStore: Sendable {
 
     /// Persists the pending key (0600), then its CSR name: both exist before the CSR is created.
     public func savePending(_ pending: PendingRequest) throws {
-        try FileSystem.writeAtomically(pendingKeyPath, Array(pending.key.pkcs8PEMRepresentation.utf8), mode: 0o600)
+        var keyPEM = pending.key.pkcs8PEMBytes
+        defer { SecureMemory.wipe(&keyPEM) }
+        try FileSystem.writeAtomically(pendingKeyPath, keyPEM, mode: 0o600)
         let json = #"{"name":"\#(pending.name)"}"#
         try FileSystem.writeAtomically(pendingNamePath, Array(json.utf8), mode: 0o600)
     }
 
     public func loadPending() -> PendingRequest? {
-        guard let keyBytes = try? FileSystem.read(pendingKeyPath), let key = try? RSAPrivateKey.load(keyBytes).key,
+        guard var keyBytes = try? FileSystem.read(pendingKeyPath) else { return nil }
+        defer { SecureMemory.wipe(&keyBytes) }
+        guard let key = try? RSAPrivateKey.load(keyBytes).key,
             let json = try? FileSystem.read(pendingNamePath),
             let object = try? JSONSerialization.jsonObject(with: Data(json)) as? [String: Any], let name = object["name"] as? String
         else { return nil }

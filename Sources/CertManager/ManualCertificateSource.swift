@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
+import DER
 import FileIO
 import Foundation
 import Logging
@@ -84,7 +85,8 @@ public final class ManualCertificateSource: CertificateSource {
 
     /// Reads, parses and checks the pair (key matches, certificate valid at `now`); errors name the file.
     func loadPair(at now: Date) throws -> ServingIdentity {
-        let cert: [UInt8], key: [UInt8]
+        let cert: [UInt8]
+        var key: [UInt8]
         do {
             cert = try FileSystem.read(certFile, limit: 1 << 20)
         } catch let error as FileError {
@@ -95,6 +97,7 @@ public final class ManualCertificateSource: CertificateSource {
         } catch let error as FileError {
             throw IdentityError("KubeletKeyFile \(error)")
         }
+        defer { DERSecure.wipe(&key) }  // the key file's text
         let identity = try ServingIdentity.load(certificatePEM: cert, keyPEM: key, certFile: certFile, keyFile: keyFile)
         guard identity.isValid(at: now) else {
             throw IdentityError("\(certFile): certificate is not valid now (notBefore \(identity.leaf.notBefore), notAfter \(identity.leaf.notAfter))")

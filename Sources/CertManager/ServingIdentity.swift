@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
+import BigNum
 import DER
 import Foundation
 import RSA
@@ -70,11 +71,17 @@ public struct ServingIdentity: Sendable {
         return try ServingIdentity(chain: certificates, key: key)
     }
 
-    /// Certificates then the PKCS#8 key, as client-go's file store writes them.
+    /// Certificates then the PKCS#8 key, as client-go's file store writes them. Holds the private key:
+    /// the caller wipes it after writing (the key's own PEM bytes are wiped here).
     public var combinedPEM: [UInt8] {
-        var text = chain.map(\.pemRepresentation).joined()
-        text += key.pkcs8PEMRepresentation
-        return Array(text.utf8)
+        var keyPEM = key.pkcs8PEMBytes
+        defer { SecureMemory.wipe(&keyPEM) }
+        let certificates = Array(chain.map(\.pemRepresentation).joined().utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(certificates.count + keyPEM.count)
+        out.append(contentsOf: certificates)
+        out.append(contentsOf: keyPEM)
+        return out
     }
 }
 

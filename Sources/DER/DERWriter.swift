@@ -7,6 +7,12 @@ public struct DERWriter: Sendable {
 
     public init() {}
 
+    /// A writer whose buffer already has room for `capacity` bytes: an encoding of key material that
+    /// fits never reallocates, so no stale copy of it is left in freed memory.
+    public init(reservingCapacity capacity: Int) {
+        bytes.reserveCapacity(capacity)
+    }
+
     /// Encodes a length in DER's shortest form.
     static func lengthOctets(_ length: Int) -> [UInt8] {
         precondition(length >= 0)
@@ -65,10 +71,15 @@ public struct DERWriter: Sendable {
     }
 
     /// INTEGER from a non-negative magnitude (big-endian, leading zeros allowed).
+    /// Written straight into the buffer (no temporary copy of the magnitude: it may be a private-key
+    /// component).
     public mutating func appendUnsignedInteger(magnitude: some Collection<UInt8>, tag: ASN1Tag = .integer) {
-        var octets = Array(magnitude.drop { $0 == 0 })
-        if octets.isEmpty || octets[0] & 0x80 != 0 { octets.insert(0, at: 0) }
-        append(tag, content: octets)
+        let digits = magnitude.drop { $0 == 0 }
+        let pad = digits.isEmpty || digits.first! & 0x80 != 0
+        bytes.append(tag.rawValue)
+        bytes.append(contentsOf: Self.lengthOctets(digits.count + (pad ? 1 : 0)))
+        if pad { bytes.append(0) }
+        bytes.append(contentsOf: digits)
     }
 
     public mutating func appendInteger(_ value: Int, tag: ASN1Tag = .integer) {
@@ -117,6 +128,13 @@ public struct DERWriter: Sendable {
     /// One-shot helper: the bytes `body` writes.
     public static func build(_ body: (inout DERWriter) throws -> Void) rethrows -> [UInt8] {
         var writer = DERWriter()
+        try body(&writer)
+        return writer.bytes
+    }
+
+    /// ``build(_:)`` into a buffer reserved up front (for key material; see ``init(reservingCapacity:)``).
+    public static func build(reservingCapacity capacity: Int, _ body: (inout DERWriter) throws -> Void) rethrows -> [UInt8] {
+        var writer = DERWriter(reservingCapacity: capacity)
         try body(&writer)
         return writer.bytes
     }

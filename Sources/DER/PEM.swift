@@ -3,7 +3,8 @@
 /// One PEM block (RFC 7468): its label, its decoded DER bytes, and where it was in the text.
 public struct PEMBlock: Sendable, Hashable {
     public let label: String
-    public let der: [UInt8]
+    /// The decoded bytes; ``wipe()`` zeroes them once a key has been taken from them.
+    public private(set) var der: [UInt8]
     /// 1-based line of the `-----BEGIN` line.
     public let line: Int
     /// 0-based position among the blocks of the file.
@@ -14,6 +15,11 @@ public struct PEMBlock: Sendable, Hashable {
         self.der = der
         self.line = line
         self.index = index
+    }
+
+    /// Zeroes the decoded bytes (after a private key was parsed from them).
+    public mutating func wipe() {
+        DERSecure.wipe(&der)
     }
 }
 
@@ -47,6 +53,8 @@ public enum PEM {
     /// - Throws: ``DERError`` (`invalidPEM`) naming the line for an unterminated block, a mismatched
     ///   END label, headers, or bad base64; `noPEMBlock` when there is no block at all.
     public static func decodeAll(_ text: some Collection<UInt8>) throws -> [PEMBlock] {
+        // The collected base64 of each block may be a private key: wiped on every exit (the caller's
+        // own text is the caller's to wipe).
         let lines = splitLines(Array(text))
         var blocks: [PEMBlock] = []
         var i = 0
@@ -88,6 +96,7 @@ public enum PEM {
                 body.append(contentsOf: line.filter { $0 != 0x20 && $0 != 0x09 })
                 j += 1
             }
+            defer { DERSecure.wipe(&body) }
             guard ended else {
                 throw DERError(.invalidPEM, "BEGIN \(label) has no matching END line", line: beginLine)
             }
@@ -124,17 +133,31 @@ public enum PEM {
         return first
     }
 
-    /// PEM text for `der` with 64-character lines and a trailing newline.
+    /// PEM text for `der` with 64-character lines and a trailing newline (public data: certificates,
+    /// CSRs, public keys; a private key goes through ``encodeBytes(label:der:)``).
     public static func encode(label: String, der: some Collection<UInt8>) -> String {
-        let base64 = Array(Base64.encode(der).utf8)
-        var out = "-----BEGIN \(label)-----\n"
+        var bytes = encodeBytes(label: label, der: der)
+        defer { DERSecure.wipe(&bytes) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// PEM as bytes, built in one buffer reserved to its final size (no reallocation leaves a copy
+    /// behind); the caller wipes it after writing when it holds a private key.
+    public static func encodeBytes(label: String, der: some Collection<UInt8>) -> [UInt8] {
+        var base64 = Base64.encodeBytes(der)
+        defer { DERSecure.wipe(&base64) }
+        let begin = Array("-----BEGIN \(label)-----\n".utf8), end = Array("-----END \(label)-----\n".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(begin.count + base64.count + base64.count / 64 + 1 + end.count)
+        out.append(contentsOf: begin)
         var i = 0
         while i < base64.count {
-            let end = min(i + 64, base64.count)
-            out += String(decoding: base64[i..<end], as: UTF8.self) + "\n"
-            i = end
+            let stop = min(i + 64, base64.count)
+            out.append(contentsOf: base64[i..<stop])
+            out.append(0x0A)
+            i = stop
         }
-        out += "-----END \(label)-----\n"
+        out.append(contentsOf: end)
         return out
     }
 

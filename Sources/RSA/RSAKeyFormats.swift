@@ -46,32 +46,42 @@ extension RSAPrivateKey {
     /// reporting which format it was.
     public static func load(_ bytes: [UInt8]) throws -> (key: RSAPrivateKey, format: RSAKeyFormat) {
         if PEM.looksLikePEM(bytes) {
-            let blocks = try PEM.decodeAll(bytes)
+            // Every decoded block is wiped once the key is taken from it (or parsing failed).
+            var blocks = try PEM.decodeAll(bytes)
+            defer { for i in blocks.indices { blocks[i].wipe() } }
             if blocks.contains(where: { $0.label == PEM.Label.encryptedPrivateKey }) {
                 throw RSAError(.unsupportedKeyFormat, "the key is encrypted (ENCRYPTED PRIVATE KEY); decrypt it first")
             }
-            let block = try PEM.decode(bytes, labels: [PEM.Label.privateKey, PEM.Label.rsaPrivateKey])
-            if block.label == PEM.Label.rsaPrivateKey {
-                return (try RSAPrivateKey(pkcs1DER: block.der[...]), .pkcs1)
+            guard let index = blocks.firstIndex(where: { [PEM.Label.privateKey, PEM.Label.rsaPrivateKey].contains($0.label) }) else {
+                _ = try PEM.decode(bytes, labels: [PEM.Label.privateKey, PEM.Label.rsaPrivateKey])  // throws the wrong-label error
+                throw RSAError(.unsupportedKeyFormat, "no private key block")
             }
-            return (try RSAPrivateKey(pkcs8DER: block.der[...]), .pkcs8)
+            let isPKCS1 = blocks[index].label == PEM.Label.rsaPrivateKey
+            // The slice is a temporary: released before the deferred wipe, which then zeroes the block's
+            // only buffer in place (the key keeps its own GMP copies of the numbers).
+            let key = try isPKCS1 ? RSAPrivateKey(pkcs1DER: blocks[index].der[...]) : RSAPrivateKey(pkcs8DER: blocks[index].der[...])
+            return (key, isPKCS1 ? .pkcs1 : .pkcs8)
         }
         // DER: PKCS#8 starts SEQUENCE { INTEGER 0, SEQUENCE …; PKCS#1 starts SEQUENCE { INTEGER 0, INTEGER n ….
         if let key = try? RSAPrivateKey(pkcs8DER: bytes[...]) { return (key, .pkcs8) }
         return (try RSAPrivateKey(pkcs1DER: bytes[...]), .pkcs1)
     }
 
-    var structure: RSAPrivateKeyStructure {
-        RSAPrivateKeyStructure(
-            modulus: publicKey.modulus.magnitudeBytes()[...], publicExponent: publicKey.publicExponent.magnitudeBytes()[...],
-            privateExponent: privateExponent.magnitudeBytes()[...], prime1: prime1.magnitudeBytes()[...],
-            prime2: prime2.magnitudeBytes()[...], exponent1: exponent1.magnitudeBytes()[...],
-            exponent2: exponent2.magnitudeBytes()[...], coefficient: coefficient.magnitudeBytes()[...]
-        )
+    /// PKCS#1 `RSAPrivateKey` DER. The caller should wipe it after use (``SecureMemory/wipe(_:)-(inout [UInt8])``);
+    /// the component magnitudes it is built from are wiped here.
+    public var pkcs1DERRepresentation: [UInt8] {
+        var parts = [publicKey.modulus, publicKey.publicExponent, privateExponent, prime1, prime2, exponent1, exponent2, coefficient]
+            .map { $0.magnitudeBytes() }
+        defer { for i in parts.indices { SecureMemory.wipe(&parts[i]) } }
+        // Built in a closure so the structure's slices of `parts` are gone before the wipe (a wipe of a
+        // shared buffer would only wipe a copy).
+        return {
+            RSAPrivateKeyStructure(
+                modulus: parts[0][...], publicExponent: parts[1][...], privateExponent: parts[2][...], prime1: parts[3][...],
+                prime2: parts[4][...], exponent1: parts[5][...], exponent2: parts[6][...], coefficient: parts[7][...]
+            ).derEncoded
+        }()
     }
-
-    /// PKCS#1 `RSAPrivateKey` DER. The caller should wipe it after use (``SecureMemory/wipe(_:)-(inout [UInt8])``).
-    public var pkcs1DERRepresentation: [UInt8] { structure.derEncoded }
 
     /// PKCS#8 `PrivateKeyInfo` DER with rsaEncryption/NULL, as OpenSSL 3 writes it.
     public var pkcs8DERRepresentation: [UInt8] {
@@ -80,16 +90,33 @@ extension RSAPrivateKey {
         return PrivateKeyInfo(algorithm: .withNullParameters(OID.PublicKey.rsaEncryption), privateKey: inner[...]).derEncoded
     }
 
+    /// PKCS#1 PEM text. A `String` cannot be wiped: to write a key, use ``pkcs1PEMBytes`` and wipe it.
     public var pkcs1PEMRepresentation: String {
-        var der = pkcs1DERRepresentation
-        defer { SecureMemory.wipe(&der) }
-        return PEM.encode(label: PEM.Label.rsaPrivateKey, der: der)
+        var bytes = pkcs1PEMBytes
+        defer { SecureMemory.wipe(&bytes) }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// PKCS#8 PEM text. A `String` cannot be wiped: to write a key, use ``pkcs8PEMBytes`` and wipe it.
     public var pkcs8PEMRepresentation: String {
+        var bytes = pkcs8PEMBytes
+        defer { SecureMemory.wipe(&bytes) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// PKCS#1 PEM (`RSA PRIVATE KEY`) as bytes for the caller to write and wipe; every intermediate
+    /// (DER, base64) is wiped here.
+    public var pkcs1PEMBytes: [UInt8] {
+        var der = pkcs1DERRepresentation
+        defer { SecureMemory.wipe(&der) }
+        return PEM.encodeBytes(label: PEM.Label.rsaPrivateKey, der: der)
+    }
+
+    /// PKCS#8 PEM (`PRIVATE KEY`) as bytes for the caller to write and wipe; every intermediate is wiped.
+    public var pkcs8PEMBytes: [UInt8] {
         var der = pkcs8DERRepresentation
         defer { SecureMemory.wipe(&der) }
-        return PEM.encode(label: PEM.Label.privateKey, der: der)
+        return PEM.encodeBytes(label: PEM.Label.privateKey, der: der)
     }
 }
 

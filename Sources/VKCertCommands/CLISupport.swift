@@ -118,7 +118,8 @@ package enum LoadedKey {
     }
 
     static func load(_ path: String) throws -> LoadedKey {
-        let bytes = try readInput(path, what: "key file")
+        var bytes = try readInput(path, what: "key file")
+        defer { DERSecure.wipe(&bytes) }  // the file's text may be a private key
         do {
             if PEM.looksLikePEM(bytes) {
                 let labels = try PEM.decodeAll(bytes).map(\.label)
@@ -138,7 +139,8 @@ package enum LoadedKey {
     }
 
     static func loadPrivate(_ path: String) throws -> RSAPrivateKey {
-        let bytes = try readInput(path, what: "key file")
+        var bytes = try readInput(path, what: "key file")
+        defer { DERSecure.wipe(&bytes) }
         do {
             return try RSAPrivateKey.load(bytes).key
         } catch {

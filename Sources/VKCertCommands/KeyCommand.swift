@@ -97,8 +97,7 @@ extension KeyCommand {
                 throw CLIFailure.input("--bits \(bits) is not supported; choose 2048, 3072 or 4096")
             }
             let key = try RSAPrivateKey.generate(bits: bits)
-            let pem = format == .pkcs8 ? key.pkcs8PEMRepresentation : key.pkcs1PEMRepresentation
-            var bytes = Array(pem.utf8)
+            var bytes = format == .pkcs8 ? key.pkcs8PEMBytes : key.pkcs1PEMBytes
             defer { SecureMemory.wipe(&bytes) }
             try writeOutput(out, bytes, mode: 0o600)
         }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import DER
+import Foundation
 import TestSupport
 import Testing
 
@@ -242,5 +243,48 @@ struct PEMTests {
 extension String {
     fileprivate func replacingOccurrences(_ a: String, _ b: String) -> String {
         split(separator: a, omittingEmptySubsequences: false).joined(separator: b)
+    }
+}
+
+/// Base64 without secret-indexed tables (issue 12 item 7: PEM carries private keys): the arithmetic
+/// mapping equals RFC 4648's alphabet for every value and byte, and encoding/decoding equals Foundation's.
+@Suite("Base64 (table-free)")
+struct Base64TableFreeTests {
+    static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
+    @Test func mappingMatchesTheAlphabet() {
+        for v in 0..<64 {
+            #expect(Base64.encodeBytes([UInt8(v << 2)]).first == Self.alphabet[v], "value \(v)")
+        }
+        // Every byte: base64 symbols decode to their index, everything else is refused.
+        for c in 0...255 {
+            let text = [UInt8(c), 0x41, 0x41, 0x41]
+            let decoded = Base64.decode(text)
+            if let index = Self.alphabet.firstIndex(of: UInt8(c)) {
+                #expect((try? decoded.get())?.first == UInt8(index << 2), "symbol \(c)")
+            } else if c != 0x3D {
+                #expect((try? decoded.get()) == nil, "byte \(c) must not decode")
+            }
+        }
+    }
+
+    @Test func agreesWithFoundation() {
+        var generator = SystemRandomNumberGenerator()
+        for length in [0, 1, 2, 3, 4, 5, 63, 64, 65, 1000] {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let ours = Base64.encodeBytes(bytes)
+            #expect(ours == Array(Data(bytes).base64EncodedString().utf8))
+            #expect((try? Base64.decode(ours).get()) == bytes)
+        }
+    }
+
+    @Test func pemBlocksCanBeWipedAndEncodeBytesMatchesEncode() throws {
+        let der = (0..<300).map { UInt8($0 & 0xFF) }
+        let text = PEM.encodeBytes(label: "PRIVATE KEY", der: der)
+        #expect(String(decoding: text, as: UTF8.self) == PEM.encode(label: "PRIVATE KEY", der: der))
+        var block = try PEM.decode(text, labels: ["PRIVATE KEY"])
+        #expect(block.der == der)
+        block.wipe()
+        #expect(block.der.count == der.count && block.der.allSatisfy { $0 == 0 })
     }
 }

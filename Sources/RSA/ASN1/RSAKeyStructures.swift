@@ -47,10 +47,11 @@ struct RSAPrivateKeyStructure {
     }
 
     var derEncoded: [UInt8] {
-        DERWriter.build { w in
+        let components = [modulus, publicExponent, privateExponent, prime1, prime2, exponent1, exponent2, coefficient]
+        return DERWriter.build(reservingCapacity: components.reduce(64) { $0 + $1.count + 6 }) { w in
             w.appendConstructed { s in
                 s.appendInteger(0)
-                for value in [modulus, publicExponent, privateExponent, prime1, prime2, exponent1, exponent2, coefficient] {
+                for value in components {
                     s.appendUnsignedInteger(magnitude: value)
                 }
             }
@@ -117,7 +118,7 @@ struct PrivateKeyInfo {
     }
 
     var derEncoded: [UInt8] {
-        DERWriter.build { w in
+        DERWriter.build(reservingCapacity: privateKey.count + 64) { w in
             w.appendConstructed { s in
                 s.appendInteger(0)
                 algorithm.write(to: &s)
