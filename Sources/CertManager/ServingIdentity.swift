@@ -100,6 +100,9 @@ public struct WallClock: ManagerClock {
     public init() {}
     public func now() -> Date { Date() }
     public func sleep(for seconds: TimeInterval) async throws {
-        try await Task.sleep(for: .milliseconds(Int64(max(0, seconds) * 1000)))
+        // Clamped before the conversion (Int64(_:) traps on infinity or ≥ 2^63): a certificate's notAfter
+        // sets `seconds`, and at most a year passes before the state is looked at again anyway.
+        let bounded = seconds.isFinite ? min(max(0, seconds), 366 * 86_400) : 0
+        try await Task.sleep(for: .milliseconds(Int64(bounded * 1000)))
     }
 }

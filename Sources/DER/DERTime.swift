@@ -24,8 +24,10 @@ public struct DERTime: Hashable, Sendable, Comparable, CustomStringConvertible {
 
     /// Calendar fields (proleptic Gregorian, UTC).
     public var components: (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) {
-        let days = secondsSinceEpoch >= 0 ? secondsSinceEpoch / 86_400 : (secondsSinceEpoch - 86_399) / 86_400
-        let rest = Int(secondsSinceEpoch - days * 86_400)
+        // Floor division without forming secondsSinceEpoch − 86 399 (which overflows near Int64.min).
+        let (quotient, remainder) = secondsSinceEpoch.quotientAndRemainder(dividingBy: 86_400)
+        let days = remainder < 0 ? quotient - 1 : quotient
+        let rest = Int(remainder < 0 ? remainder + 86_400 : remainder)
         let (y, m, d) = DERTime.civilFromDays(days)
         return (y, m, d, rest / 3600, rest / 60 % 60, rest % 60)
     }
@@ -156,7 +158,10 @@ public struct DERTime: Hashable, Sendable, Comparable, CustomStringConvertible {
         var value = 0
         for b in bytes {
             guard b >= 0x30 && b <= 0x39 else { return nil }
-            value = value * 10 + Int(b - 0x30)
+            let (times10, o1) = value.multipliedReportingOverflow(by: 10)
+            let (next, o2) = times10.addingReportingOverflow(Int(b - 0x30))
+            guard !o1, !o2 else { return nil }
+            value = next
         }
         return value
     }
@@ -179,7 +184,9 @@ extension DERTime {
         DERTime(secondsSinceEpoch: Int64(time(nil)))
     }
 
+    /// Saturates at the ends of the Int64 range instead of trapping on overflow.
     public func adding(seconds: Int64) -> DERTime {
-        DERTime(secondsSinceEpoch: secondsSinceEpoch + seconds)
+        let (sum, overflow) = secondsSinceEpoch.addingReportingOverflow(seconds)
+        return DERTime(secondsSinceEpoch: overflow ? (seconds > 0 ? .max : .min) : sum)
     }
 }

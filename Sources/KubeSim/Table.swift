@@ -44,7 +44,8 @@ enum CSRTable {
 
     /// apimachinery `duration.HumanDuration`.
     static func humanDuration(_ interval: TimeInterval) -> String {
-        let seconds = Int(interval)
+        // Clamped before the conversion: Int(_:) traps on a non-finite or out-of-range Double.
+        let seconds = interval.isFinite ? Int(max(min(interval, 1e15), -1e15)) : -2
         if seconds < -1 { return "<invalid>" }
         if seconds < 0 { return "0s" }
         if seconds < 120 { return "\(seconds)s" }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import DER
+@testable import DER
 import Foundation
 import TestSupport
 import Testing
@@ -286,5 +286,24 @@ struct Base64TableFreeTests {
         #expect(block.der == der)
         block.wipe()
         #expect(block.der.count == der.count && block.der.allSatisfy { $0 == 0 })
+    }
+}
+
+/// The arithmetic sweep (issue 12 item 1): time arithmetic at the ends of its range saturates or
+/// refuses instead of trapping.
+@Suite("DERTime at the edges")
+struct DERTimeEdgeTests {
+    @Test func noTrapAtTheEnds() {
+        #expect(DERTime(secondsSinceEpoch: .max).adding(seconds: 1).secondsSinceEpoch == .max)
+        #expect(DERTime(secondsSinceEpoch: .min).adding(seconds: -1).secondsSinceEpoch == .min)
+        #expect(DERTime(secondsSinceEpoch: 10).adding(seconds: -20).secondsSinceEpoch == -10)
+        // Rendering the extremes computes calendar fields without overflow.
+        #expect(!DERTime(secondsSinceEpoch: .min).rfc3339.isEmpty)
+        #expect(!DERTime(secondsSinceEpoch: .max).rfc3339.isEmpty)
+        #expect(DERTime(secondsSinceEpoch: -1).rfc3339 == "1969-12-31T23:59:59Z")
+        #expect(DERTime(secondsSinceEpoch: -86_400).rfc3339 == "1969-12-31T00:00:00Z")
+        // Twenty-digit year fields are refused, not multiplied past Int.max.
+        #expect(DERTime.digits(Array("99999999999999999999".utf8)) == nil)
+        #expect(DERTime.digits(Array("9223372036854775807".utf8)) == Int.max)
     }
 }

@@ -174,6 +174,16 @@ struct KubectlTests {
         let next = try cluster.kubectl(["create", "-f", try cluster.manifest("sane", request: good)])
         #expect(next.stdoutText == "certificatesigningrequest.certificates.k8s.io/sane created\n", "\(next.stderrText)")
         #expect(try cluster.kubectl(["get", "csr", "hostile"]).stderrText.contains("NotFound"))
+        // From the arithmetic sweep: timeoutSeconds = 10^11 is ≈ 10^20 ns, beyond TimeAmount's Int64 (NIO caps
+        // it rather than trapping): the watch opens, the client gives up after 2 s, the server answers on.
+        var env = ProcessInfo.processInfo.environment
+        env["HOME"] = cluster.dir.path("home")
+        env["KUBECONFIG"] = cluster.kubeconfig
+        let watch = try Run.process("kubectl", [
+            "get", "--raw", "/apis/certificates.k8s.io/v1/certificatesigningrequests?watch=1&timeoutSeconds=100000000000", "--request-timeout=2s",
+        ], environment: env)
+        #expect(watch.stdoutText.contains("\"type\":\"ADDED\""), "\(watch.stdoutText)\(watch.stderrText)")
+        #expect(try cluster.kubectl(["get", "csr", "sane"]).status == 0)
     }
 
     @Test func apiErrorsReachKubectlWithTheRealMessages() async throws {
