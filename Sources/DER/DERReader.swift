@@ -120,6 +120,12 @@ public struct DERReader: Sendable {
         return try readElement()
     }
 
+    /// The complete encoding of the next element without consuming it, or nil when it does not parse.
+    public func peekElementEncoding() -> ArraySlice<UInt8>? {
+        var copy = self
+        return (try? copy.readElement())?.encoded
+    }
+
     /// Reads a constructed element with `tag` and parses its content with `body`, which must consume
     /// all of it.
     public mutating func nested<T>(

@@ -15,14 +15,21 @@ public struct DistinguishedName: Sendable, Hashable {
         self.der = DERWriter.build { w in
             w.appendConstructed { seq in
                 for rdn in rdns {
-                    seq.appendSetOf(rdn.attributes.map { atv in
+                    let members = rdn.attributes.map { atv in
                         DERWriter.build { a in
                             a.appendConstructed { inner in
                                 inner.appendOID(atv.type)
                                 inner.appendEncoded(atv.value.encoded)
                             }
                         }
-                    })
+                    }
+                    if rdn.isInDEROrder {
+                        seq.appendSetOf(members)
+                    } else {
+                        // A parsed RDN in another order is written back as it came (the model re-encodes
+                        // its input byte for byte).
+                        seq.appendConstructed(.set) { for m in members { $0.appendEncoded(m) } }
+                    }
                 }
             }
         }[...]
@@ -37,8 +44,14 @@ public struct DistinguishedName: Sendable, Hashable {
         while !r.isAtEnd {
             let set = try r.read(.set, "\(what) RDN")
             var attributes: [AttributeTypeAndValue] = []
+            var inOrder = true
+            var previous: ArraySlice<UInt8>? = nil
             var s = set.contentReader()
             while !s.isAtEnd {
+                if let next = s.peekElementEncoding() {
+                    if let previous, next.lexicographicallyPrecedes(previous) { inOrder = false }
+                    previous = next
+                }
                 attributes.append(try s.nested(.sequence, what: "\(what) attribute") { a in
                     let type = try a.readOID("\(what) attribute type")
                     let value = try AttributeValue(element: a.readElement())
@@ -48,7 +61,7 @@ public struct DistinguishedName: Sendable, Hashable {
             guard !attributes.isEmpty else {
                 throw X509Error(.invalidField, "\(what) has an empty RDN SET", offset: set.offset)
             }
-            rdns.append(RelativeDistinguishedName(attributes: attributes))
+            rdns.append(RelativeDistinguishedName(attributes: attributes, isInDEROrder: inOrder))
         }
         self.rdns = rdns
         self.der = element.encoded
@@ -71,9 +84,14 @@ public struct DistinguishedName: Sendable, Hashable {
 /// One RDN: a SET of attribute type-and-values (almost always one).
 public struct RelativeDistinguishedName: Sendable, Hashable {
     public let attributes: [AttributeTypeAndValue]
+    /// Whether the attributes were encoded in DER SET OF order (sorted by their encodings, X.690
+    /// §11.6). Parsing tolerates other orders (certificates in use carry them, and names compare by
+    /// content); lint reports them (`name-rdn-order`). Built names are always sorted.
+    public let isInDEROrder: Bool
 
-    public init(attributes: [AttributeTypeAndValue]) {
+    public init(attributes: [AttributeTypeAndValue], isInDEROrder: Bool = true) {
         self.attributes = attributes
+        self.isInDEROrder = isInDEROrder
     }
 }
 

@@ -120,6 +120,31 @@ struct HostileVerificationTests {
         }
     }
 
+    // MARK: - Multi-valued RDN order
+
+    /// Item 11's decision: a multi-valued RDN whose attributes are not in DER SET OF order is tolerated by
+    /// the parser (compared by content, kept byte for byte) and reported by lint as `name-rdn-order`.
+    @Test func unsortedMultiValuedRDNIsToleratedAndLinted() throws {
+        func attribute(_ oid: OID, _ value: String) -> [UInt8] {
+            DERWriter.build { w in w.appendConstructed { $0.appendOID(oid); $0.append(.printableString, content: Array(value.utf8)) } }
+        }
+        let cn = attribute(OID.Attribute.commonName, "system:node:n1"), o = attribute(OID.Attribute.organizationName, "system:nodes")
+        let (first, second) = cn.lexicographicallyPrecedes(o) ? (cn, o) : (o, cn)
+        func name(_ members: [[UInt8]]) -> [UInt8] {
+            DERWriter.build { w in w.appendConstructed { seq in seq.appendConstructed(.set) { for m in members { $0.appendEncoded(m) } } } }
+        }
+        let lint = KubeletLint(node: "n1", now: DERTime(year: 2030, month: 1, day: 1)!)
+        for (members, sorted) in [([first, second], true), ([second, first], false)] {
+            var parts = MutationTests.Parts()
+            parts.subject = name(members)
+            let cert = try Certificate(derEncoded: parts.certificate())
+            #expect(cert.subject.rdns.count == 1 && cert.subject.rdns[0].isInDEROrder == sorted)
+            #expect(cert.reencoded() == cert.der, "kept byte for byte")
+            let rule = lint.lint(cert).first { $0.rule == "name-rdn-order" }
+            #expect((rule != nil) == !sorted && rule?.severity != .error)
+        }
+    }
+
     // MARK: - Public exponent
 
     @Test func publicExponentIsBounded() throws {

@@ -33,6 +33,7 @@ public struct LintFinding: Sendable, Hashable {
 /// - `signature-algorithm`: not SHA-1; `signature`: a CSR's self-signature verifies;
 /// - `validity`: not expired, not yet valid; `validity-remaining` (warning): under 30 days left;
 /// - `serial-number` (warning): zero, negative or longer than 20 octets;
+/// - `name-rdn-order` (warning): a multi-valued RDN whose attributes are not in DER SET OF order;
 /// - `der-named-bits` is not checked (tolerated at parse).
 public struct KubeletLint: Sendable {
     public var node: String
@@ -90,6 +91,9 @@ public struct KubeletLint: Sendable {
         let orgs = subject.organizations
         if orgs != ["system:nodes"] {
             f.append(error("subject-organization", "O must be exactly \"system:nodes\", found \(orgs.isEmpty ? "none" : orgs.map { "\"\($0)\"" }.joined(separator: ", "))"))
+        }
+        if subject.rdns.contains(where: { !$0.isInDEROrder }) {
+            f.append(warning("name-rdn-order", "a multi-valued RDN of the subject is not in DER SET OF order (X.690 §11.6); tolerated, and compared by content"))
         }
         let others = subject.rdns.flatMap(\.attributes).map(\.type).filter { $0 != OID.Attribute.commonName && $0 != OID.Attribute.organizationName }
         if let other = others.first {
