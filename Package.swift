@@ -171,7 +171,7 @@ if Context.environment["VKCERT_FUZZ"] != nil {
         ("FuzzCertificate", ["X509", "DER"]),
         ("FuzzCSR", ["X509", "DER"]),
         ("FuzzKeys", ["RSA", "DER", "X509"]),
-        ("FuzzSignature", ["RSA", "DER", "X509", "Hash"]),
+        ("FuzzSignature", ["RSA", "DER", "X509", "Hash", "TestSupport"]),
         ("FuzzConfig", ["CertManager"]),
         ("FuzzKubeconfig", ["KubeAPI"]),
         ("FuzzProtobuf", ["KubeAPI"]),

@@ -12,6 +12,7 @@
 import DER
 import Hash
 import RSA
+import TestSupport
 import X509
 
 private struct Template {
@@ -37,29 +38,10 @@ private struct Template {
 
 private let template = Template()
 
-/// `der` (certificate or CSR) with `algorithm` as its signature AlgorithmIdentifier; nil if the template
-/// cannot be taken apart (it always can).
+/// `der` (certificate or CSR) with `algorithm` as its signature AlgorithmIdentifier (the same surgery the
+/// regression tests use, from TestSupport).
 private func splice(_ der: [UInt8], _ algorithm: [UInt8], certificate: Bool) -> [UInt8]? {
-    var outer = DERReader(der)
-    guard let top = try? outer.readElement() else { return nil }
-    var parts = top.contentReader()
-    guard let info = try? parts.readElement(), (try? parts.readElement()) != nil, let signature = try? parts.readElement() else { return nil }
-    var infoBytes = Array(info.encoded)
-    if certificate {
-        var fields: [ArraySlice<UInt8>] = []
-        var r = info.contentReader()
-        while !r.isAtEnd { guard let f = try? r.readElement() else { return nil }; fields.append(f.encoded) }
-        guard fields.count > 2 else { return nil }
-        fields[2] = algorithm[...]
-        infoBytes = DERWriter.build { w in w.appendConstructed { for f in fields { $0.appendEncoded(f) } } }
-    }
-    return DERWriter.build { w in
-        w.appendConstructed { c in
-            c.appendEncoded(infoBytes)
-            c.appendEncoded(algorithm)
-            c.appendEncoded(signature.encoded)
-        }
-    }
+    try? SignedObjectSurgery.replacingSignatureAlgorithm(in: der, with: algorithm, isCertificate: certificate)
 }
 
 private func verifySpliced(_ algorithm: [UInt8]) {

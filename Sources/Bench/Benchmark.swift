@@ -92,7 +92,7 @@ public struct Benchmark: Sendable {
         }
 
         if options.only.contains("raw") {
-        progress("raw CRT exponentiation (2 × mpz_powm_sec + Garner, no padding/blinding/check)")
+        progress("raw CRT exponentiation (2 × mpn_sec_powm + Garner, no padding/blinding/check)")
         let m = BigInt(magnitudeBytes: signature).modulo(key.publicKey.modulus)
         let raw = try trials {
             try CPUClock.rate(seconds: options.secondsPerTrial, batch: 16) {

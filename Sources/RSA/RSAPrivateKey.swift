@@ -170,8 +170,8 @@ final class Blinding: Sendable {
                 slot = nil
                 return nil
             }
-            s.blind = SecretArithmetic.product(s.blind, s.blind, modulo: n)
-            s.unblind = SecretArithmetic.product(s.unblind, s.unblind, modulo: n)
+            s.blind = SecretArithmetic.square(s.blind, modulo: n)
+            s.unblind = SecretArithmetic.square(s.unblind, modulo: n)
             s.uses += 1
             slot = s
             return s

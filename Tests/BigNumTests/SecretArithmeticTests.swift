@@ -23,6 +23,7 @@ struct SecretArithmeticTests {
                 let a = Self.random(bits: bits + 64), b = Self.random(bits: bits - 1)
                 #expect(SecretArithmetic.remainder(a, modulo: m) == a.modulo(m))
                 #expect(SecretArithmetic.product(a, b, modulo: m) == a.multiplied(by: b, modulo: m))
+                #expect(SecretArithmetic.square(a, modulo: m) == a.multiplied(by: a, modulo: m))
                 let e = Self.random(bits: bits) + BigInt(1)
                 #expect(try SecretArithmetic.power(a, e, modulus: m) == a.power(e, modulus: m))
                 #expect(try SecretArithmetic.power(a, BigInt(65537), modulus: m, exponentBits: 17) == a.power(BigInt(65537), modulus: m))

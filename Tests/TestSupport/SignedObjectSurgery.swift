@@ -6,6 +6,9 @@ import DER
 /// certificate the TBS copy too), re-encoding every enclosing length. The signature bytes stay as they
 /// were: the result is for tests that feed hostile algorithm parameters to parsers and verifiers.
 public enum SignedObjectSurgery {
+    /// The input is not a certificate-shaped or CSR-shaped signed object.
+    public struct NotASignedObject: Error {}
+
     /// PSS parameters with SHA-256, MGF1-SHA-256 and the given raw saltLength INTEGER content.
     public static func pssAlgorithm(saltContent: [UInt8]) -> [UInt8] {
         let params = DERWriter.build { w in
@@ -36,6 +39,7 @@ public enum SignedObjectSurgery {
             var r = info.contentReader()
             while !r.isAtEnd { fields.append(Array(try r.readElement().encoded)) }
             let index = fields.first?.first == 0xA0 ? 2 : 1
+            guard fields.count > index else { throw NotASignedObject() }
             fields[index] = algorithm
             infoBytes = DERWriter.build { w in w.appendConstructed { for f in fields { $0.appendEncoded(f) } } }
         }
