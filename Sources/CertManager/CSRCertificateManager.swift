@@ -38,6 +38,9 @@ public final class CSRCertificateManager: CertificateSource {
         /// Backoff after a denial, failure or API error: first delay, doubling, capped.
         public var initialBackoff: TimeInterval = 10
         public var maximumBackoff: TimeInterval = 300
+        /// Renew with the key of the certificate being served instead of a new one (files mode: readers
+        /// that load certificate and key in two reads never see a certificate with the other key).
+        public var reuseKeyOnRenewal = false
 
         public init(node: String, ips: [[UInt8]], dnsNames: [String]) {
             self.node = node
@@ -205,7 +208,8 @@ public final class CSRCertificateManager: CertificateSource {
                 if try await create(pending) { return pending }
             }
         }
-        let key = try RSAPrivateKey.generate(bits: 2048)
+        let served = identity.withLock { $0 }
+        let key = try settings.reuseKeyOnRenewal && served != nil ? served!.key : RSAPrivateKey.generate(bits: 2048)
         let alphabet = Array("bcdfghjklmnpqrstvwxz2456789")
         let name = namePrefix + String((0..<5).map { _ in alphabet.randomElement()! })
         let pending = CertificateStore.PendingRequest(name: name, key: key)

@@ -13,12 +13,20 @@ public enum CertificateManager {
         public let csrManager: CSRCertificateManager?
     }
 
+    /// - Parameter keepKeyAcrossRenewals: files mode (``CertificateFileWriter``): renewals and
+    ///   regenerations keep the key, so a reader loading certificate and key separately never mixes keys.
     public static func make(
-        _ config: VKConfiguration, logger: Logger, clock: any ManagerClock = WallClock(), client: (() throws -> KubeClient)? = nil
+        _ config: VKConfiguration, logger: Logger, clock: any ManagerClock = WallClock(), client: (() throws -> KubeClient)? = nil,
+        keepKeyAcrossRenewals: Bool = false
     ) throws -> Started {
         let ips = try config.validate()
-        if !config.ignoredKeys.isEmpty {
-            logger.debug("ignoring configuration keys vkcert does not use", metadata: ["keys": "\(config.ignoredKeys.sorted().joined(separator: ", "))"])
+        for (key, suggestion) in config.suspiciousKeys {
+            logger.info("configuration key \(key) is not one vkcert uses; did you mean \(suggestion)?", metadata: ["file": "\(config.sourceFile ?? "-")"])
+        }
+        let quiet = Set(config.suspiciousKeys.map(\.key))
+        let ignored = config.ignoredKeys.filter { !quiet.contains($0) }
+        if !ignored.isEmpty {
+            logger.debug("ignoring configuration keys vkcert does not use", metadata: ["keys": "\(ignored.sorted().joined(separator: ", "))"])
         }
         let mode = config.mode
         logger.info("certificate mode: \(mode)")
@@ -32,7 +40,9 @@ public enum CertificateManager {
             }
             return Started(mode: mode, source: source, csrManager: nil)
         case .selfSigned:
-            let source = try SelfSignedCertificateSource(node: config.nodeName!, ips: ips, dnsNames: config.dnsNames, logger: logger, clock: clock)
+            let source = try SelfSignedCertificateSource(
+                node: config.nodeName!, ips: ips, dnsNames: config.dnsNames, logger: logger, clock: clock, keepKey: keepKeyAcrossRenewals
+            )
             return Started(mode: mode, source: source, csrManager: nil)
         case .csr(let signer):
             let kubeClient: KubeClient
@@ -51,6 +61,7 @@ public enum CertificateManager {
             settings.pollInterval = config.pollInterval
             settings.expirationSeconds = config.csrExpirationSeconds
             settings.watch = config.watchCSR
+            settings.reuseKeyOnRenewal = keepKeyAcrossRenewals
             let store = try CertificateStore(directory: config.certDir)
             let manager = CSRCertificateManager(settings: settings, client: kubeClient, store: store, logger: logger, clock: clock)
             return Started(mode: mode, source: manager, csrManager: manager)

@@ -24,7 +24,12 @@ public final class SelfSignedCertificateSource: CertificateSource {
     private let regenerating = Mutex(false)
     public let generations = Atomic<Int>(0)
 
-    public init(node: String, ips: [[UInt8]], dnsNames: [String], logger: Logger, clock: any ManagerClock = WallClock()) throws {
+    /// Regenerate with the same key (files mode: a reader that loads certificate and key in two reads
+    /// then never pairs a certificate with the other key).
+    let keepKey: Bool
+
+    public init(node: String, ips: [[UInt8]], dnsNames: [String], logger: Logger, clock: any ManagerClock = WallClock(), keepKey: Bool = false) throws {
+        self.keepKey = keepKey
         guard !ips.isEmpty else { throw ConfigurationError(file: nil, key: "NodeIP", "self-signed mode needs at least one node IP for the certificate") }
         self.node = node
         self.ips = ips
@@ -36,8 +41,8 @@ public final class SelfSignedCertificateSource: CertificateSource {
         logger.info("generated self-signed kubelet certificate", metadata: ["node": "\(node)", "notAfter": "\(identity.withLock { $0.leaf.notAfter })"])
     }
 
-    static func generate(node: String, ips: [[UInt8]], dnsNames: [String], now: Date) throws -> ServingIdentity {
-        let key = try RSAPrivateKey.generate(bits: 2048)
+    static func generate(node: String, ips: [[UInt8]], dnsNames: [String], now: Date, key existing: RSAPrivateKey? = nil) throws -> ServingIdentity {
+        let key = try existing ?? RSAPrivateKey.generate(bits: 2048)
         let cert = try Certificate.selfSignedKubeletServing(
             key: key, node: node, ipAddresses: ips, dnsNames: dnsNames, validFor: Int64(lifetime),
             now: DERTime(secondsSinceEpoch: Int64(now.timeIntervalSince1970))
@@ -58,7 +63,7 @@ public final class SelfSignedCertificateSource: CertificateSource {
         if mine {
             defer { regenerating.withLock { $0 = false } }
             do {
-                let fresh = try Self.generate(node: node, ips: ips, dnsNames: dnsNames, now: now)
+                let fresh = try Self.generate(node: node, ips: ips, dnsNames: dnsNames, now: now, key: keepKey ? existing.key : nil)
                 identity.withLock { $0 = fresh }
                 generations.add(1, ordering: .relaxed)
                 logger.info("regenerated self-signed kubelet certificate", metadata: ["notAfter": "\(fresh.leaf.notAfter)"])

@@ -19,7 +19,8 @@ public struct VKConfiguration: Sendable {
     public var nodeName: String?
     public var nodeIPs: [String] = []
     public var dnsNames: [String] = []
-    public var listenAddress = "0.0.0.0"
+    /// "::" = every address, IPv4 and IPv6 on one socket where the kernel allows (as Go's listener does).
+    public var listenAddress = "::"
     public var listenPort = 10250
     public var certDir = "/tmp/certs"
     public var clientCAFile: String?
@@ -31,6 +32,14 @@ public struct VKConfiguration: Sendable {
     /// Watch the CSR (with the poll as fallback); off means poll only.
     public var watchCSR = true
     public var metricsAddress: String? = "127.0.0.1:10248"
+    /// Relay to `upstream` without client authentication (no `ClientCAFile`): refused unless this is set.
+    public var allowUnauthenticatedUpstream = false
+    /// Files mode: where to keep the current pair for another server (combined PEM, and/or separate files).
+    public var writeCombinedFile: String?
+    public var writeCertFile: String?
+    public var writeKeyFile: String?
+    /// Keys of the file that look like a misspelt known key, with the suggestion (`DisabelCSR` → `DisableCSR`).
+    public var suspiciousKeys: [(key: String, suggestion: String)] = []
     /// Keys present in the file that vkcert does not use (InterLink's other settings).
     public var ignoredKeys: [String] = []
     public var sourceFile: String?
@@ -62,7 +71,40 @@ public struct VKConfiguration: Sendable {
         "KubeletCertFile", "KubeletKeyFile", "KubeletCSRSignerName", "DisableCSR", "VerboseLogging", "NodeName", "NodeIP",
         "NodeIPs", "DNSNames", "KubeletURL", "KubeletPort", "CertDir", "ClientCAFile", "Upstream", "Kubeconfig",
         "RenewalFraction", "PollIntervalSeconds", "CSRExpirationSeconds", "WatchCSR", "MetricsAddress",
+        "AllowUnauthenticatedUpstream", "WriteCombinedFile", "WriteCertFile", "WriteKeyFile",
     ]
+
+    /// The known key an unknown one is probably a misspelling of: same letters ignoring case, or at most
+    /// two edits (insert, delete, replace, swap of neighbours) away from a known key of 6+ letters.
+    static func suggestion(for key: String) -> String? {
+        let lower = key.lowercased()
+        var best: (String, Int)? = nil
+        for known in knownKeys {
+            let k = known.lowercased()
+            if k == lower { return known }
+            guard known.count >= 6, abs(k.count - lower.count) <= 2 else { continue }
+            let d = editDistance(Array(lower.utf8), Array(k.utf8))
+            if d <= 2, best == nil || d < best!.1 { best = (known, d) }
+        }
+        return best?.0
+    }
+
+    /// Optimal string alignment distance (Levenshtein plus adjacent transpositions); inputs are short keys.
+    static func editDistance(_ a: [UInt8], _ b: [UInt8]) -> Int {
+        guard a.count <= 64, b.count <= 64 else { return Int.max }
+        var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+        for i in 0...a.count { d[i][0] = i }
+        for j in 0...b.count { d[0][j] = j }
+        if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
+        for i in 1...a.count {
+            for j in 1...b.count {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1) }
+            }
+        }
+        return d[a.count][b.count]
+    }
 
     /// Parses YAML text; `file` names the source in errors.
     public static func parse(_ text: String, file: String?) throws -> VKConfiguration {
@@ -105,6 +147,7 @@ public struct VKConfiguration: Sendable {
             guard let key = keyNode.scalar?.string else { continue }
             guard knownKeys.contains(key) else {
                 config.ignoredKeys.append(key)
+                if let suggestion = suggestion(for: key) { config.suspiciousKeys.append((key, suggestion)) }
                 continue
             }
             switch key {
@@ -128,6 +171,10 @@ public struct VKConfiguration: Sendable {
             case "CSRExpirationSeconds": config.csrExpirationSeconds = Int32(try wholeNumber(key, value, 600...Int(Int32.max), "a number of seconds"))
             case "WatchCSR": config.watchCSR = try bool(key, value)
             case "MetricsAddress": config.metricsAddress = try string(key, value).nilIfEmpty
+            case "AllowUnauthenticatedUpstream": config.allowUnauthenticatedUpstream = try bool(key, value)
+            case "WriteCombinedFile": config.writeCombinedFile = try string(key, value).nilIfEmpty
+            case "WriteCertFile": config.writeCertFile = try string(key, value).nilIfEmpty
+            case "WriteKeyFile": config.writeKeyFile = try string(key, value).nilIfEmpty
             default: break
             }
         }
@@ -148,10 +195,17 @@ public struct VKConfiguration: Sendable {
         return try parse(String(decoding: bytes, as: UTF8.self), file: path)
     }
 
-    /// Fills what the file left out from `NODENAME`, `POD_IP`, `KUBELET_URL`, `KUBELET_PORT`.
+    /// Applies `NODENAME`, `POD_IP`, `KUBELET_URL`, `KUBELET_PORT` with one rule for all of them:
+    /// **flags > environment > file > defaults**. The environment is how a pod gets its own values (the
+    /// downward API's node name and pod IP) while the file is shared by every replica, and InterLink's VK
+    /// takes these four from the environment. `POD_IP` becomes the first node IP; the file's `NodeIP`s stay
+    /// as further SANs.
     public mutating func applyEnvironment(_ environment: [String: String]) throws {
-        if nodeName == nil, let name = environment["NODENAME"], !name.isEmpty { nodeName = name }
-        if let ip = environment["POD_IP"], !ip.isEmpty, !nodeIPs.contains(ip) { nodeIPs.insert(ip, at: 0) }
+        if let name = environment["NODENAME"], !name.isEmpty { nodeName = name }
+        if let ip = environment["POD_IP"], !ip.isEmpty {
+            nodeIPs.removeAll { $0 == ip }
+            nodeIPs.insert(ip, at: 0)
+        }
         if let url = environment["KUBELET_URL"], !url.isEmpty { listenAddress = url }
         if let port = environment["KUBELET_PORT"], !port.isEmpty {
             guard let p = Int(port), (1...65535).contains(p) else { throw ConfigurationError(file: nil, key: "KUBELET_PORT", "\"\(port)\" is not a port number") }
@@ -183,6 +237,21 @@ public struct VKConfiguration: Sendable {
         }
         if case .csr(let signer) = mode, !VKConfiguration.isValidSignerName(signer) {
             throw ConfigurationError(file: file, key: "KubeletCSRSignerName", "\"\(signer)\" is not a signer name (kubernetes.io/kubelet-serving, domain/path, clusterissuers.cert-manager.io/<name> or issuers.cert-manager.io/<namespace>.<name>)")
+        }
+        if upstream != nil, clientCAFile == nil, !allowUnauthenticatedUpstream {
+            throw ConfigurationError(
+                file: file, key: "Upstream",
+                "relays the provider's API to anyone who reaches the port unless ClientCAFile is set; set ClientCAFile (the CA of the API server's kubelet client certificate), or AllowUnauthenticatedUpstream: true to accept that"
+            )
+        }
+        if let address = metricsAddress, HostPort.parse(address) == nil {
+            throw ConfigurationError(file: file, key: "MetricsAddress", "\"\(address)\" is not host:port (e.g. 127.0.0.1:10248, :10248, [::1]:10248) or off")
+        }
+        if writeKeyFile != nil, writeCertFile == nil {
+            throw ConfigurationError(file: file, key: "WriteCertFile", "is missing while WriteKeyFile is set: the pair is written together")
+        }
+        if writeCertFile != nil, writeKeyFile == nil {
+            throw ConfigurationError(file: file, key: "WriteKeyFile", "is missing while WriteCertFile is set: the pair is written together")
         }
         guard renewalFraction > 0 && renewalFraction < 1 else { throw ConfigurationError(file: file, key: "RenewalFraction", "must be between 0 and 1 (exclusive), e.g. 0.8") }
         guard pollInterval >= 1 else { throw ConfigurationError(file: file, key: "PollIntervalSeconds", "must be at least 1") }

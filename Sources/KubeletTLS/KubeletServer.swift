@@ -21,7 +21,8 @@ import Synchronization
 /// it every decrypted connection is relayed byte for byte to the provider's plain-HTTP server.
 public final class KubeletServer: Service, Sendable {
     public struct Options: Sendable {
-        public var host = "0.0.0.0"
+        /// "::" (default): every address, IPv4 and IPv6 on one socket where the kernel allows.
+        public var host = "::"
         public var port = 10250
         /// PEM bundle of CAs whose client certificates are accepted (nil: no client authentication).
         public var clientCA: [UInt8]?
@@ -59,6 +60,8 @@ public final class KubeletServer: Service, Sendable {
         public let handshakeFailures = Atomic<Int>(0)
         /// ClientHellos that were given a certificate (completed or not).
         public let certificateSelections = Atomic<Int>(0)
+
+        public init() {}
         public let noCertificate = Atomic<Int>(0)
         public let connections = Atomic<Int>(0)
     }
@@ -132,7 +135,10 @@ public final class KubeletServer: Service, Sendable {
         let context = try tlsContext()
         let server = self
         let upstream = try options.upstream.map(Self.parseHostPort)
-        let bootstrap = ServerBootstrap(group: group)
+        // A fresh bootstrap per bind attempt: ServerBootstrap's option setters modify it in place, and the
+        // IPv6-only option must not reach an IPv4 socket.
+        let group = self.group
+        let bootstrap = { ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -149,10 +155,31 @@ public final class KubeletServer: Service, Sendable {
                     }
                 }
             }
-        let channel = try await bootstrap.bind(host: options.host, port: options.port).get()
+        }
+        let channel: any Channel
+        var family = "IPv4 and IPv6"
+        if options.host == "::" || options.host.isEmpty {
+            // One socket for both families, as Go's listener does: IPV6_V6ONLY off, so IPv4 clients arrive
+            // as ::ffff:a.b.c.d. Where the kernel has no IPv6, IPv4 alone.
+            do {
+                channel = try await bootstrap()
+                    .serverChannelOption(ChannelOptions.Types.SocketOption(level: .ipv6, name: .ipv6_v6only), value: 0)
+                    .bind(host: "::", port: options.port).get()
+            } catch {
+                logger.info("IPv6 is not available; listening on IPv4 only", metadata: ["reason": "\(error)"])
+                channel = try await bootstrap().bind(host: "0.0.0.0", port: options.port).get()
+                family = "IPv4"
+            }
+        } else {
+            channel = try await bootstrap().bind(host: options.host, port: options.port).get()
+            family = options.host.contains(":") ? "IPv6" : "IPv4"
+        }
         listener.withLockedValue { $0 = channel }
         let port = channel.localAddress?.port ?? options.port
-        logger.info("serving the kubelet API over HTTPS", metadata: ["address": "\(options.host):\(port)", "upstream": "\(options.upstream ?? "built-in")"])
+        let shown = options.host.isEmpty || options.host == "::" ? (family == "IPv4" ? "0.0.0.0" : "::") : options.host
+        logger.info("serving the kubelet API over HTTPS", metadata: [
+            "address": "\(shown.contains(":") ? "[\(shown)]" : shown):\(port)", "family": "\(family)", "upstream": "\(options.upstream ?? "built-in")",
+        ])
         return port
     }
 

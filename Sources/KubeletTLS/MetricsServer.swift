@@ -51,7 +51,7 @@ public final class MetricsServer: Sendable {
     /// The exposition text for a manager snapshot, the handshake counters and the served identity.
     public static func exposition(
         mode: String, identity: ServingIdentity?, snapshot: ManagerMetricsSnapshot?, counters: KubeletServer.Counters, now: Date,
-        loadProblem: CertificateLoadProblem? = nil, loadFailures: Int = 0
+        loadProblem: CertificateLoadProblem? = nil, loadFailures: Int = 0, unauthenticatedUpstream: Bool = false
     ) -> String {
         var lines: [String] = []
         func metric(_ name: String, _ type: String, _ help: String, _ samples: [(String, Double)]) {
@@ -82,6 +82,9 @@ public final class MetricsServer: Sendable {
         metric("vkcert_certificate_stale_since_timestamp_seconds", "gauge",
                "When the served pair became stale because a newer one failed to load (Unix seconds; 0 when current).",
                [("", loadProblem.map { $0.since.timeIntervalSince1970.rounded() } ?? 0)])
+        metric("vkcert_upstream_unauthenticated", "gauge",
+               "1 when connections are relayed to Upstream without client authentication (AllowUnauthenticatedUpstream).",
+               [("", unauthenticatedUpstream ? 1 : 0)])
         metric("vkcert_tls_handshakes_total", "counter", "TLS handshakes that completed.",
                [("", Double(counters.handshakes.load(ordering: .relaxed)))])
         metric("vkcert_tls_handshake_failures_total", "counter",

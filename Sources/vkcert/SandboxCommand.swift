@@ -66,7 +66,7 @@ struct SandboxRun: AsyncParsableCommand {
         config.pollInterval = 2
         print("vkcert sandbox: emulated API server at \(apiURL) (kubeconfig \(kubeconfig))")
         let printed = OnceFlag()
-        let serving = Serving(config: config, logger: logger, onStarted: { port, started in
+        let serving = Serving(config: config, logger: logger, onStarted: { port, metricsPort, started in
             Task {
                 while started.source.current() == nil {
                     if manualApprove, let name = started.csrManager?.metrics.snapshot.pendingCSR, printed.fire() {

@@ -62,17 +62,22 @@ struct ServeOptions: ParsableArguments {
         if !nodeIPs.isEmpty { config.nodeIPs = nodeIPs }
         config.dnsNames += dns
         if let listen {
-            guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
-                throw CLIFailure.input("--listen \"\(listen)\" is not host:port")
+            guard let address = HostPort.parse(listen) else {
+                throw CLIFailure.input("--listen \"\(listen)\" is not host:port (e.g. :10250, [::]:10250, 0.0.0.0:10250, 10.0.0.5:10250)")
             }
-            config.listenAddress = String(listen[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-            config.listenPort = port
+            config.listenAddress = address.host.isEmpty ? "::" : address.host
+            config.listenPort = address.port
         }
         if let certDir { config.certDir = certDir }
         if let kubeconfig { config.kubeconfig = kubeconfig }
         if let clientCA { config.clientCAFile = clientCA }
         if let upstream { config.upstream = upstream }
-        if let metrics { config.metricsAddress = metrics == "off" ? nil : metrics }
+        if let metrics {
+            guard metrics == "off" || HostPort.parse(metrics) != nil else {
+                throw CLIFailure.input("--metrics \"\(metrics)\" is not host:port (e.g. 127.0.0.1:10248, :10248) or off")
+            }
+            config.metricsAddress = metrics == "off" ? nil : metrics
+        }
         if verbose { config.verboseLogging = true }
         return config
     }
@@ -83,12 +88,17 @@ struct Serving {
     let config: VKConfiguration
     let logger: Logger
     var clientFactory: (@Sendable () throws -> KubeClient)? = nil
-    var onStarted: (@Sendable (Int, CertificateManager.Started) -> Void)? = nil
+    /// Called once listening: the HTTPS port, the metrics port (nil when off or failed), the source.
+    var onStarted: (@Sendable (Int, Int?, CertificateManager.Started) -> Void)? = nil
+    /// Files mode: keep these files current (renewals then keep the key, see CertificateFileWriter).
+    var fileTargets = CertificateFileWriter.Targets()
+    /// Whether to run the HTTPS listener (files mode may leave serving to the other server).
+    var serveTLS = true
 
     func run() async throws {
         let started: CertificateManager.Started
         do {
-            started = try CertificateManager.make(config, logger: logger, client: clientFactory)
+            started = try CertificateManager.make(config, logger: logger, client: clientFactory, keepKeyAcrossRenewals: !fileTargets.isEmpty)
         } catch let error as ConfigurationError {
             throw CLIFailure.input("\(error)")
         } catch let error as KubeAPIError {
@@ -103,43 +113,81 @@ struct Serving {
             let roots = try loadCertificates(ca)
             options.clientCA = Array(roots.map(\.pemRepresentation).joined().utf8)
         }
-        let server = KubeletServer(source: started.source, options: options, logger: logger)
-        let port: Int
-        do {
-            port = try await server.start()
-        } catch {
-            throw CLIFailure.input("cannot listen on \(config.listenAddress):\(config.listenPort): \(error)")
+        if config.upstream != nil, config.clientCAFile == nil {
+            // Only reachable with AllowUnauthenticatedUpstream: true (validate() refuses it otherwise).
+            logger.warning("relaying to Upstream WITHOUT client authentication (AllowUnauthenticatedUpstream: true): anyone who reaches this port gets the provider's API; set ClientCAFile", metadata: ["upstream": "\(config.upstream!)"])
+        }
+        var server: KubeletServer? = nil
+        var port = 0
+        if serveTLS {
+            let s = KubeletServer(source: started.source, options: options, logger: logger)
+            do {
+                port = try await s.start()
+            } catch {
+                throw CLIFailure.input("cannot listen on \(HostPort(host: config.listenAddress, port: config.listenPort)): \(error)")
+            }
+            server = s
+        }
+        let counters = server?.counters ?? KubeletServer.Counters()
+        var writer: CertificateFileWriter? = nil
+        if !fileTargets.isEmpty {
+            let w = CertificateFileWriter(source: started.source, targets: fileTargets, logger: logger)
+            do {
+                try w.sync()
+            } catch {
+                throw CLIFailure.input("cannot write the certificate files (\(fileTargets.paths.joined(separator: ", "))): \(error)")
+            }
+            writer = w
         }
         var metricsServer: MetricsServer? = nil
-        if let address = config.metricsAddress, let colon = address.lastIndex(of: ":"), let metricsPort = Int(address[address.index(after: colon)...]) {
+        var metricsPort: Int? = nil
+        if let text = config.metricsAddress, let address = HostPort.parse(text) {
             let source = started.source
             let csr = started.csrManager
             let mode = started.mode.description
-            let counters = server.counters
             let m = MetricsServer(
                 render: {
                     MetricsServer.exposition(
                         mode: mode, identity: source.current(), snapshot: csr?.metrics.snapshot, counters: counters, now: Date(),
-                        loadProblem: source.loadProblem, loadFailures: source.loadFailures
+                        loadProblem: source.loadProblem, loadFailures: source.loadFailures,
+                        unauthenticatedUpstream: config.upstream != nil && config.clientCAFile == nil
                     )
                 },
                 healthy: { source.current() != nil },
                 detail: { source.loadProblem?.healthDetail }
             )
             do {
-                try await m.start(host: String(address[..<colon]), port: metricsPort)
+                let bound = try await m.start(host: address.host.isEmpty ? "::" : address.host, port: address.port)
                 metricsServer = m
+                logger.info("serving /healthz and /metrics over HTTP", metadata: ["address": "\(HostPort(host: address.host.isEmpty ? "::" : address.host, port: bound))"])
+                metricsPort = bound
             } catch {
-                logger.error("metrics listener failed; continuing without it", metadata: ["address": "\(address)", "reason": "\(error)"])
+                logger.error("metrics listener failed; continuing without it", metadata: ["address": "\(text)", "reason": "\(error)"])
             }
         }
-        onStarted?(port, started)
-        var services: [any Service] = [server]
+        onStarted?(port, metricsPort, started)
+        var services: [any Service] = []
+        if let server { services.append(server) }
         if let manager = started.csrManager { services.append(CSRService(manager: manager)) }
+        if let writer { services.append(FileWriterService(writer: writer)) }
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
         await metricsServer?.stop()
         logger.info("stopped")
+    }
+}
+
+/// Files mode's writer as a service: syncs every second until graceful shutdown.
+struct FileWriterService: Service {
+    let writer: CertificateFileWriter
+    func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown {
+                try await writer.run()
+            }
+        } catch is CancellationError {
+            // Graceful shutdown: a normal stop.
+        }
     }
 }
 

@@ -30,11 +30,14 @@ struct VKCert: ParsableCommand {
               vkcert key sign --key node.key --in msg --out msg.sig --scheme pss
               vkcert key verify --key node.pub --in msg --signature msg.sig --scheme pss
               vkcert vectors                                      # Wycheproof + OpenSSL suites
+              vkcert serve --config vk.yaml                       # the kubelet HTTPS endpoint
+              vkcert files --config vk.yaml --combined /certs/kubelet.pem   # files for InterLink's VK
+              vkcert health                                       # exec probe: GET 127.0.0.1:10248/healthz
 
             Exit status: 0 success, 1 invalid signature or failed suite, 2 usage or input error.
             """,
         subcommands: [
-            ServeCommand.self, InspectCommand.self, LintCommand.self, VerifyCommand.self, KeyCommand.self, CSRCommand.self, CertCommand.self,
+            ServeCommand.self, FilesCommand.self, HealthCommand.self, InspectCommand.self, LintCommand.self, VerifyCommand.self, KeyCommand.self, CSRCommand.self, CertCommand.self,
             SandboxCommand.self, VectorsCommand.self, BenchCommand.self,
         ]
     )
