@@ -26,8 +26,23 @@ public final class KubeSimulator: Sendable {
         /// Bearer tokens in addition to the admin token (e.g. a node's).
         public var extraTokens: [String: UserInfo] = [:]
         public var clock: any SimulatorClock = SystemClock()
+        /// The signing CA to use (nil: a fresh one, see ``makeCA()``): a sandbox restarted with the same
+        /// directory keeps its CA, so certificates it issued before still verify.
+        public var ca: (certificate: Certificate, key: RSAPrivateKey)?
 
         public init() {}
+    }
+
+    /// A new sandbox CA: `CN=vkcert-sandbox-ca`, ten years, RSA-2048.
+    public static func makeCA() throws -> (certificate: Certificate, key: RSAPrivateKey) {
+        let caKey = try RSAPrivateKey.generate()
+        let now = DERTime.now()
+        var caBuilder = CertificateBuilder(
+            subject: DistinguishedName(encoding: [(OID.Attribute.commonName, "vkcert-sandbox-ca")]),
+            publicKey: CertificatePublicKey(rsa: caKey.publicKey), notBefore: now.adding(seconds: -3600), notAfter: now.adding(seconds: 10 * 365 * 86_400)
+        )
+        CertificateProfile.ca.apply(to: &caBuilder, authorityKeyIdentifier: nil)
+        return (try caBuilder.selfSign(with: caKey), caKey)
     }
 
     public let store: CSRStore
@@ -40,14 +55,8 @@ public final class KubeSimulator: Sendable {
 
     public init(options: Options = Options()) throws {
         self.options = options
-        let caKey = try RSAPrivateKey.generate()
+        let (ca, caKey) = try options.ca ?? Self.makeCA()
         let now = DERTime.now()
-        var caBuilder = CertificateBuilder(
-            subject: DistinguishedName(encoding: [(OID.Attribute.commonName, "vkcert-sandbox-ca")]),
-            publicKey: CertificatePublicKey(rsa: caKey.publicKey), notBefore: now.adding(seconds: -3600), notAfter: now.adding(seconds: 10 * 365 * 86_400)
-        )
-        CertificateProfile.ca.apply(to: &caBuilder, authorityKeyIdentifier: nil)
-        let ca = try caBuilder.selfSign(with: caKey)
         caCertificate = ca
 
         // The API server's serving certificate: 127.0.0.1, ::1 and localhost.

@@ -7,6 +7,10 @@ import FileIO
 import Foundation
 import CertManager
 import KubeSim
+import BigNum
+import DER
+import RSA
+import X509
 
 struct SandboxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -43,6 +47,7 @@ struct SandboxRun: AsyncParsableCommand {
         let directory = dir ?? (NSTemporaryDirectory() + "vkcert-sandbox-" + String(UInt32.random(in: 0...UInt32.max), radix: 36))
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var options = KubeSimulator.Options()
+        options.ca = try Self.sandboxCA(in: directory)
         options.tls = true
         options.autoApprove = !manualApprove
         // The node authenticates with its own token, so its requests come from system:node:vkcert-sandbox
@@ -64,25 +69,58 @@ struct SandboxRun: AsyncParsableCommand {
         config.kubeconfig = kubeconfig
         config.metricsAddress = "127.0.0.1:0"
         config.pollInterval = 2
-        print("vkcert sandbox: emulated API server at \(apiURL) (kubeconfig \(kubeconfig))")
+        say("vkcert sandbox: emulated API server at \(apiURL) (kubeconfig \(kubeconfig))")
         let printed = OnceFlag()
         let serving = Serving(config: config, logger: logger, onStarted: { port, metricsPort, started in
             Task {
                 while started.source.current() == nil {
                     if manualApprove, let name = started.csrManager?.metrics.snapshot.pendingCSR, printed.fire() {
-                        print("vkcert sandbox: waiting for approval; run:\n  KUBECONFIG=\(kubeconfig) kubectl certificate approve \(name)")
+                        say("vkcert sandbox: waiting for approval; run:\n  KUBECONFIG=\(kubeconfig) kubectl certificate approve \(name)")
                     }
                     try? await Task.sleep(for: .milliseconds(200))
                 }
-                print("vkcert sandbox: serving https://127.0.0.1:\(port)/healthz with a certificate signed by the sandbox CA")
-                print("  try: curl --cacert \(caFile) https://127.0.0.1:\(port)/healthz")
-                print("  Ctrl-C stops the sandbox.")
+                say("vkcert sandbox: serving https://127.0.0.1:\(port)/healthz with a certificate signed by the sandbox CA")
+                say("  try: curl --cacert \(caFile) https://127.0.0.1:\(port)/healthz")
+                if let metricsPort {
+                    say("  metrics: curl http://127.0.0.1:\(metricsPort)/metrics   (health: vkcert health --address 127.0.0.1:\(metricsPort))")
+                }
+                say("  Ctrl-C stops the sandbox.")
                 fflush(nil)
             }
         })
         try await serving.run()
         await simulator.stop()
-        print("vkcert sandbox: stopped")
+        say("vkcert sandbox: stopped")
+    }
+}
+
+/// Prints a line and flushes at once: into a pipe or a file stdout is block-buffered, and the sandbox's
+/// instructions must appear when they are printed, not when it exits.
+func say(_ line: String) {
+    print(line)
+    fflush(nil)
+}
+
+extension SandboxRun {
+    /// The sandbox CA kept in `directory` (ca.pem, ca-key.pem 0600): reused when both load and the CA is
+    /// valid for another day, so a restarted sandbox's stored certificate still verifies with ca.pem;
+    /// otherwise made anew and written.
+    static func sandboxCA(in directory: String) throws -> (certificate: Certificate, key: RSAPrivateKey) {
+        let certPath = directory + "/ca.pem", keyPath = directory + "/ca-key.pem"
+        if var keyBytes = try? FileSystem.read(keyPath), let certBytes = try? FileSystem.read(certPath) {
+            defer { SecureMemory.wipe(&keyBytes) }
+            if let cert = try? Certificate(pemEncoded: certBytes), let key = try? RSAPrivateKey.load(keyBytes).key,
+                cert.publicKey.spki == key.publicKey.spki, cert.isValid(at: DERTime.now().adding(seconds: 86_400))
+            {
+                return (cert, key)
+            }
+        }
+        let ca = try KubeSimulator.makeCA()
+        var keyPEM = ca.key.pkcs8PEMBytes
+        defer { SecureMemory.wipe(&keyPEM) }
+        try FileSystem.writeAtomically(keyPath, keyPEM, mode: 0o600)
+        try FileSystem.writeAtomically(certPath, Array(ca.certificate.pemRepresentation.utf8), mode: 0o644)
+        return ca
     }
 }
 

@@ -7,31 +7,72 @@ import Testing
 /// `vkcert sandbox` (README command #1): ends with a working curl line, served; Ctrl-C leaves nothing behind.
 @Suite("vkcert sandbox", .serialized)
 struct SandboxTests {
-    @Test func sandboxServesAWorkingCurlAndStopsCleanly() throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.cleanup() }
+    /// Starts the sandbox with `dir` and reads its stdout (a pipe: so it must be flushed line by line)
+    /// until the instructions are complete.
+    static func start(_ dir: String) throws -> (Process, Pipe, String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Run.vkcertPath)
-        process.arguments = ["sandbox", "--port", "0", "--dir", dir.path("sandbox")]
+        process.arguments = ["sandbox", "--port", "0", "--dir", dir]
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
-        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         var text = ""
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline && !text.contains("Ctrl-C stops the sandbox") {
             text += String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
         }
-        let curlLine = try #require(text.split(separator: "\n").first { $0.contains("try: curl") }, "no curl line in: \(text)")
-        let command = String(curlLine.split(separator: ":", maxSplits: 1)[1]).trimmingCharacters(in: .whitespaces)
+        return (process, output, text)
+    }
+
+    static func curlLine(_ text: String) throws -> String {
+        let line = try #require(text.split(separator: "\n").first { $0.contains("try: curl") }, "no curl line in: \(text)")
+        return String(line.split(separator: ":", maxSplits: 1)[1]).trimmingCharacters(in: .whitespaces)
+    }
+
+    @Test func sandboxServesAWorkingCurlAndStopsCleanly() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let (process, output, text) = try Self.start(dir.path("sandbox"))
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        let command = try Self.curlLine(text)
         #expect(command.hasPrefix("curl --cacert "))
         let curl = try Run.process("sh", ["-c", command])
         #expect(curl.status == 0 && curl.stdoutText == "ok", "\(command): \(curl.stderrText)")
+        // The metrics address is printed, and the exec probe reads it.
+        let metrics = try #require(text.split(separator: "\n").first { $0.contains("metrics: curl http://127.0.0.1:") }, "\(text)")
+        let address = try #require(metrics.split(separator: "--address ").last.map { String($0.dropLast()) })
+        let health = try Run.vkcert(["health", "--address", address])
+        #expect(health.status == 0 && health.stdoutText == "ok\n", "\(health.stdoutText)\(health.stderrText)")
+        let prometheus = try Run.process("curl", ["-sS", "http://\(address)/metrics"])
+        #expect(prometheus.stdoutText.contains("vkcert_tls_handshakes_total 1\n"), "the curl above completed one handshake: \(prometheus.stdoutText)")
         kill(process.processIdentifier, SIGINT)
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
-        text += String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(text.contains("vkcert sandbox: stopped"), "\(text)")
+        let rest = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect((text + rest).contains("vkcert sandbox: stopped"), "\(text)\(rest)")
+        // Nothing listens any more: the probe says so and exits 1.
+        let down = try Run.vkcert(["health", "--address", address, "--timeout", "2"])
+        #expect(down.status == 1 && down.stdoutText.contains("no answer"), "\(down.stdoutText)")
+    }
+
+    /// Issue 14 item 7: a restart with the same --dir keeps the CA, so the stored certificate it serves
+    /// still verifies with the printed curl line.
+    @Test func restartWithTheSameDirectoryKeepsTheCA() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        var cas: [[UInt8]] = []
+        for _ in 0..<2 {
+            let (process, _, text) = try Self.start(dir.path("sandbox"))
+            defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+            let curl = try Run.process("sh", ["-c", try Self.curlLine(text)])
+            #expect(curl.status == 0 && curl.stdoutText == "ok", "\(curl.stderrText)")
+            cas.append(try dir.read("sandbox/ca.pem"))
+            kill(process.processIdentifier, SIGINT)
+            process.waitUntilExit()
+        }
+        #expect(cas[0] == cas[1])
+        let key = try FileManager.default.attributesOfItem(atPath: dir.path("sandbox/ca-key.pem"))
+        #expect(key[.posixPermissions] as? Int == 0o600)
     }
 }

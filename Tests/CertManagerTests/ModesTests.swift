@@ -174,6 +174,11 @@ struct ModesTests {
         ("NodeIP: 10.0.0.300\n", "vk.yaml: NodeIP: \"10.0.0.300\" is not an IP address"),
         ("RenewalFraction: 1.5\n", "vk.yaml: RenewalFraction: must be between 0 and 1"),
         ("- a list\n", "vk.yaml: the top level must be a mapping"),
+        // Issue 14 item 3: a relay without client authentication names both keys.
+        ("Upstream: 127.0.0.1:8080\n", "vk.yaml: Upstream: relays the provider's API to anyone who reaches the port unless ClientCAFile is set"),
+        ("Upstream: 127.0.0.1:8080\n", "AllowUnauthenticatedUpstream: true"),
+        ("MetricsAddress: localhost\n", "vk.yaml: MetricsAddress: \"localhost\" is not host:port"),
+        ("WriteCertFile: /c\n", "vk.yaml: WriteKeyFile: is missing while WriteCertFile is set"),
         ("key: [unclosed\n", "vk.yaml: not valid YAML"),
     ])
     func errors(yaml: String, message: String) throws {
@@ -184,6 +189,45 @@ struct ModesTests {
             Issue.record("accepted: \(yaml)")
         } catch let error as ConfigurationError {
             #expect(error.description.contains(message), "\(error)")
+        }
+    }
+
+    /// Issue 14 item 3 and 7: the explicit opt-out, one precedence rule, suggestions for misspelt keys.
+    @Test func relayOptOutPrecedenceAndSuggestions() throws {
+        var relay = try VKConfiguration.parse("Upstream: 127.0.0.1:8080\nAllowUnauthenticatedUpstream: true\n", file: "vk.yaml")
+        try relay.applyEnvironment(["NODENAME": "vk-1", "POD_IP": "10.0.0.5"])
+        _ = try relay.validate()
+        var withCA = try VKConfiguration.parse("Upstream: 127.0.0.1:8080\nClientCAFile: /ca.pem\n", file: "vk.yaml")
+        try withCA.applyEnvironment(["NODENAME": "vk-1", "POD_IP": "10.0.0.5"])
+        _ = try withCA.validate()
+
+        // flags > environment > file > defaults, for every key the environment can set.
+        var config = try VKConfiguration.parse("NodeName: from-file\nNodeIP: [10.0.0.9]\nKubeletURL: 10.0.0.9\nKubeletPort: 9999\n", file: "vk.yaml")
+        try config.applyEnvironment(["NODENAME": "from-env", "POD_IP": "10.0.0.5", "KUBELET_URL": "0.0.0.0", "KUBELET_PORT": "10250"])
+        #expect(config.nodeName == "from-env" && config.nodeIPs == ["10.0.0.5", "10.0.0.9"])
+        #expect(config.listenAddress == "0.0.0.0" && config.listenPort == 10250)
+        var defaults = try VKConfiguration.parse("", file: nil)
+        try defaults.applyEnvironment([:])
+        #expect(defaults.listenAddress == "::" && defaults.listenPort == 10250, "dual-stack by default")
+
+        let typo = try VKConfiguration.parse("DisabelCSR: true\nkubeletcertfile: /c\nVerbose: true\nInterlinkURL: http://x\n", file: "vk.yaml")
+        let suggested = Dictionary(uniqueKeysWithValues: typo.suspiciousKeys.map { ($0.key, $0.suggestion) })
+        #expect(suggested["DisabelCSR"] == "DisableCSR" && suggested["kubeletcertfile"] == "KubeletCertFile", "\(suggested)")
+        #expect(suggested["InterlinkURL"] == nil && suggested["Verbose"] == nil, "InterLink's own keys are not typos: \(suggested)")
+        #expect(typo.mode.description == "csr", "a misspelt key does nothing")
+    }
+
+    @Test("listen and metrics addresses", arguments: [
+        (":10250", "", 10250), ("[::]:10250", "::", 10250), ("0.0.0.0:10250", "0.0.0.0", 10250), ("[::1]:0", "::1", 0), ("10.0.0.5:443", "10.0.0.5", 443),
+    ])
+    func hostPort(text: String, host: String, port: Int) {
+        let parsed = HostPort.parse(text)
+        #expect(parsed?.host == host && parsed?.port == port, "\(text)")
+    }
+
+    @Test func malformedAddressesAreRefused() {
+        for text in ["10250", "::1:80", "host:", "host:65536", "[::1:80", "host:-1", "host:+80", "[]:80"] {
+            #expect(HostPort.parse(text) == nil, "\(text)")
         }
     }
 

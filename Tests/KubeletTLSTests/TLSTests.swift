@@ -37,11 +37,11 @@ struct TLSTests {
             _ = try dir.write("ca.pem", Array(ca.pemRepresentation.utf8))
         }
 
-        func leaf(node: String = "vk-1", profile: CertificateProfile = .kubeletServing, commonName: String? = nil) throws -> (Certificate, RSAPrivateKey) {
+        func leaf(node: String = "vk-1", profile: CertificateProfile = .kubeletServing, commonName: String? = nil, ipv6Loopback: Bool = false) throws -> (Certificate, RSAPrivateKey) {
             let key = try RSAPrivateKey.generate()
             let subject = commonName.map { DistinguishedName(encoding: [(OID.Attribute.commonName, $0)]) } ?? .kubeletNode(node)
             var b = CertificateBuilder(subject: subject, publicKey: CertificatePublicKey(rsa: key.publicKey), notBefore: .now().adding(seconds: -300), notAfter: .now().adding(seconds: 86_400))
-            b.addSubjectAltNames([.ipAddress([127, 0, 0, 1][...]), .dns("localhost")])
+            b.addSubjectAltNames([.ipAddress([127, 0, 0, 1][...]), .dns("localhost")] + (ipv6Loopback ? [.ipAddress((Array(repeating: 0, count: 15) + [1])[...])] : []))
             profile.apply(to: &b, authorityKeyIdentifier: ca.extensions.subjectKeyIdentifier.map(Array.init))
             return (try b.sign(issuer: ca.subject, issuerKey: caKey), key)
         }
@@ -54,9 +54,9 @@ struct TLSTests {
         }
     }
 
-    static func start(_ source: any CertificateSource, clientCA: [UInt8]? = nil, upstream: String? = nil) async throws -> (KubeletServer, Int) {
+    static func start(_ source: any CertificateSource, clientCA: [UInt8]? = nil, upstream: String? = nil, host: String = "127.0.0.1") async throws -> (KubeletServer, Int) {
         var options = KubeletServer.Options()
-        options.host = "127.0.0.1"
+        options.host = host
         options.port = 0
         options.clientCA = clientCA
         options.upstream = upstream
@@ -174,6 +174,22 @@ struct TLSTests {
         #expect(server.counters.handshakeFailures.load(ordering: .relaxed) == 7)
         let text = MetricsServer.exposition(mode: "self-signed", identity: source.current(), snapshot: nil, counters: server.counters, now: Date())
         #expect(text.contains("vkcert_tls_handshakes_total 2\n") && text.contains("vkcert_tls_handshake_failures_total 7\n"), "\(text)")
+        await server.shutdown()
+    }
+
+    /// Issue 14 item 5: the default listener ("::", IPV6_V6ONLY off) takes IPv4 and IPv6 clients on one
+    /// socket, as Go's listener does; curl verifies the certificate over both.
+    @Test func defaultListenerIsDualStack() async throws {
+        let pki = try PKI()
+        defer { pki.dir.cleanup() }
+        let certFile = pki.dir.path("tls.crt"), keyFile = pki.dir.path("tls.key")
+        try pki.install(try pki.leaf(ipv6Loopback: true), certFile: certFile, keyFile: keyFile)
+        let source = ManualCertificateSource(certFile: certFile, keyFile: keyFile, logger: Self.quiet)
+        let (server, port) = try await Self.start(source, host: KubeletServer.Options().host)
+        for url in ["https://127.0.0.1:\(port)/healthz", "https://[::1]:\(port)/healthz"] {
+            let curl = try Run.process("curl", ["-sS", "--cacert", pki.dir.path("ca.pem"), url])
+            #expect(curl.stdoutText == "ok", "\(url): \(curl.stderrText)")
+        }
         await server.shutdown()
     }
 
