@@ -6,8 +6,10 @@ import Foundation
 /// crypto/tls and crypto/x509 are what kube-apiserver and InterLink's Virtual Kubelet use, so they judge
 /// what vkcert serves and writes.
 public enum GoPeer {
+    /// A judge (tool) that is not installed: the test fails with this, naming what installs it.
     public struct Missing: Error, CustomStringConvertible {
         public let description: String
+        public init(description: String) { self.description = description }
     }
 
     /// Builds `Tests/Peers/<name>.go` into `directory` and returns the binary's path. Fails (never skips)
