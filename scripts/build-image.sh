@@ -91,7 +91,7 @@ python3 - "$check_dir" "$version" <<'PY' || status=1
 import json, os, sys, tarfile
 d, version = sys.argv[1], sys.argv[2]
 manifest = json.load(open(os.path.join(d, "manifest.json")))[0]
-assert manifest["RepoTags"] == [f"vkcert:{version}"], manifest["RepoTags"]
+assert manifest["RepoTags"] in ([f"vkcert:{version}"], [f"docker.io/library/vkcert:{version}"]), manifest["RepoTags"]
 config = json.load(open(os.path.join(d, manifest["Config"])))
 c = config["config"]
 problems = []
