@@ -4,7 +4,7 @@
 with ratios.
 
 Usage: Benchmarks/run.py [--rounds 5] [--seconds 1] [--keys 200] [--genpkey 60] [--inspect-runs 60]
-                         [--handshake-seconds 10] [--skip parse,handshakes] [--json] [--no-build]
+                         [--handshake-seconds 10] [--churn-connections 20000] [--skip parse,handshakes,churn] [--json] [--no-build]
 
 Measured: RSA-2048 keygen (median, p90) vs `openssl genpkey` and a raw-C GMP baseline; sign/s and verify/s
 vs `openssl speed rsa2048` and the raw-C GMP CRT baseline; SHA-256 MB/s vs `openssl speed sha256`;
@@ -73,7 +73,8 @@ def main():
     ap.add_argument("--genpkey", type=int, default=60)
     ap.add_argument("--inspect-runs", type=int, default=60)
     ap.add_argument("--handshake-seconds", type=int, default=10)
-    ap.add_argument("--skip", default="", help="comma-separated: parse, handshakes, process")
+    ap.add_argument("--churn-connections", type=int, default=20000)
+    ap.add_argument("--skip", default="", help="comma-separated: parse, handshakes, process, churn")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--no-build", action="store_true")
     args = ap.parse_args()
@@ -176,6 +177,14 @@ def main():
             handshakes["ratio_vs_openssl"] = handshakes["vkcert_manual"]["per_s"] / handshakes["openssl_s_server"]["per_s"]
             handshakes["server_cpu_ratio"] = handshakes["openssl_s_server"]["server_cpu_us"] / handshakes["vkcert_manual"]["server_cpu_us"]
 
+    # Memory under connection churn: vkcert serve vs a Go crypto/tls server vs openssl s_server (Benchmarks/churn.sh).
+    churn = []
+    if "churn" not in skip:
+        log(f"memory under churn: {args.churn_connections} new connections each to vkcert, Go and s_server")
+        out = subprocess.run([os.path.join(ROOT, "Benchmarks/churn.sh"), str(args.churn_connections), "--json"], cwd=ROOT,
+                             check=True, capture_output=True, text=True).stdout
+        churn = [json.loads(l) for l in out.splitlines() if l.startswith("{")]
+
     cpu = ""
     try:
         cpu = [l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")][0]
@@ -204,6 +213,7 @@ def main():
         "whole_process": process,
         "certificate_parse": parse,
         "tls_handshakes": handshakes,
+        "rss_under_churn": churn,
         "raw": rows,
     }
     if args.json:
@@ -240,7 +250,10 @@ def main():
               f"  (server CPU {hv['server_cpu_us']} vs {ho['server_cpu_us']} us/handshake)")
     print(f"\nkeygen: vkcert {args.keys} keys (thread CPU), raw GMP {args.keys} keys, openssl genpkey {args.genpkey} processes "
           f"(child CPU; 'openssl version' alone: {k['openssl_version_process_ms']:.1f} ms). Keygen ratios: how many times faster vkcert is.")
-    print(f"vkcert raw CRT (2 x powm_sec + Garner through BigInt, no padding/blinding/check): {s['vkcert_raw_crt']:.0f}/s")
+    print(f"vkcert raw CRT (2 x mpn_sec_powm + Garner through BigInt, no padding/blinding/check): {s['vkcert_raw_crt']:.0f}/s")
+    for row in churn:
+        print(f"{'RSS under churn: ' + row['server']:34} {row['connections']:7d} connections: idle {row['idle_kb'] / 1024:.1f} MB, "
+              f"peak {row['peak_kb'] / 1024:.1f} MB, 15 s after {row['after_kb'] / 1024:.1f} MB")
 
 
 if __name__ == "__main__":

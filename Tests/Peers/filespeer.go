@@ -2,10 +2,11 @@
 //
 // A Go peer for vkcert's files mode, standard library only (Go 1.19+):
 //
-//	filespeer serve -cert F -key F -addr 127.0.0.1:0
+//	filespeer serve -cert F -key F -addr 127.0.0.1:0 [-once]
 //	    A TLS server that, like InterLink's Virtual Kubelet, calls tls.LoadX509KeyPair(cert, key) inside
 //	    GetCertificate on every handshake. Prints "listening PORT", answers each connection with "ok", and
-//	    on SIGTERM prints "loadfailures N" (pairs that did not load: mismatched or partial).
+//	    on SIGTERM prints "loadfailures N" (pairs that did not load: mismatched or partial). With -once the
+//	    pair is loaded at start only (a plain Go TLS server, the memory baseline in Benchmarks/churn.sh).
 //	filespeer load -addr HOST:PORT -ca F -stop FILE -min N
 //	    New TLS connections one after another (each verifies the chain against -ca and the IP SAN, as
 //	    kube-apiserver's kubelet client does) until FILE exists and at least N were made; prints JSON
@@ -31,11 +32,24 @@ func serve(args []string) {
 	certFile := fs.String("cert", "", "certificate file")
 	keyFile := fs.String("key", "", "key file")
 	addr := fs.String("addr", "127.0.0.1:0", "listen address")
+	once := fs.Bool("once", false, "load the pair once at start (a plain Go TLS server, for memory comparisons)")
 	fs.Parse(args)
 	var failures int64
+	var loaded *tls.Certificate
+	if *once {
+		pair, err := tls.LoadX509KeyPair(*certFile, *keyFile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		loaded = &pair
+	}
 	config := &tls.Config{
 		MinVersion: tls.VersionTLS12,
 		GetCertificate: func(*tls.ClientHelloInfo) (*tls.Certificate, error) {
+			if loaded != nil {
+				return loaded, nil
+			}
 			pair, err := tls.LoadX509KeyPair(*certFile, *keyFile)
 			if err != nil {
 				atomic.AddInt64(&failures, 1)
