@@ -134,11 +134,14 @@ public final class APIRouter: Sendable {
                 return .watch(WatchRequest(selector: selector, resourceVersion: request.query["resourceVersion"],
                                            timeoutSeconds: request.query["timeoutSeconds"].flatMap(Int.init), table: request.wantsTable))
             }
-            let (items, rv) = store.list(selector)
+            let page = try store.page(selector, limit: try limit(request), continue: request.query["continue"])
             if request.wantsTable {
-                return .body(status: 200, contentType: "application/json", data: CSRTable.table(items, resourceVersion: rv, now: store.clock.now()))
+                return .body(status: 200, contentType: "application/json", data: CSRTable.table(page.items, resourceVersion: page.resourceVersion, now: store.clock.now()))
             }
-            return .encoded(200, CertificateSigningRequestList(resourceVersion: rv, items: items))
+            var list = CertificateSigningRequestList(resourceVersion: page.resourceVersion, items: page.items)
+            list.metadata.continue = page.continueToken
+            list.metadata.remainingItemCount = selector.isEmpty ? page.remaining : nil
+            return .encoded(200, list)
         case "POST":
             let object = try decode(request)
             return .encoded(201, try store.create(object, user: request.user))
@@ -162,8 +165,10 @@ public final class APIRouter: Sendable {
             return .encoded(200, csr)
         case "PUT":
             return .encoded(200, try store.updateObject(name, try decode(request)))
+        case "PATCH":
+            return .encoded(200, try store.updateObject(name, try patched(request, name: name)))
         case "DELETE":
-            let deleted = try store.delete(name)
+            let deleted = try store.delete(name, preconditions: try preconditions(request))
             return .encoded(200, APIStatus.deleted(name, uid: deleted.metadata.uid ?? ""))
         default:
             throw APIStatus.methodNotAllowed("the server does not allow this method on the requested resource")
@@ -173,11 +178,57 @@ public final class APIRouter: Sendable {
     private func subresource(_ request: APIRequest, name: String, subresource: String) throws(APIStatus) -> APIResponse {
         switch request.method {
         case "GET": return .encoded(200, try store.get(name))
-        case "PUT":
-            let object = try decode(request)
+        case "PUT", "PATCH":
+            let object = request.method == "PUT" ? try decode(request) : try patched(request, name: name)
             return .encoded(200, subresource == "approval" ? try store.updateApproval(name, object) : try store.updateStatus(name, object))
         default:
             throw APIStatus.methodNotAllowed("the server does not allow this method on the requested resource")
+        }
+    }
+
+    /// `limit`: a positive whole number; anything else is ignored, as the apiserver ignores it.
+    private func limit(_ request: APIRequest) throws(APIStatus) -> Int? {
+        guard let text = request.query["limit"], let value = Int(text), value > 0 else { return nil }
+        return value
+    }
+
+    /// The object after a PATCH of the kind the Content-Type names, applied to the stored object's JSON.
+    /// Without a resourceVersion in the patch the stored one is kept (no precondition), as the apiserver does.
+    private func patched(_ request: APIRequest, name: String) throws(APIStatus) -> CertificateSigningRequestObject {
+        guard let kind = Patch.Kind(contentType: request.contentType) else {
+            throw APIStatus(code: 415, reason: "UnsupportedMediaType",
+                            message: "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json")
+        }
+        let current = try store.get(name)
+        let document: Any
+        do {
+            document = try JSONSerialization.jsonObject(with: KubeJSON.encoder().encode(current))
+        } catch {
+            throw APIStatus.internalError("cannot encode \(name): \(error)")
+        }
+        let result = try Patch.apply(kind, patch: request.body, to: document)
+        guard JSONSerialization.isValidJSONObject(result), let data = try? JSONSerialization.data(withJSONObject: result) else {
+            throw APIStatus.badRequest("the patch result is not a JSON object")
+        }
+        do {
+            return try KubeJSON.decoder().decode(CertificateSigningRequestObject.self, from: data)
+        } catch {
+            throw APIStatus.badRequest("the patched object could not be decoded as a CertificateSigningRequest: \(error)")
+        }
+    }
+
+    /// DeleteOptions' `preconditions` from a DELETE body (JSON), if any.
+    private func preconditions(_ request: APIRequest) throws(APIStatus) -> CSRStore.Preconditions {
+        guard !request.body.isEmpty else { return .init() }
+        struct DeleteOptions: Decodable {
+            struct Preconditions: Decodable { let uid: String?; let resourceVersion: String? }
+            let preconditions: Preconditions?
+        }
+        do {
+            let options = try JSONDecoder().decode(DeleteOptions.self, from: Data(request.body))
+            return .init(uid: options.preconditions?.uid, resourceVersion: options.preconditions?.resourceVersion)
+        } catch {
+            throw APIStatus.badRequest("the body of the request could not be decoded as DeleteOptions")
         }
     }
 

@@ -12,10 +12,16 @@ public struct StoreEvent: Sendable {
 }
 
 /// Which objects a list or watch wants: `metadata.name` / `spec.signerName` field selectors (`=`, `==`, `!=`)
-/// and label selectors (`k=v`, `k==v`, `k!=v`, `k`, `!k`).
+/// and the full label-selector grammar of k8s.io/apimachinery/pkg/labels (selector.go, Parse): `k=v`,
+/// `k==v`, `k!=v`, `k in (a,b)`, `k notin (a,b)`, `k`, `!k`, comma-separated, keys and values checked
+/// as label syntax; a malformed selector is a 400 "unable to parse requirement".
 public struct Selector: Sendable {
+    enum LabelOperator: Sendable { case equals, notEquals, exists, notExists, isIn, notIn }
     var fieldRequirements: [(field: String, equals: Bool, value: String)] = []
-    var labelRequirements: [(key: String, op: String, value: String)] = []
+    var labelRequirements: [(key: String, op: LabelOperator, values: [String])] = []
+
+    /// Whether nothing is selected on (the apiserver reports remainingItemCount only then).
+    public var isEmpty: Bool { fieldRequirements.isEmpty && labelRequirements.isEmpty }
 
     public init(field: String?, label: String?) throws(APIStatus) {
         for part in (field ?? "").split(separator: ",").map(String.init) where !part.isEmpty {
@@ -25,16 +31,85 @@ public struct Selector: Sendable {
             }
             fieldRequirements.append((key, equals, value))
         }
-        for part in (label ?? "").split(separator: ",").map(String.init) where !part.isEmpty {
-            if part.contains("=") {
-                let (key, equals, value) = try Selector.split(part)
-                labelRequirements.append((key, equals ? "=" : "!=", value))
-            } else if part.hasPrefix("!") {
-                labelRequirements.append((String(part.dropFirst()), "!exists", ""))
-            } else {
-                labelRequirements.append((part, "exists", ""))
+        for part in try Selector.topLevelParts(label ?? "") {
+            labelRequirements.append(try Selector.labelRequirement(part))
+        }
+    }
+
+    /// Comma-separated parts outside parentheses.
+    static func topLevelParts(_ text: String) throws(APIStatus) -> [String] {
+        var parts: [String] = []
+        var current = ""
+        var depth = 0
+        for ch in text {
+            switch ch {
+            case "(": depth += 1; current.append(ch)
+            case ")":
+                depth -= 1
+                guard depth >= 0 else { throw APIStatus.badRequest("unable to parse requirement: found ')', expected: identifier or '!'") }
+                current.append(ch)
+            case "," where depth == 0: parts.append(current); current = ""
+            default: current.append(ch)
             }
         }
+        guard depth == 0 else { throw APIStatus.badRequest("unable to parse requirement: found '', expected: ')'") }
+        if !current.isEmpty || !parts.isEmpty { parts.append(current) }
+        return parts.map { $0.trimmingCharacters(in: .whitespaces) }
+    }
+
+    static func labelRequirement(_ part: String) throws(APIStatus) -> (key: String, op: LabelOperator, values: [String]) {
+        func bad(_ why: String) -> APIStatus { APIStatus.badRequest("unable to parse requirement: \(why)") }
+        guard !part.isEmpty else { throw bad("found '', expected: identifier") }
+        if part.hasPrefix("!") {
+            let key = part.dropFirst().trimmingCharacters(in: .whitespaces)
+            try checkKey(key)
+            return (key, .notExists, [])
+        }
+        for (word, op) in [(" notin ", LabelOperator.notIn), (" in ", .isIn)] {
+            if let range = part.range(of: word) {
+                let key = part[..<range.lowerBound].trimmingCharacters(in: .whitespaces)
+                let list = part[range.upperBound...].trimmingCharacters(in: .whitespaces)
+                guard list.hasPrefix("("), list.hasSuffix(")") else { throw bad("found '\(list)', expected: '('") }
+                let values = list.dropFirst().dropLast().split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+                try checkKey(key)
+                for value in values { try checkValue(value) }
+                return (key, op, values)
+            }
+        }
+        if part.contains("=") {
+            let (key, equals, value) = try split(part)
+            let k = key.trimmingCharacters(in: .whitespaces), v = value.trimmingCharacters(in: .whitespaces)
+            try checkKey(k)
+            try checkValue(v)
+            return (k, equals ? .equals : .notEquals, [v])
+        }
+        guard !part.contains(" ") else { throw bad("found '\(part.split(separator: " ").last ?? "")', expected: '=', '!=', '==', 'in', notin'") }
+        try checkKey(part)
+        return (part, .exists, [])
+    }
+
+    /// A label key: optional DNS-subdomain prefix and "/", then a name of 1–63 characters, alphanumeric
+    /// at both ends, '-', '_' and '.' inside (k8s.io/apimachinery validation IsQualifiedName).
+    static func checkKey(_ key: String) throws(APIStatus) {
+        let parts = key.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
+        let name = String(parts.last ?? "")
+        let prefixOK = parts.count == 1 || (!parts[0].isEmpty && parts[0].count <= 253 && parts[0].allSatisfy { $0.isLetter && $0.isASCII && $0.isLowercase || $0.isNumber || $0 == "-" || $0 == "." })
+        guard prefixOK, isLabelName(name), !name.isEmpty else {
+            throw APIStatus.badRequest("unable to parse requirement: \(key): Invalid value: \"\(key)\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character")
+        }
+    }
+
+    static func checkValue(_ value: String) throws(APIStatus) {
+        guard value.isEmpty || isLabelName(value) else {
+            throw APIStatus.badRequest("unable to parse requirement: values[0]: Invalid value: \"\(value)\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character")
+        }
+    }
+
+    static func isLabelName(_ text: String) -> Bool {
+        guard (0...63).contains(text.count) else { return false }
+        if text.isEmpty { return true }
+        let alnum: (Character) -> Bool = { $0.isASCII && ($0.isLetter || $0.isNumber) }
+        return alnum(text.first!) && alnum(text.last!) && text.allSatisfy { alnum($0) || $0 == "-" || $0 == "_" || $0 == "." }
     }
 
     static func split(_ part: String) throws(APIStatus) -> (String, Bool, String) {
@@ -51,11 +126,14 @@ public struct Selector: Sendable {
         }
         let labels = csr.metadata.labels ?? [:]
         for r in labelRequirements {
+            let value = labels[r.key]
             switch r.op {
-            case "=": if labels[r.key] != r.value { return false }
-            case "!=": if labels[r.key] == r.value { return false }
-            case "exists": if labels[r.key] == nil { return false }
-            default: if labels[r.key] != nil { return false }
+            case .equals: if value != r.values[0] { return false }
+            case .notEquals: if value == r.values[0] { return false }
+            case .exists: if value == nil { return false }
+            case .notExists: if value != nil { return false }
+            case .isIn: if value == nil || !r.values.contains(value!) { return false }
+            case .notIn: if let value, r.values.contains(value) { return false }
             }
         }
         return true
@@ -109,6 +187,52 @@ public final class CSRStore: Sendable {
     }
 
     public var count: Int { state.withLock { $0.objects.count } }
+
+    /// One page of a list: `limit` items in name order after the continue token's position.
+    public struct Page: Sendable {
+        public let items: [CertificateSigningRequestObject]
+        public let resourceVersion: String
+        /// Opaque token for the next page (nil on the last).
+        public let continueToken: String?
+        /// Matching items after this page.
+        public let remaining: Int?
+    }
+
+    /// A list page. The continue token is opaque to clients — base64 of `{"v":"meta.k8s.io/v1","rv":…,
+    /// "start":…}`, the apiserver's shape — and names the resourceVersion of the first page and the last
+    /// name served: a malformed one is a 400, one older than the kept history a 410 (as after an etcd
+    /// compaction), as the apiserver answers.
+    public func page(_ selector: Selector, limit: Int?, continue token: String?) throws(APIStatus) -> Page {
+        var start: String? = nil
+        var listRV: Int? = nil
+        if let token, !token.isEmpty {
+            struct Token: Decodable { let v: String; let rv: Int; let start: String }
+            guard let data = Data(base64Encoded: token), let decoded = try? JSONDecoder().decode(Token.self, from: data), decoded.v == "meta.k8s.io/v1" else {
+                throw APIStatus.badRequest("continue key is not valid: illegal base64 data or unknown version")
+            }
+            start = decoded.start
+            listRV = decoded.rv
+        }
+        return try state.withLock { (s: inout State) throws(APIStatus) -> Page in
+            if let listRV {
+                let oldest = s.history.first?.resourceVersion ?? s.resourceVersion
+                if listRV < oldest - 1 && listRV < s.resourceVersion {
+                    throw APIStatus.expired("The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.")
+                }
+            }
+            let all = s.objects.values.filter(selector.matches).sorted { ($0.metadata.name ?? "") < ($1.metadata.name ?? "") }
+            let after = start.map { start in all.filter { ($0.metadata.name ?? "") > start } } ?? all
+            let size = limit ?? Int.max
+            let items = Array(after.prefix(size))
+            let rv = listRV ?? s.resourceVersion
+            var next: String? = nil
+            if after.count > items.count, let last = items.last?.metadata.name {
+                let json = #"{"v":"meta.k8s.io/v1","rv":\#(rv),"start":"\#(last)"}"#
+                next = Data(json.utf8).base64EncodedString()
+            }
+            return Page(items: items, resourceVersion: String(rv), continueToken: next, remaining: next == nil ? nil : after.count - items.count)
+        }
+    }
 
     // MARK: writes
 
@@ -240,11 +364,33 @@ public final class CSRStore: Sendable {
         }
     }
 
-    /// DELETE: immediate; returns the deleted object (the DELETED event carries its last state).
+    /// DeleteOptions.preconditions: the delete happens only if the object still has this uid / resourceVersion.
+    public struct Preconditions: Sendable {
+        public var uid: String?
+        public var resourceVersion: String?
+        public init(uid: String? = nil, resourceVersion: String? = nil) {
+            self.uid = uid
+            self.resourceVersion = resourceVersion
+        }
+    }
+
+    /// DELETE: immediate; returns the deleted object (the DELETED event carries its last state). A failed
+    /// precondition is the apiserver's 409, worded as its etcd3 storage words it (k8s.io/apiserver
+    /// pkg/storage/etcd3/store.go checkPreconditions, pkg/storage/interfaces.go Preconditions.Check).
     @discardableResult
-    public func delete(_ name: String) throws(APIStatus) -> CertificateSigningRequestObject {
+    public func delete(_ name: String, preconditions: Preconditions = .init()) throws(APIStatus) -> CertificateSigningRequestObject {
         let event: StoreEvent = try state.withLock { (s: inout State) throws(APIStatus) -> StoreEvent in
             guard let old = s.objects[name] else { throw APIStatus.notFound(name) }
+            func failed(_ detail: String) -> APIStatus {
+                APIStatus(code: 409, reason: "Conflict",
+                          message: "Operation cannot be fulfilled on certificatesigningrequests.certificates.k8s.io \"\(name)\": StorageError: invalid object, Code: 4, Key: /registry/certificatesigningrequests/\(name), ResourceVersion: 0, AdditionalErrorMsg: Precondition failed: \(detail)")
+            }
+            if let uid = preconditions.uid, uid != old.metadata.uid {
+                throw failed("UID in precondition: \(uid), UID in object meta: \(old.metadata.uid ?? "")")
+            }
+            if let rv = preconditions.resourceVersion, rv != old.metadata.resourceVersion {
+                throw failed("ResourceVersion in precondition: \(rv), ResourceVersion in object meta: \(old.metadata.resourceVersion ?? "")")
+            }
             return record(&s, type: "DELETED", old)
         }
         notify(event)

@@ -116,6 +116,8 @@ public struct CertificateSigningRequestList: Codable, Sendable {
 public struct ListMeta: Codable, Sendable, Hashable {
     public var resourceVersion: String?
     public var `continue`: String?
+    /// Items after this page (set when the list was limited and no selector was given, as the apiserver does).
+    public var remainingItemCount: Int?
 
     public init(resourceVersion: String?) {
         self.resourceVersion = resourceVersion
