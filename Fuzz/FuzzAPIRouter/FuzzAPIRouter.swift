@@ -4,7 +4,7 @@
 // query parsing, field and label selectors, JSON and protobuf bodies, create validation (the embedded
 // PKCS#10), approval and status updates, Table rendering. The input is a small request script:
 //   byte 0        method (GET, POST, PUT, DELETE, PATCH) and whether a Table is wanted
-//   byte 1        content type (JSON, protobuf, other)
+//   byte 1        content type (JSON, protobuf, other, merge / strategic merge / JSON patch) and user
 //   up to "\n"    the request target (path and query)
 //   the rest      the body
 // One store lives across inputs, so created objects are there for later approvals and lists; it is
@@ -17,7 +17,10 @@ nonisolated(unsafe) private var store = CSRStore()
 nonisolated(unsafe) private var router = APIRouter(store: store, address: "127.0.0.1:6443")
 nonisolated(unsafe) private var runs = 0
 private let methods = ["GET", "POST", "PUT", "DELETE", "PATCH"]
-private let contentTypes = ["application/json", CSRProtobuf.contentType, "text/plain"]
+private let contentTypes = [
+    "application/json", CSRProtobuf.contentType, "text/plain",
+    "application/merge-patch+json", "application/strategic-merge-patch+json", "application/json-patch+json",
+]
 private let users = [UserInfo.admin, UserInfo.node("fuzz"), UserInfo(username: "someone", uid: "u", groups: ["system:authenticated"])]
 
 @_cdecl("LLVMFuzzerTestOneInput")

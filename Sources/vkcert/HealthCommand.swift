@@ -51,7 +51,12 @@ enum HealthProbe {
     }
 
     static func get(host: String, port: Int, path: String, timeoutSeconds: Int) -> Result<(Int, String), Failure> {
-        var storage = sockaddr_storage()
+        func stored<Address>(_ address: Address) -> (sockaddr_storage, socklen_t) {
+            var storage = sockaddr_storage()
+            withUnsafeBytes(of: address) { raw in withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: raw) } }
+            return (storage, socklen_t(MemoryLayout<Address>.size))
+        }
+        var storage: sockaddr_storage
         var length: socklen_t
         let family: Int32
         if host.contains(":") {
@@ -59,16 +64,14 @@ enum HealthProbe {
             a.sin6_family = sa_family_t(AF_INET6)
             a.sin6_port = in_port_t(UInt16(port).bigEndian)
             guard inet_pton(AF_INET6, host, &a.sin6_addr) == 1 else { return .failure(Failure(description: "\(host) is not an IP address")) }
-            withUnsafeBytes(of: a) { raw in withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: raw) } }
-            length = socklen_t(MemoryLayout<sockaddr_in6>.size)
+            (storage, length) = stored(a)
             family = AF_INET6
         } else {
             var a = sockaddr_in()
             a.sin_family = sa_family_t(AF_INET)
             a.sin_port = in_port_t(UInt16(port).bigEndian)
             guard inet_pton(AF_INET, host, &a.sin_addr) == 1 else { return .failure(Failure(description: "\(host) is not an IP address")) }
-            withUnsafeBytes(of: a) { raw in withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: raw) } }
-            length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            (storage, length) = stored(a)
             family = AF_INET
         }
         let fd = socket(family, Int32(SOCK_STREAM.rawValue), 0)

@@ -168,8 +168,8 @@ struct Serving {
         onStarted?(port, metricsPort, started)
         var services: [any Service] = []
         if let server { services.append(server) }
-        if let manager = started.csrManager { services.append(CSRService(manager: manager)) }
-        if let writer { services.append(FileWriterService(writer: writer)) }
+        if let manager = started.csrManager { services.append(CancellableLoop { try await manager.run() }) }
+        if let writer { services.append(CancellableLoop { try await writer.run() }) }
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
         await metricsServer?.stop()
@@ -177,29 +177,17 @@ struct Serving {
     }
 }
 
-/// Files mode's writer as a service: syncs every second until graceful shutdown.
-struct FileWriterService: Service {
-    let writer: CertificateFileWriter
+/// A loop that runs until graceful shutdown cancels it (the CSR workflow, files mode's writer): the
+/// cancellation is the normal stop, not an error.
+struct CancellableLoop: Service {
+    let body: @Sendable () async throws -> Void
     func run() async throws {
         do {
             try await cancelWhenGracefulShutdown {
-                try await writer.run()
+                try await body()
             }
         } catch is CancellationError {
             // Graceful shutdown: a normal stop.
-        }
-    }
-}
-
-struct CSRService: Service {
-    let manager: CSRCertificateManager
-    func run() async throws {
-        do {
-            try await cancelWhenGracefulShutdown {
-                try await manager.run()
-            }
-        } catch is CancellationError {
-            // Graceful shutdown cancels the workflow: that is a normal stop.
         }
     }
 }
