@@ -33,8 +33,13 @@ for product in "${products[@]}"; do
     case "$product" in vkcert) budget=40 ;; *) budget=10 ;; esac
     echo "static: building $product (release, -static-executable)…" >&2
     # glibc warns that getpwnam/dlopen in a static binary need the same glibc at run time: expected, filtered.
+    set +e
     swift build -c release --product "$product" --scratch-path .build-static -Xswiftc -static-executable 2>&1 \
-        | grep -v -e "statically linked applications requires at runtime" -e "is dangerous, better use" >&2 || true
+        | grep -v -e "statically linked applications requires at runtime" -e "is dangerous, better use" >&2
+    built_status=${PIPESTATUS[0]}
+    set -e
+    # A failed build must not pass on a binary left by an earlier one.
+    [ "$built_status" = 0 ] || { echo "static: building $product failed (status $built_status)" >&2; exit 1; }
     built=".build-static/release/$product"
     [ -x "$built" ] || { echo "static: $product was not built" >&2; exit 1; }
     strip -o "$out/$product" "$built"

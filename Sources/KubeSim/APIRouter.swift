@@ -71,6 +71,8 @@ public struct WatchRequest: Sendable {
     public let resourceVersion: String?
     public let timeoutSeconds: Int?
     public let table: Bool
+    /// `allowWatchBookmarks=true`: BOOKMARK events carry the current resourceVersion.
+    public var allowBookmarks = false
 }
 
 /// The CSR API's routes and semantics (`/version`, discovery, OpenAPI, the collection, items,
@@ -131,8 +133,10 @@ public final class APIRouter: Sendable {
         case "GET":
             let selector = try selector(request)
             if request.query["watch"] == "true" || request.query["watch"] == "1" {
-                return .watch(WatchRequest(selector: selector, resourceVersion: request.query["resourceVersion"],
-                                           timeoutSeconds: request.query["timeoutSeconds"].flatMap(Int.init), table: request.wantsTable))
+                var watch = WatchRequest(selector: selector, resourceVersion: request.query["resourceVersion"],
+                                         timeoutSeconds: request.query["timeoutSeconds"].flatMap(Int.init), table: request.wantsTable)
+                watch.allowBookmarks = request.query["allowWatchBookmarks"] == "true" || request.query["allowWatchBookmarks"] == "1"
+                return .watch(watch)
             }
             let page = try store.page(selector, limit: try limit(request), continue: request.query["continue"])
             if request.wantsTable {
@@ -166,7 +170,7 @@ public final class APIRouter: Sendable {
         case "PUT":
             return .encoded(200, try store.updateObject(name, try decode(request)))
         case "PATCH":
-            return .encoded(200, try store.updateObject(name, try patched(request, name: name)))
+            return .encoded(200, try patching(request, name: name) { (object) throws(APIStatus) in try store.updateObject(name, object) })
         case "DELETE":
             let deleted = try store.delete(name, preconditions: try preconditions(request))
             return .encoded(200, APIStatus.deleted(name, uid: deleted.metadata.uid ?? ""))
@@ -179,8 +183,11 @@ public final class APIRouter: Sendable {
         switch request.method {
         case "GET": return .encoded(200, try store.get(name))
         case "PUT", "PATCH":
-            let object = request.method == "PUT" ? try decode(request) : try patched(request, name: name)
-            return .encoded(200, subresource == "approval" ? try store.updateApproval(name, object) : try store.updateStatus(name, object))
+            let update: (CertificateSigningRequestObject) throws(APIStatus) -> CertificateSigningRequestObject = { (object) throws(APIStatus) in
+                subresource == "approval" ? try self.store.updateApproval(name, object) : try self.store.updateStatus(name, object)
+            }
+            if request.method == "PUT" { return .encoded(200, try update(try decode(request))) }
+            return .encoded(200, try patching(request, name: name, update))
         default:
             throw APIStatus.methodNotAllowed("the server does not allow this method on the requested resource")
         }
@@ -192,14 +199,33 @@ public final class APIRouter: Sendable {
         return value
     }
 
-    /// The object after a PATCH of the kind the Content-Type names, applied to the stored object's JSON.
-    /// Without a resourceVersion in the patch the stored one is kept (no precondition), as the apiserver does.
-    private func patched(_ request: APIRequest, name: String) throws(APIStatus) -> CertificateSigningRequestObject {
+    /// Applies a PATCH and stores the result with `update`. A patch that names no resourceVersion is no
+    /// precondition: when another writer (the signer, the approver) got in between, the patch is applied
+    /// again to the fresh object, as the apiserver's GuaranteedUpdate loop does; one that names it fails
+    /// with the 409.
+    private func patching(
+        _ request: APIRequest, name: String, _ update: (CertificateSigningRequestObject) throws(APIStatus) -> CertificateSigningRequestObject
+    ) throws(APIStatus) -> CertificateSigningRequestObject {
+        var attempts = 0
+        while true {
+            let current = try store.get(name)
+            let object = try patched(request, current: current)
+            do {
+                return try update(object)
+            } catch where error.code == 409 && object.metadata.resourceVersion == current.metadata.resourceVersion && attempts < 16 {
+                attempts += 1
+            }
+        }
+    }
+
+    /// The object after a PATCH of the kind the Content-Type names, applied to `current`'s JSON. Without a
+    /// resourceVersion in the patch the stored one is kept.
+    private func patched(_ request: APIRequest, current: CertificateSigningRequestObject) throws(APIStatus) -> CertificateSigningRequestObject {
+        let name = current.metadata.name ?? ""
         guard let kind = Patch.Kind(contentType: request.contentType) else {
             throw APIStatus(code: 415, reason: "UnsupportedMediaType",
                             message: "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json")
         }
-        let current = try store.get(name)
         let document: Any
         do {
             document = try JSONSerialization.jsonObject(with: KubeJSON.encoder().encode(current))

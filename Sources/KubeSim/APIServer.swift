@@ -222,12 +222,30 @@ package final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHa
         if let lifetime = server.faults.withLockedValue({ $0.watchLifetime }) {
             loop.scheduleTask(in: lifetime) { channel.close(promise: nil) }
         }
+        if watch.allowBookmarks && !watch.table {
+            // The watch cache's cadence (k8s.io/apiserver pkg/storage/cacher: bookmarkFrequency = 1 minute,
+            // and cacheWatcher.nextBookmarkTime aims one at deadline − 2 s so the client ends with a fresh RV).
+            let bookmark: @Sendable () -> Void = {
+                let rv = String(store.currentResourceVersion)
+                let json = #"{"type":"BOOKMARK","object":{"kind":"CertificateSigningRequest","apiVersion":"certificates.k8s.io/v1","metadata":{"resourceVersion":"\#(rv)","creationTimestamp":null},"spec":{"request":null,"signerName":""},"status":{}}}"#
+                send(Data(json.utf8))
+            }
+            let periodic = loop.scheduleRepeatedTask(initialDelay: Self.bookmarkFrequency, delay: Self.bookmarkFrequency) { _ in bookmark() }
+            channel.closeFuture.whenComplete { _ in periodic.cancel() }
+            if let seconds = watch.timeoutSeconds, seconds > 2 {
+                let final = loop.scheduleTask(in: .seconds(Int64(seconds) - 2)) { bookmark() }
+                channel.closeFuture.whenComplete { _ in final.cancel() }
+            }
+        }
         if let seconds = watch.timeoutSeconds, seconds > 0 {
             loop.scheduleTask(in: .seconds(Int64(seconds))) {
                 channel.writeAndFlush(HTTPServerResponsePart.end(nil)).whenComplete { _ in channel.close(promise: nil) }
             }
         }
     }
+
+    /// How often a watch that allows bookmarks gets one.
+    static let bookmarkFrequency: TimeAmount = .seconds(60)
 
     package func channelInactive(context: ChannelHandlerContext) {
         if let id = watchID { server.router.store.unsubscribe(id) }

@@ -188,6 +188,9 @@ public final class CSRStore: Sendable {
 
     public var count: Int { state.withLock { $0.objects.count } }
 
+    /// The store's current resourceVersion (what a BOOKMARK event reports).
+    public var currentResourceVersion: Int { state.withLock { $0.resourceVersion } }
+
     /// One page of a list: `limit` items in name order after the continue token's position.
     public struct Page: Sendable {
         public let items: [CertificateSigningRequestObject]

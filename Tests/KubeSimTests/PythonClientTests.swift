@@ -32,7 +32,7 @@ struct PythonClientTests {
             #expect(ok, "\(name): \(value["detail"] ?? "")")
         }
         print("Python client checks:\n" + table.joined(separator: "\n"))
-        #expect(checks.count >= 9)
+        #expect(checks.count >= 10)
     }
 
     @Test func kubectlLabelAnnotatePatchAndChunkedGet() async throws {

@@ -149,4 +149,22 @@ def _():
         return e.status == 409 and "ResourceVersion in precondition" in msg, msg
 
 
+@check("watch: a bookmark arrives within a 5 s watch with allowWatchBookmarks, shortly before timeoutSeconds")
+def _():
+    import time
+    from kubernetes import watch
+    w = watch.Watch()
+    start = time.monotonic()
+    kinds, bookmark_at, rv = [], None, None
+    for event in w.stream(api.list_certificate_signing_request, allow_watch_bookmarks=True, timeout_seconds=5, label_selector="n=10"):
+        kinds.append(event["type"])
+        if event["type"] == "BOOKMARK":
+            bookmark_at = time.monotonic() - start
+            raw = event["raw_object"]
+            rv = raw["metadata"]["resourceVersion"]
+    elapsed = time.monotonic() - start
+    ok = "ADDED" in kinds and bookmark_at is not None and 2.0 <= bookmark_at <= 4.5 and rv and int(rv) > 0 and elapsed <= 7
+    return ok, f"events={kinds} bookmark at {bookmark_at and round(bookmark_at, 2)} s rv={rv} watch ended after {round(elapsed, 2)} s"
+
+
 print(json.dumps(results))
