@@ -47,7 +47,9 @@ final class Harness: @unchecked Sendable {
         try await simulator.start()
         dir = try TemporaryDirectory("certmanager")
         kubeconfigPath = try dir.write("kubeconfig", Array(simulator.kubeconfig().utf8))
-        client = try KubeClient(configuration: try ClientConfiguration.load(kubeconfig: kubeconfigPath), initialBackoff: 0.05)
+        // A short request timeout: a request left hanging (seen rarely under a fully loaded test run, right
+        // after the previous manager was cancelled mid-request) is retried in seconds, not after 30 s.
+        client = try KubeClient(configuration: try ClientConfiguration.load(kubeconfig: kubeconfigPath), initialBackoff: 0.05, requestTimeout: 5)
         var logger = Logger(label: "vkcert.test")
         logger.logLevel = .critical
         self.logger = logger
