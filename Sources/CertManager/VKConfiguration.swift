@@ -244,6 +244,9 @@ public struct VKConfiguration: Sendable {
                 "relays the provider's API to anyone who reaches the port unless ClientCAFile is set; set ClientCAFile (the CA of the API server's kubelet client certificate), or AllowUnauthenticatedUpstream: true to accept that"
             )
         }
+        if let upstream, HostPort.parse(upstream, allowZeroPort: false)?.host.isEmpty != false {
+            throw ConfigurationError(file: file, key: "Upstream", "\"\(upstream)\" is not host:port (the provider's plain-HTTP address, e.g. 127.0.0.1:10255)")
+        }
         if let address = metricsAddress, HostPort.parse(address) == nil {
             throw ConfigurationError(file: file, key: "MetricsAddress", "\"\(address)\" is not host:port (e.g. 127.0.0.1:10248, :10248, [::1]:10248) or off")
         }

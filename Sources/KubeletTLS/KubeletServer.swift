@@ -203,10 +203,10 @@ public final class KubeletServer: Service, Sendable {
     }
 
     static func parseHostPort(_ text: String) throws -> (String, Int) {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (1...65535).contains(port) else {
+        guard let address = HostPort.parse(text, allowZeroPort: false), !address.host.isEmpty else {
             throw ConfigurationError(file: nil, key: "Upstream", "\"\(text)\" is not host:port")
         }
-        return (String(text[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]")), port)
+        return (address.host, address.port)
     }
 
     /// Stops accepting, lets open connections finish for up to `drainTimeout`, then closes the rest.

@@ -102,8 +102,7 @@ package enum LoadedKey {
     /// What the key file's algorithm allows: id-RSASSA-PSS public keys verify PSS only, with their
     /// parameters when they name them (RFC 4055). Private keys are rsaEncryption (PSS-restricted private
     /// keys are refused at load).
-    static func restriction(_ path: String) throws -> RSAKeyRestriction {
-        let bytes = try readInput(path, what: "key file")
+    static func restriction(of bytes: [UInt8], path: String) throws -> RSAKeyRestriction {
         do {
             var der: [UInt8] = bytes
             if PEM.looksLikePEM(bytes) {
@@ -120,6 +119,17 @@ package enum LoadedKey {
     static func load(_ path: String) throws -> LoadedKey {
         var bytes = try readInput(path, what: "key file")
         defer { DERSecure.wipe(&bytes) }  // the file's text may be a private key
+        return try load(bytes, path: path)
+    }
+
+    /// The key for verification and what its algorithm allows, from one read of the file.
+    static func loadForVerification(_ path: String) throws -> (key: RSAPublicKey, restriction: RSAKeyRestriction) {
+        var bytes = try readInput(path, what: "key file")
+        defer { DERSecure.wipe(&bytes) }
+        return (try load(bytes, path: path).publicKey, try restriction(of: bytes, path: path))
+    }
+
+    static func load(_ bytes: [UInt8], path: String) throws -> LoadedKey {
         do {
             if PEM.looksLikePEM(bytes) {
                 let labels = try PEM.decodeAll(bytes).map(\.label)

@@ -167,9 +167,9 @@ extension KeyCommand {
 
         func run() throws {
             let scheme = try options.scheme(verifying: true)
-            let publicKey = try LoadedKey.load(key).publicKey
+            let (publicKey, restriction) = try LoadedKey.loadForVerification(key)
             try options.check(scheme, fits: publicKey, keyFile: key)
-            if let refusal = try LoadedKey.restriction(key).refusal(of: scheme) {
+            if let refusal = restriction.refusal(of: scheme) {
                 throw CLIFailure.input("\(key): \(refusal)")
             }
             let signatureBytes = try readInput(signature, what: "signature file")

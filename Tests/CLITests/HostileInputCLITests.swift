@@ -112,6 +112,28 @@ struct HostileInputCLITests {
         #expect(!FileManager.default.fileExists(atPath: dir.path("out")))
     }
 
+    /// Issue 12 item 10 through `key verify`: an OpenSSL-made id-RSASSA-PSS key (SHA-256, salt ≥ 32) and an
+    /// OpenSSL signature: PSS with its parameters verifies, PKCS#1 v1.5 and a shorter salt are refused.
+    @Test func pssRestrictedKeyBindsKeyVerify() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let gen = try Run.openssl(["genpkey", "-algorithm", "RSA-PSS", "-pkeyopt", "rsa_keygen_bits:2048", "-pkeyopt", "rsa_pss_keygen_md:sha256",
+                                   "-pkeyopt", "rsa_pss_keygen_mgf1_md:sha256", "-pkeyopt", "rsa_pss_keygen_saltlen:32", "-out", dir.path("pss.key")])
+        #expect(gen.status == 0, "\(gen.stderrText)")
+        #expect(try Run.openssl(["pkey", "-in", dir.path("pss.key"), "-pubout", "-out", dir.path("pss.pub")]).status == 0)
+        let msg = try dir.write("msg", Array("restricted".utf8))
+        let sign = try Run.openssl(["dgst", "-sha256", "-sign", dir.path("pss.key"), "-sigopt", "rsa_padding_mode:pss", "-sigopt", "rsa_pss_saltlen:32",
+                                    "-out", dir.path("sig"), msg])
+        #expect(sign.status == 0, "\(sign.stderrText)")
+        let base = ["key", "verify", "--key", dir.path("pss.pub"), "--in", msg, "--signature", dir.path("sig")]
+        let ok = try Self.run(base + ["--scheme", "pss", "--salt-length", "32"])
+        #expect(ok.status == 0 && ok.stdoutText == "Verified OK\n", "\(ok.stdoutText)\(ok.stderrText)")
+        let pkcs1 = try Self.run(base)
+        #expect(pkcs1.status == 2 && pkcs1.stderrText.contains("RSASSA-PSS signatures only"), "\(pkcs1.stderrText)")
+        let short = try Self.run(base + ["--scheme", "pss", "--salt-length", "20"])
+        #expect(short.status == 2 && short.stderrText.contains("at least 32"), "\(short.stderrText)")
+    }
+
     // MARK: - Trust anchors
 
     static let now = DERTime.now()

@@ -179,6 +179,7 @@ struct ModesTests {
         ("Upstream: 127.0.0.1:8080\n", "AllowUnauthenticatedUpstream: true"),
         ("MetricsAddress: localhost\n", "vk.yaml: MetricsAddress: \"localhost\" is not host:port"),
         ("WriteCertFile: /c\n", "vk.yaml: WriteKeyFile: is missing while WriteCertFile is set"),
+        ("Upstream: provider\nClientCAFile: /ca.pem\n", "vk.yaml: Upstream: \"provider\" is not host:port"),
         ("key: [unclosed\n", "vk.yaml: not valid YAML"),
     ])
     func errors(yaml: String, message: String) throws {
