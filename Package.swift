@@ -19,6 +19,7 @@ let package = Package(
         .executable(name: "vkcert-audit", targets: ["vkcert-audit"]),
         .library(name: "X509", targets: ["X509"]),
         .library(name: "RSA", targets: ["RSA"]),
+        .library(name: "ECC", targets: ["ECC"]),
         .library(name: "DER", targets: ["DER"]),
         .library(name: "Hash", targets: ["Hash"]),
         .library(name: "BigNum", targets: ["BigNum"]),
@@ -42,6 +43,8 @@ let package = Package(
         .target(name: "Hash", swiftSettings: strict),
         .target(name: "DER", swiftSettings: strict),
         .target(name: "RSA", dependencies: ["BigNum", "Hash", "DER"], swiftSettings: strict),
+        // ECDSA P-256/P-384 and Ed25519 on constant-time fixed-width limbs (beside RSA; GMP only for randomness).
+        .target(name: "ECC", dependencies: ["BigNum", "Hash", "DER"], swiftSettings: strict),
         .target(name: "X509", dependencies: ["BigNum", "Hash", "DER", "RSA"], swiftSettings: strict),
         .target(name: "FileIO", swiftSettings: strict),
         // Kubernetes: the CSR API model and client (Foundation is allowed from here up).
@@ -135,6 +138,7 @@ let package = Package(
             dependencies: ["RSA", "BigNum", "DER", "Hash", "Conformance", "TestSupport"],
             swiftSettings: strict
         ),
+        .testTarget(name: "ECCTests", dependencies: ["ECC", "Hash", "DER", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "X509Tests", dependencies: ["X509", "RSA", "DER", "Hash", "BigNum", "Conformance", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "KubeSimTests",

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Hash
+
+extension WeierstrassCurve {
+    /// e: the leftmost orderBits bits of the digest, reduced mod n (SEC 1 §4.1.3 step 5).
+    func digestScalar(_ digest: [UInt8]) -> Limbs<N> {
+        precondition(orderBits % 8 == 0)
+        let e = Limbs<N>(bigEndian: digest.prefix(byteCount))!
+        return order.reduce(e)
+    }
+
+    /// Q = d·G for a secret d ∈ [1, n−1].
+    func publicPoint(secret d: Limbs<N>) -> ProjectivePoint<N> { multiplyBase(d) }
+
+    /// Whether d ∈ [1, n−1] (a mask: key loading must not branch on the secret before the answer).
+    func isValidScalarMask(_ d: Limbs<N>) -> UInt64 { ~d.zeroMask & order.isReducedMask(d) }
+
+    /// ECDSA signing (FIPS 186-5 §6.4.1) with the nonce `k` in [1, n−1]; nil when r or s is zero (the
+    /// caller draws another nonce). Every operation on d and k is constant time.
+    func sign(secret d: Limbs<N>, digest: [UInt8], nonce k: Limbs<N>) -> (r: Limbs<N>, s: Limbs<N>)? {
+        guard let (x, _) = affine(multiplyBase(k)) else { return nil }
+        let r = order.reduce(x)
+        guard r.zeroMask == 0 else { return nil }  // r is public
+        let o = order
+        var km = o.toMontgomery(k)
+        var kInverse = o.invert(km)
+        var dm = o.toMontgomery(d)
+        var rd = o.multiply(o.toMontgomery(r), dm)
+        let sum = o.add(o.toMontgomery(digestScalar(digest)), rd)
+        let s = o.fromMontgomery(o.multiply(kInverse, sum))
+        wipe(&km); wipe(&kInverse); wipe(&dm); wipe(&rd)
+        guard s.zeroMask == 0 else { return nil }
+        return (r, s)
+    }
+
+    /// ECDSA verification (FIPS 186-5 §6.4.2) against a decoded public point; all inputs public.
+    func verify(publicPoint q: ProjectivePoint<N>, digest: [UInt8], r: Limbs<N>, s: Limbs<N>) -> Bool {
+        guard isValidScalarMask(r) != 0, isValidScalarMask(s) != 0 else { return false }
+        let o = order
+        let w = o.invert(o.toMontgomery(s))
+        let u1 = o.fromMontgomery(o.multiply(o.toMontgomery(digestScalar(digest)), w))
+        let u2 = o.fromMontgomery(o.multiply(o.toMontgomery(r), w))
+        let point = multiplyPublic(base: u1, u2, q)
+        guard isIdentityMask(point) == 0 else { return false }
+        // x(R) mod n = r ⟺ X = r'·Z for r' ∈ {r, r + n} with r' < p: no inversion needed.
+        let f = field
+        if f.multiply(f.toMontgomery(r), point.z).equalMask(point.x) != 0 { return true }
+        let (rPlusN, carry) = r.addingWithCarry(o.modulus)
+        guard carry == 0, f.isReducedMask(rPlusN) != 0 else { return false }
+        return f.multiply(f.toMontgomery(rPlusN), point.z).equalMask(point.x) != 0
+    }
+}
+
+/// The NIST curves this module signs and verifies with in constant-time fixed-width arithmetic.
+public enum ECDSACurve: String, Sendable, Hashable, CaseIterable {
+    case p256 = "P-256"
+    case p384 = "P-384"
+
+    /// Scalar and coordinate size in bytes.
+    public var byteCount: Int { self == .p256 ? 32 : 48 }
+    public var bits: Int { byteCount * 8 }
+    /// The hash FIPS 186-5 and TLS pair with the curve (SHA-256 / SHA-384).
+    public var defaultHash: HashAlgorithm { self == .p256 ? .sha256 : .sha384 }
+    /// The group order n, big-endian.
+    public var orderBytes: [UInt8] {
+        switch self {
+        case .p256: p256Curve.order.modulus.bigEndianBytes(count: 32)
+        case .p384: p384Curve.order.modulus.bigEndianBytes(count: 48)
+        }
+    }
+}
+
+/// An ECDSA signature (r, s), with its two encodings: DER `ECDSA-Sig-Value` (X.509, TLS) and the
+/// fixed-width r‖s of IEEE P1363 (JOSE, Wycheproof's p1363 files).
+public struct ECDSASignature: Sendable, Hashable {
+    /// r and s as minimal big-endian magnitudes (no leading zeros).
+    public let r: [UInt8]
+    public let s: [UInt8]
+
+    public init(r: some Collection<UInt8>, s: some Collection<UInt8>) {
+        self.r = Array(r.drop { $0 == 0 })
+        self.s = Array(s.drop { $0 == 0 })
+    }
+
+    /// r‖s, each left-padded to `byteCount`; nil when either does not fit.
+    public func rawRepresentation(byteCount: Int) -> [UInt8]? {
+        guard r.count <= byteCount, s.count <= byteCount else { return nil }
+        return [UInt8](repeating: 0, count: byteCount - r.count) + r + [UInt8](repeating: 0, count: byteCount - s.count) + s
+    }
+
+    /// From r‖s of exactly 2·byteCount bytes.
+    public init(rawRepresentation bytes: some Collection<UInt8>, byteCount: Int) throws {
+        let data = Array(bytes)
+        guard data.count == 2 * byteCount else {
+            throw ECCError(.invalidSignatureEncoding, "a P1363 signature on this curve is \(2 * byteCount) bytes, found \(data.count)")
+        }
+        self.init(r: data[..<byteCount], s: data[byteCount...])
+    }
+}
+
+extension ECDSACurve {
+    /// Runs `body` with the curve's arithmetic, converting byte strings at the boundary.
+    func verify(point: [UInt8], digest: [UInt8], signature: ECDSASignature) -> Bool {
+        switch self {
+        case .p256: Self.verify(p256Curve, point: point, digest: digest, signature: signature)
+        case .p384: Self.verify(p384Curve, point: point, digest: digest, signature: signature)
+        }
+    }
+
+    private static func verify<let N: Int>(_ curve: WeierstrassCurve<N>, point: [UInt8], digest: [UInt8], signature: ECDSASignature) -> Bool {
+        guard signature.r.count <= curve.byteCount, signature.s.count <= curve.byteCount,
+              let q = curve.decodePoint(point),
+              let r = Limbs<N>(bigEndian: signature.r), let s = Limbs<N>(bigEndian: signature.s)
+        else { return false }
+        return curve.verify(publicPoint: q, digest: digest, r: r, s: s)
+    }
+}

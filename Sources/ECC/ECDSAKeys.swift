@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import BigNum
+import Hash
+
+/// An ECDSA public key: a validated point on P-256 or P-384.
+public struct ECDSAPublicKey: Sendable, Hashable {
+    public let curve: ECDSACurve
+    /// The uncompressed SEC 1 encoding 04‖X‖Y.
+    public let uncompressedPoint: [UInt8]
+
+    /// From a compressed or uncompressed SEC 1 point; refused when off the curve or the identity.
+    public init(curve: ECDSACurve, point: some Collection<UInt8>) throws {
+        let bytes = Array(point)
+        let uncompressed: [UInt8]?
+        switch curve {
+        case .p256: uncompressed = p256Curve.decodePoint(bytes).flatMap { p256Curve.encodeUncompressed($0) }
+        case .p384: uncompressed = p384Curve.decodePoint(bytes).flatMap { p384Curve.encodeUncompressed($0) }
+        }
+        guard let uncompressed else {
+            throw ECCError(.invalidPoint, "the public key is not a valid \(curve.rawValue) point (SEC 1 §2.3.4)")
+        }
+        self.curve = curve
+        self.uncompressedPoint = uncompressed
+    }
+
+    /// Verifies (r, s) over a message digest. Any hash is accepted (its leftmost bits are used).
+    public func isValidSignature(_ signature: ECDSASignature, digest: some Collection<UInt8>) -> Bool {
+        curve.verify(point: uncompressedPoint, digest: Array(digest), signature: signature)
+    }
+
+    /// Verifies (r, s) over `message` hashed with `hash`.
+    public func isValidSignature(_ signature: ECDSASignature, for message: some Collection<UInt8>, hash: HashAlgorithm) -> Bool {
+        isValidSignature(signature, digest: hash.hash(message))
+    }
+}
+
+/// An ECDSA private key d ∈ [1, n−1] with its public point; d is held in memory wiped on release.
+///
+/// Signing is constant time in d and in the nonce (fixed-window table scans, complete formulas,
+/// Fermat inversions), uses hedged RFC 6979 nonces, and verifies each signature with the public key
+/// before returning it.
+public struct ECDSAPrivateKey: Sendable {
+    public let curve: ECDSACurve
+    public let publicKey: ECDSAPublicKey
+    let secret: SecretBytes
+
+    /// From the scalar (big-endian, at most the curve's size). When `publicPoint` is given (SEC 1 keys
+    /// usually carry it) it must equal d·G.
+    public init(curve: ECDSACurve, scalar: some Collection<UInt8>, publicPoint: [UInt8]? = nil) throws {
+        var bytes = Array(scalar.drop { $0 == 0 })
+        defer { for i in bytes.indices { bytes[i] = 0 } }
+        guard bytes.count <= curve.byteCount else {
+            throw ECCError(.invalidKey, "the private scalar is longer than \(curve.byteCount) bytes")
+        }
+        let padded = [UInt8](repeating: 0, count: curve.byteCount - bytes.count) + bytes
+        let secret = SecretBytes(padded)
+        var copy = padded
+        for i in copy.indices { copy[i] = 0 }
+        let derived: [UInt8]?
+        switch curve {
+        case .p256: derived = Self.derive(p256Curve, secret)
+        case .p384: derived = Self.derive(p384Curve, secret)
+        }
+        guard let derived else {
+            throw ECCError(.invalidKey, "the private scalar is not in [1, n−1] for \(curve.rawValue)")
+        }
+        let publicKey = try ECDSAPublicKey(curve: curve, point: derived)
+        if let publicPoint {
+            guard let given = try? ECDSAPublicKey(curve: curve, point: publicPoint) else {
+                throw ECCError(.invalidKey, "the key's public point is not a valid \(curve.rawValue) point")
+            }
+            guard given == publicKey else {
+                throw ECCError(.invalidKey, "the key's public point does not match its private scalar (Q ≠ d·G)")
+            }
+        }
+        self.curve = curve
+        self.publicKey = publicKey
+        self.secret = secret
+    }
+
+    private static func derive<let N: Int>(_ curve: WeierstrassCurve<N>, _ secret: SecretBytes) -> [UInt8]? {
+        var d: Limbs<N> = secret.limbs()
+        defer { wipe(&d) }
+        guard curve.isValidScalarMask(d) != 0 else { return nil }  // the outcome is public: load or refuse
+        return curve.encodeUncompressed(curve.publicPoint(secret: d))
+    }
+
+    /// A new key from the operating system's CSPRNG (rejection sampling on the curve's size, FIPS
+    /// 186-5 A.2.2).
+    public static func generate(curve: ECDSACurve) -> ECDSAPrivateKey {
+        while true {
+            var candidate = SecureRandom.bytes(curve.byteCount)
+            defer { for i in candidate.indices { candidate[i] = 0 } }
+            if let key = try? ECDSAPrivateKey(curve: curve, scalar: candidate) { return key }
+        }
+    }
+
+    /// d as exactly byteCount big-endian bytes (for key files); the caller wipes the copy.
+    public func scalarBytes() -> [UInt8] { secret.copyBytes() }
+
+    /// Signs a message digest (any length: its leftmost bits are used, SEC 1 §4.1.3). `hash` names
+    /// the HMAC of the nonce derivation (RFC 6979 uses the message's hash).
+    public func signature(forDigest digest: some Collection<UInt8>, hash: HashAlgorithm, randomness: some Collection<UInt8> = SecureRandom.bytes(32)) throws -> ECDSASignature {
+        let digest = Array(digest)
+        var extra = Array(randomness)
+        defer { for i in extra.indices { extra[i] = 0 } }
+        let signature: ECDSASignature?
+        switch curve {
+        case .p256: signature = Self.sign(p256Curve, secret, digest: digest, hash: hash, extra: extra)
+        case .p384: signature = Self.sign(p384Curve, secret, digest: digest, hash: hash, extra: extra)
+        }
+        guard let signature, publicKey.isValidSignature(signature, digest: digest) else {
+            throw ECCError(.faultDetected, "the ECDSA signature just computed does not verify with the public key; it was withheld")
+        }
+        return signature
+    }
+
+    /// Signs `message` hashed with `hash` (default: the curve's hash).
+    public func signature(for message: some Collection<UInt8>, hash: HashAlgorithm? = nil) throws -> ECDSASignature {
+        let hash = hash ?? curve.defaultHash
+        return try signature(forDigest: hash.hash(message), hash: hash)
+    }
+
+    static func sign<let N: Int>(_ curve: WeierstrassCurve<N>, _ secret: SecretBytes, digest: [UInt8], hash: HashAlgorithm, extra: [UInt8]) -> ECDSASignature? {
+        var d: Limbs<N> = secret.limbs()
+        defer { wipe(&d) }
+        var secretCopy = secret.copyBytes()
+        defer { for i in secretCopy.indices { secretCopy[i] = 0 } }
+        var nonces = NonceGenerator(
+            hash: hash, secret: secretCopy, digest: digest,
+            orderBytes: curve.order.modulus.bigEndianBytes(count: curve.byteCount), additionalData: extra
+        )
+        defer { nonces.wipeState() }
+        for _ in 0..<64 {
+            var kBytes = nonces.next()
+            var k = Limbs<N>(bigEndian: kBytes)!
+            for i in kBytes.indices { kBytes[i] = 0 }
+            defer { wipe(&k) }
+            if let (r, s) = curve.sign(secret: d, digest: digest, nonce: k) {
+                return ECDSASignature(r: r.bigEndianBytes(count: curve.byteCount), s: s.bigEndianBytes(count: curve.byteCount))
+            }
+        }
+        return nil
+    }
+}
