@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "RSA", dependencies: ["BigNum", "Hash", "DER"], swiftSettings: strict),
         // ECDSA P-256/P-384 and Ed25519 on constant-time fixed-width limbs (beside RSA; GMP only for randomness).
         .target(name: "ECC", dependencies: ["BigNum", "Hash", "DER"], swiftSettings: strict),
-        .target(name: "X509", dependencies: ["BigNum", "Hash", "DER", "RSA"], swiftSettings: strict),
+        .target(name: "X509", dependencies: ["BigNum", "Hash", "DER", "RSA", "ECC"], swiftSettings: strict),
         .target(name: "FileIO", swiftSettings: strict),
         // Kubernetes: the CSR API model and client (Foundation is allowed from here up).
         .target(
@@ -74,7 +74,7 @@ let package = Package(
             swiftSettings: strict
         ),
         // Conformance runs over Vectors/ (Wycheproof JSON): uses FoundationEssentials' JSONDecoder only.
-        .target(name: "Conformance", dependencies: ["BigNum", "Hash", "DER", "RSA", "X509", "FileIO"], swiftSettings: strict),
+        .target(name: "Conformance", dependencies: ["BigNum", "Hash", "DER", "RSA", "ECC", "X509", "FileIO"], swiftSettings: strict),
         .target(name: "Bench", dependencies: ["BigNum", "Hash", "DER", "RSA", "X509"], swiftSettings: strict),
         // The three certificate modes (manual > self-signed > CSR), the store and rotation.
         .target(

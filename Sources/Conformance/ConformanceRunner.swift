@@ -45,6 +45,22 @@ public struct ConformanceRunner: Sendable {
         Suite(name: "wycheproof/rsa_pss_misc (PSS hash/MGF/salt combinations)") {
             $0.pssVerify("wycheproof/rsa_pss_misc_test.json", suiteName: "wycheproof/rsa_pss_misc (PSS hash/MGF/salt combinations)")
         },
+        Suite(name: "wycheproof/ecdsa_secp256r1_sha256 (ECDSA P-256 verify, DER)") {
+            $0.ecdsaVerify("wycheproof/ecdsa_secp256r1_sha256_test.json", suiteName: "wycheproof/ecdsa_secp256r1_sha256 (ECDSA P-256 verify, DER)")
+        },
+        Suite(name: "wycheproof/ecdsa_secp256r1_sha256_p1363 (ECDSA P-256 verify, r‖s)") {
+            $0.ecdsaP1363Verify("wycheproof/ecdsa_secp256r1_sha256_p1363_test.json", suiteName: "wycheproof/ecdsa_secp256r1_sha256_p1363 (ECDSA P-256 verify, r‖s)")
+        },
+        Suite(name: "wycheproof/ecdsa_secp384r1_sha384 (ECDSA P-384 verify)") {
+            $0.ecdsaVerify("wycheproof/ecdsa_secp384r1_sha384_test.json", suiteName: "wycheproof/ecdsa_secp384r1_sha384 (ECDSA P-384 verify)")
+        },
+        Suite(name: "wycheproof/ecdsa_secp384r1_sha512 (ECDSA P-384 verify, SHA-512)") {
+            $0.ecdsaVerify("wycheproof/ecdsa_secp384r1_sha512_test.json", suiteName: "wycheproof/ecdsa_secp384r1_sha512 (ECDSA P-384 verify, SHA-512)")
+        },
+        Suite(name: "wycheproof/ecdsa_secp521r1_sha512 (ECDSA P-521 verify, BigNum)") {
+            $0.ecdsaVerify("wycheproof/ecdsa_secp521r1_sha512_test.json", suiteName: "wycheproof/ecdsa_secp521r1_sha512 (ECDSA P-521 verify, BigNum)")
+        },
+        Suite(name: "wycheproof/ed25519 (Ed25519 verify)") { $0.ed25519Verify() },
         Suite(name: "wycheproof/rsa_pkcs1_2048_sig_gen (PKCS#1 v1.5 signing, byte-exact)") { $0.sigGen() },
         Suite(name: "wycheproof/rsa_pkcs1_2048 (private-key parsing)") { $0.privateKeys() },
         Suite(name: "wycheproof/primality_test (Miller-Rabin)") { $0.primality() },

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
+import DER
 import Hash
 
 extension WeierstrassCurve {
@@ -114,5 +115,30 @@ extension ECDSACurve {
               let r = Limbs<N>(bigEndian: signature.r), let s = Limbs<N>(bigEndian: signature.s)
         else { return false }
         return curve.verify(publicPoint: q, digest: digest, r: r, s: s)
+    }
+}
+
+extension ECDSASignature {
+    /// `ECDSA-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER }` (RFC 5480 §2.2 / RFC 3279 §2.2.3), strict
+    /// DER: minimal non-negative integers, definite lengths, nothing trailing.
+    public init(derEncoded bytes: some Collection<UInt8>) throws {
+        do {
+            let (r, s) = try DERReader.parse(Array(bytes)[...]) { reader in
+                (try reader.readUnsignedIntegerBytes("r"), try reader.readUnsignedIntegerBytes("s"))
+            }
+            self.init(r: r, s: s)
+        } catch {
+            throw ECCError(.invalidSignatureEncoding, "ECDSA-Sig-Value: \(error)")
+        }
+    }
+
+    /// The DER `ECDSA-Sig-Value`.
+    public var derEncoded: [UInt8] {
+        DERWriter.build { w in
+            w.appendConstructed { seq in
+                seq.appendUnsignedInteger(magnitude: r)
+                seq.appendUnsignedInteger(magnitude: s)
+            }
+        }
     }
 }

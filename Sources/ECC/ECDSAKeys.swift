@@ -12,10 +12,11 @@ public struct ECDSAPublicKey: Sendable, Hashable {
     /// From a compressed or uncompressed SEC 1 point; refused when off the curve or the identity.
     public init(curve: ECDSACurve, point: some Collection<UInt8>) throws {
         let bytes = Array(point)
+        // An uncompressed point is kept as given once validated; a compressed one is expanded.
         let uncompressed: [UInt8]?
         switch curve {
-        case .p256: uncompressed = p256Curve.decodePoint(bytes).flatMap { p256Curve.encodeUncompressed($0) }
-        case .p384: uncompressed = p384Curve.decodePoint(bytes).flatMap { p384Curve.encodeUncompressed($0) }
+        case .p256: uncompressed = p256Curve.decodePoint(bytes).flatMap { bytes.first == 0x04 ? bytes : p256Curve.encodeUncompressed($0) }
+        case .p384: uncompressed = p384Curve.decodePoint(bytes).flatMap { bytes.first == 0x04 ? bytes : p384Curve.encodeUncompressed($0) }
         }
         guard let uncompressed else {
             throw ECCError(.invalidPoint, "the public key is not a valid \(curve.rawValue) point (SEC 1 §2.3.4)")

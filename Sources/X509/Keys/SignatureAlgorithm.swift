@@ -73,6 +73,22 @@ public struct SignatureAlgorithm: Sendable, Hashable {
         return try! SignatureAlgorithm(.withNullParameters(oid))
     }
 
+    /// ecdsa-with-SHA256/384/512 (RFC 5758 §3.2: parameters absent).
+    public static func ecdsa(_ hash: HashAlgorithm) -> SignatureAlgorithm {
+        let oid: OID
+        switch hash {
+        case .sha1: oid = OID.Signature.ecdsaWithSHA1
+        case .sha224: oid = OID.Signature.ecdsaWithSHA224
+        case .sha256: oid = OID.Signature.ecdsaWithSHA256
+        case .sha384: oid = OID.Signature.ecdsaWithSHA384
+        case .sha512: oid = OID.Signature.ecdsaWithSHA512
+        }
+        return try! SignatureAlgorithm(AlgorithmIdentifier(algorithm: oid, parameters: nil))
+    }
+
+    /// Ed25519 (RFC 8410 §3: parameters absent).
+    public static let ed25519 = try! SignatureAlgorithm(AlgorithmIdentifier(algorithm: OID.PublicKey.ed25519, parameters: nil))
+
     /// RSASSA-PSS with `parameters` (encoded as OpenSSL does).
     public static func rsaPSS(_ parameters: PSSParameters) -> SignatureAlgorithm {
         try! SignatureAlgorithm(AlgorithmIdentifier(algorithm: OID.Signature.rsassaPSS, parameters: parameters.derEncoded))

@@ -153,7 +153,7 @@ struct WeierstrassCurve: Sendable {
     /// ECDSA verification (SEC 1 §4.1.4 / FIPS 186-5 §6.4.2) of a DER `ECDSA-Sig-Value` over `digest`.
     func verify(signatureDER: some Collection<UInt8>, digest: [UInt8], publicPoint: some Collection<UInt8>) -> Bool {
         guard let q = decodePoint(publicPoint) else { return false }
-        guard let (r, s) = try? ECDSASignature.parse(Array(signatureDER)) else { return false }
+        guard let (r, s) = try? ECDSASignatureDER.parse(Array(signatureDER)) else { return false }
         guard r.signum > 0, s.signum > 0, r < n, s < n, let w = s.inverse(modulo: n) else { return false }
         // e = leftmost min(bitlen(n), 8·|digest|) bits of the digest.
         var e = BigInt(magnitudeBytes: digest)
@@ -167,7 +167,7 @@ struct WeierstrassCurve: Sendable {
 }
 
 /// `ECDSA-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER }` (RFC 5480 / RFC 3279 §2.2.3).
-enum ECDSASignature {
+enum ECDSASignatureDER {
     /// `r` and `s`, both non-negative, nothing trailing.
     static func parse(_ bytes: [UInt8]) throws -> (BigInt, BigInt) {
         try DERReader.parse(bytes[...]) { reader in

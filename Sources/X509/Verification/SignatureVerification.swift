@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import DER
+import ECC
 import Hash
 import RSA
 
@@ -22,11 +23,20 @@ public enum SignatureVerifier {
             return rsa.isValidSignature(Array(signature), for: data, scheme: scheme)
         case (.ecdsa(let hash), .ec(let curve, let point)):
             let digest = hash.hash(data)
-            switch curve {
-            case .p256: return WeierstrassCurve.p256.verify(signatureDER: signature, digest: digest, publicPoint: point)
-            case .p384: return WeierstrassCurve.p384.verify(signatureDER: signature, digest: digest, publicPoint: point)
-            case .p521: return WeierstrassCurve.p521.verify(signatureDER: signature, digest: digest, publicPoint: point)
+            // P-256 and P-384: the ECC module's fixed-width arithmetic; P-521: the BigNum verifier.
+            let fast: ECDSACurve? = switch curve {
+            case .p256: .p256
+            case .p384: .p384
+            case .p521: nil
             }
+            guard let fast else { return WeierstrassCurve.p521.verify(signatureDER: signature, digest: digest, publicPoint: point) }
+            guard let key = try? ECDSAPublicKey(curve: fast, point: point), let value = try? ECDSASignature(derEncoded: signature) else {
+                return false
+            }
+            return key.isValidSignature(value, digest: digest)
+        case (.ed25519, .ed25519(let raw)):
+            guard let key = try? Ed25519PublicKey(rawRepresentation: raw) else { return false }
+            return key.isValidSignature(signature, for: data)
         default:
             return false
         }
