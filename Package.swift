@@ -106,7 +106,7 @@ let package = Package(
         .target(
             name: "VKCertCommands",
             dependencies: [
-                "BigNum", "Hash", "DER", "RSA", "X509", "FileIO", "Conformance", "Bench",
+                "BigNum", "Hash", "DER", "RSA", "ECC", "X509", "FileIO", "Conformance", "Bench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

@@ -8,6 +8,11 @@ public enum DERSecure {
         bytes.withUnsafeMutableBytes { wipe($0) }
     }
 
+    /// Zeroes a slice's elements in place.
+    public static func wipe(_ bytes: inout ArraySlice<UInt8>) {
+        bytes.withUnsafeMutableBytes { wipe($0) }
+    }
+
     /// Zeroes a raw buffer.
     public static func wipe(_ buffer: UnsafeMutableRawBufferPointer) {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return }

@@ -44,7 +44,10 @@ package struct BenchCommand: ParsableCommand {
         options.keys = keys
         options.trials = trials
         options.secondsPerTrial = seconds
-        if let key { options.key = try LoadedKey.loadPrivate(key) }
+        if let key {
+            guard let rsa = try LoadedKey.loadPrivate(key).rsa else { throw CLIFailure.input("\(key): the benchmark's --key must be an RSA key") }
+            options.key = rsa
+        }
         let certPath = cert ?? (FileSystem.exists("Vectors/openssl/x509/typical.pem") ? "Vectors/openssl/x509/typical.pem" : nil)
         if let certPath {
             let bytes = try readInput(certPath, what: "certificate file")

@@ -89,10 +89,10 @@ package func reportingInputErrors<T>(about path: String, _ body: () throws -> T)
 
 /// A key file that holds either a private or a public RSA key.
 package enum LoadedKey {
-    case privateKey(RSAPrivateKey, RSAKeyFormat)
-    case publicKey(RSAPublicKey, RSAKeyFormat)
+    case privateKey(PrivateKey, PrivateKey.Format)
+    case publicKey(CertificatePublicKey, CertificatePublicKey.Format)
 
-    var publicKey: RSAPublicKey {
+    var publicKey: CertificatePublicKey {
         switch self {
         case .privateKey(let k, _): k.publicKey
         case .publicKey(let k, _): k
@@ -102,15 +102,9 @@ package enum LoadedKey {
     /// What the key file's algorithm allows: id-RSASSA-PSS public keys verify PSS only, with their
     /// parameters when they name them (RFC 4055). Private keys are rsaEncryption (PSS-restricted private
     /// keys are refused at load).
-    static func restriction(of bytes: [UInt8], path: String) throws -> RSAKeyRestriction {
+    static func restriction(of key: CertificatePublicKey, path: String) throws -> RSAKeyRestriction {
         do {
-            var der: [UInt8] = bytes
-            if PEM.looksLikePEM(bytes) {
-                guard let block = try PEM.decodeAll(bytes).first(where: { $0.label == PEM.Label.publicKey }) else { return .none }
-                der = block.der
-            }
-            guard let spki = try? SubjectPublicKeyInfo(derEncoded: der[...]) else { return .none }
-            return try RSAKeyRestriction(spki: spki)
+            return try RSAKeyRestriction(spki: key.spki)
         } catch {
             throw CLIFailure.input(describe(error, path: path))
         }
@@ -123,36 +117,37 @@ package enum LoadedKey {
     }
 
     /// The key for verification and what its algorithm allows, from one read of the file.
-    static func loadForVerification(_ path: String) throws -> (key: RSAPublicKey, restriction: RSAKeyRestriction) {
-        var bytes = try readInput(path, what: "key file")
-        defer { DERSecure.wipe(&bytes) }
-        return (try load(bytes, path: path).publicKey, try restriction(of: bytes, path: path))
+    static func loadForVerification(_ path: String) throws -> (key: CertificatePublicKey, restriction: RSAKeyRestriction) {
+        let key = try load(path).publicKey
+        return (key, key.isRSA ? try restriction(of: key, path: path) : .none)
     }
+
+    static let privateLabels = [PEM.Label.privateKey, PEM.Label.rsaPrivateKey, PEM.Label.ecPrivateKey, PEM.Label.encryptedPrivateKey]
 
     static func load(_ bytes: [UInt8], path: String) throws -> LoadedKey {
         do {
             if PEM.looksLikePEM(bytes) {
                 let labels = try PEM.decodeAll(bytes).map(\.label)
-                if labels.contains(where: { [PEM.Label.privateKey, PEM.Label.rsaPrivateKey, PEM.Label.encryptedPrivateKey].contains($0) }) {
-                    let (key, format) = try RSAPrivateKey.load(bytes)
+                if labels.contains(where: { privateLabels.contains($0) }) {
+                    let (key, format) = try PrivateKey.load(bytes)
                     return .privateKey(key, format)
                 }
-                let (key, format) = try RSAPublicKey.load(bytes)
+                let (key, format) = try CertificatePublicKey.load(bytes)
                 return .publicKey(key, format)
             }
-            if let (key, format) = try? RSAPrivateKey.load(bytes) { return .privateKey(key, format) }
-            let (key, format) = try RSAPublicKey.load(bytes)
+            if let (key, format) = try? PrivateKey.load(bytes) { return .privateKey(key, format) }
+            let (key, format) = try CertificatePublicKey.load(bytes)
             return .publicKey(key, format)
         } catch {
             throw CLIFailure.input(describe(error, path: path))
         }
     }
 
-    static func loadPrivate(_ path: String) throws -> RSAPrivateKey {
+    static func loadPrivate(_ path: String) throws -> PrivateKey {
         var bytes = try readInput(path, what: "key file")
         defer { DERSecure.wipe(&bytes) }
         do {
-            return try RSAPrivateKey.load(bytes).key
+            return try PrivateKey.load(bytes).key
         } catch {
             throw CLIFailure.input(describe(error, path: path))
         }

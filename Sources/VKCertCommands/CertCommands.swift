@@ -17,10 +17,10 @@ package struct CSRCommand: ParsableCommand {
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a kubelet-serving CSR (CN=system:node:<node>, O=system:nodes, SAN = --ip/--dns).",
-            discussion: "Signed with sha256WithRSAEncryption; like kubelet's own requests it carries no KU/EKU (they come from spec.usages)."
+            discussion: "Signed with the key's usual algorithm (sha256WithRSAEncryption, ecdsa-with-SHA256/384, Ed25519); like kubelet's own requests it carries no KU/EKU (they come from spec.usages)."
         )
 
-        @Option(help: "The RSA private key to sign with.")
+        @Option(help: "The private key to sign with (RSA, ECDSA P-256/P-384 or Ed25519).")
         var key: String
 
         @OptionGroup var identity: NodeOptions
@@ -58,10 +58,10 @@ package struct CertCommand: ParsableCommand {
     struct SelfSign: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "selfsign",
-            abstract: "Self-signed kubelet serving certificate (KU digitalSignature+keyEncipherment, EKU serverAuth, CA:false)."
+            abstract: "Self-signed kubelet serving certificate (KU digitalSignature, plus keyEncipherment for RSA; EKU serverAuth; CA:false)."
         )
 
-        @Option(help: "The RSA private key.")
+        @Option(help: "The private key (RSA, ECDSA P-256/P-384 or Ed25519).")
         var key: String
 
         @OptionGroup var identity: NodeOptions
@@ -77,7 +77,7 @@ package struct CertCommand: ParsableCommand {
             let privateKey = try LoadedKey.loadPrivate(key)
             let (notBefore, notAfter) = try CertCommand.validity(days: days)
             try reportingInputErrors(about: key) {
-                let publicKey = CertificatePublicKey(rsa: privateKey.publicKey)
+                let publicKey = privateKey.publicKey
                 var builder = CertificateBuilder(subject: .kubeletNode(node), publicKey: publicKey, notBefore: notBefore, notAfter: notAfter)
                 builder.addSubjectAltNames(dns.map { .dns($0) } + ips.map { .ipAddress($0[...]) })
                 CertificateProfile.kubeletServing.apply(to: &builder, authorityKeyIdentifier: CertificateBuilder.keyIdentifier(publicKey))
@@ -93,7 +93,7 @@ package struct CertCommand: ParsableCommand {
             abstract: "Self-signed CA certificate (CA:true critical, KU keyCertSign+cRLSign+digitalSignature, SKI)."
         )
 
-        @Option(help: "The CA's RSA private key.")
+        @Option(help: "The CA's private key (RSA, ECDSA P-256/P-384 or Ed25519).")
         var key: String
 
         @Option(help: "Subject, most specific first: \"CN=My CA,O=Example,C=DE\".")
@@ -115,7 +115,7 @@ package struct CertCommand: ParsableCommand {
             let privateKey = try LoadedKey.loadPrivate(key)
             let (notBefore, notAfter) = try CertCommand.validity(days: days)
             try reportingInputErrors(about: key) {
-                var builder = CertificateBuilder(subject: name, publicKey: CertificatePublicKey(rsa: privateKey.publicKey), notBefore: notBefore, notAfter: notAfter)
+                var builder = CertificateBuilder(subject: name, publicKey: privateKey.publicKey, notBefore: notBefore, notAfter: notAfter)
                 CertificateProfile.ca.apply(to: &builder, authorityKeyIdentifier: nil)
                 let cert = try builder.selfSign(with: privateKey)
                 try writeOutput(out, Array(cert.pemRepresentation.utf8), mode: 0o644)
@@ -146,7 +146,7 @@ package struct CertCommand: ParsableCommand {
         @Option(name: .customLong("ca-cert"), help: "The CA certificate.")
         var caCert: String
 
-        @Option(name: .customLong("ca-key"), help: "The CA's RSA private key.")
+        @Option(name: .customLong("ca-key"), help: "The CA's private key (RSA, ECDSA P-256/P-384 or Ed25519).")
         var caKey: String
 
         @Option(help: "Validity in days.")

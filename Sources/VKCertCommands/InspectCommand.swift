@@ -10,8 +10,8 @@ import X509
 package enum InspectedItem {
     case certificate(Certificate)
     case csr(CertificateSigningRequest)
-    case privateKey(RSAPrivateKey, RSAKeyFormat)
-    case publicKey(RSAPublicKey, RSAKeyFormat)
+    case privateKey(PrivateKey, PrivateKey.Format)
+    case publicKey(CertificatePublicKey, CertificatePublicKey.Format)
 }
 
 /// Reads every certificate, CSR and key in a file (PEM bundle of any mix, or one DER object).
@@ -38,16 +38,19 @@ package func loadItems(_ path: String, bytes: [UInt8]) -> (items: [(Int, Inspect
                     items.append((block.index, .certificate(try Certificate(derEncoded: block.der))))
                 case PEM.Label.certificateRequest, "NEW CERTIFICATE REQUEST":
                     items.append((block.index, .csr(try CertificateSigningRequest(derEncoded: block.der))))
-                case PEM.Label.privateKey:
-                    items.append((block.index, .privateKey(try RSAPrivateKey(pkcs8DER: block.der[...]), .pkcs8)))
-                case PEM.Label.rsaPrivateKey:
-                    items.append((block.index, .privateKey(try RSAPrivateKey(pkcs1DER: block.der[...]), .pkcs1)))
-                case PEM.Label.publicKey:
-                    items.append((block.index, .publicKey(try RSAPublicKey(spkiDER: block.der[...]), .spki)))
-                case PEM.Label.rsaPublicKey:
-                    items.append((block.index, .publicKey(try RSAPublicKey(pkcs1DER: block.der[...]), .pkcs1)))
+                case PEM.Label.privateKey, PEM.Label.rsaPrivateKey, PEM.Label.ecPrivateKey, PEM.Label.publicKey, PEM.Label.rsaPublicKey:
+                    let single = PEM.encodeBytes(label: block.label, der: block.der)
+                    if block.label.hasSuffix("PUBLIC KEY") {
+                        let (key, format) = try CertificatePublicKey.load(single)
+                        items.append((block.index, .publicKey(key, format)))
+                    } else {
+                        var text = single
+                        defer { DERSecure.wipe(&text) }
+                        let (key, format) = try PrivateKey.load(text)
+                        items.append((block.index, .privateKey(key, format)))
+                    }
                 default:
-                    errors.append(describeFailure(CLIFailure.input("unsupported PEM label \"\(block.label)\": not a certificate, CSR or RSA key"), block: block.index, line: block.line))
+                    errors.append(describeFailure(CLIFailure.input("unsupported PEM label \"\(block.label)\": not a certificate, CSR or key"), block: block.index, line: block.line))
                 }
             } catch {
                 errors.append(describeFailure(error, block: block.index, line: block.line))
@@ -65,12 +68,12 @@ package func loadItems(_ path: String, bytes: [UInt8]) -> (items: [(Int, Inspect
         } catch {
             csrError = error
         }
-        if let (key, format) = try? RSAPrivateKey.load(bytes) { return ([(0, .privateKey(key, format))], []) }
-        if let (key, format) = try? RSAPublicKey.load(bytes) { return ([(0, .publicKey(key, format))], []) }
+        if let (key, format) = try? PrivateKey.load(bytes) { return ([(0, .privateKey(key, format))], []) }
+        if let (key, format) = try? CertificatePublicKey.load(bytes) { return ([(0, .publicKey(key, format))], []) }
         if looksLikeCSR(bytes) {
             return ([], ["\(path): not a valid certificate signing request: \(csrError)"])
         }
-        return ([], ["\(path): not a certificate, CSR or RSA key in DER or PEM; as a certificate: \(certificateError)"])
+        return ([], ["\(path): not a certificate, CSR or key in DER or PEM; as a certificate: \(certificateError)"])
     }
 }
 
@@ -99,12 +102,12 @@ extension InspectedItem {
         case .privateKey(let k, let format):
             return .object([
                 ("kind", .string("privateKey")), ("file", .string(file)), ("index", .int(index)), ("format", .string(format.rawValue)),
-                ("publicKey", CertificatePublicKey(rsa: k.publicKey).json),
+                ("publicKey", k.publicKey.json),
             ])
         case .publicKey(let k, let format):
             return .object([
                 ("kind", .string("publicKey")), ("file", .string(file)), ("index", .int(index)), ("format", .string(format.rawValue)),
-                ("publicKey", CertificatePublicKey(rsa: k).json),
+                ("publicKey", k.json),
             ])
         }
     }
@@ -113,10 +116,15 @@ extension InspectedItem {
         switch self {
         case .certificate(let c): return c.text
         case .csr(let r): return r.text
-        case .privateKey(let k, let format):
+        case .privateKey(.rsa(let k), let format):
             return "RSA Private Key (\(format.rawValue)): \(k.modulusBits) bit, e = \(k.publicKey.publicExponent)\n"
+        case .privateKey(let k, let format):
+            return "\(k.displayName) Private Key (\(format.rawValue)): \(k.publicKey.summary)\n"
         case .publicKey(let k, let format):
-            return "RSA Public Key (\(format.rawValue)): \(k.modulusBits) bit, e = \(k.publicExponent)\n"
+            if k.isRSA, let rsa = try? k.rsaPublicKey() {
+                return "RSA Public Key (\(format.rawValue)): \(rsa.modulusBits) bit, e = \(rsa.publicExponent)\n"
+            }
+            return "Public Key (\(format.rawValue)): \(k.summary)\n"
         }
     }
 }
@@ -126,7 +134,7 @@ package struct InspectCommand: ParsableCommand {
 
     package static let configuration = CommandConfiguration(
         commandName: "inspect",
-        abstract: "Describe certificates, CSRs and RSA keys (PEM bundles of any mix, or DER).",
+        abstract: "Describe certificates, CSRs and keys (RSA, EC, Ed25519; PEM bundles of any mix, or DER).",
         discussion: """
             Every item is checked strictly while it is parsed; a broken item is reported (file, PEM block, \
             line, byte offset) and the rest are still shown. Exit status 1 if any item failed to parse.

@@ -9,7 +9,8 @@ public struct CSRBuilder: Sendable {
     public var subjectAltNames: [GeneralName] = []
     public var keyUsage: KeyUsage? = nil
     public var extendedKeyUsage: [OID] = []
-    public var signatureAlgorithm: SignatureAlgorithm = .sha256WithRSA
+    /// nil: the signing key's default (sha256WithRSAEncryption, ecdsa-with-SHA256/384, Ed25519).
+    public var signatureAlgorithm: SignatureAlgorithm? = nil
 
     public init(subject: DistinguishedName) {
         self.subject = subject
@@ -42,12 +43,17 @@ public struct CSRBuilder: Sendable {
     /// Encodes the CertificationRequestInfo, signs it with `key`, checks the result parses and its
     /// signature verifies, and returns it.
     public func sign(with key: RSAPrivateKey) throws -> CertificateSigningRequest {
+        try sign(with: .rsa(key))
+    }
+
+    /// Signs with a key of any type (its public key becomes the request's).
+    public func sign(with key: PrivateKey) throws -> CertificateSigningRequest {
         let extensions = requestedExtensions
         let info = DERWriter.build { w in
             w.appendConstructed { s in
                 s.appendInteger(0)
                 s.appendEncoded(subject.der)
-                key.publicKey.spki.write(to: &s)
+                key.spki.write(to: &s)
                 s.appendConstructed(.contextConstructed(0)) { attrs in
                     guard !extensions.isEmpty else { return }
                     attrs.appendConstructed { attr in
@@ -57,7 +63,7 @@ public struct CSRBuilder: Sendable {
                 }
             }
         }
-        let der = try SignedStructure.sign(info, algorithm: signatureAlgorithm, key: key)
+        let der = try SignedStructure.sign(info, algorithm: signatureAlgorithm ?? key.defaultSignatureAlgorithm, key: key)
         let csr = try CertificateSigningRequest(derEncoded: der)
         guard csr.isSignatureValid else { throw X509Error(.buildFailed, "the new CSR's signature does not verify") }
         return csr

@@ -17,7 +17,8 @@ public struct CertificateBuilder: Sendable {
     public var notAfter: DERTime
     public var serialNumber: [UInt8]
     public var extensions: [Extension] = []
-    public var signatureAlgorithm: SignatureAlgorithm = .sha256WithRSA
+    /// nil: the signing key's default (sha256WithRSAEncryption, ecdsa-with-SHA256/384, Ed25519).
+    public var signatureAlgorithm: SignatureAlgorithm? = nil
 
     public init(subject: DistinguishedName, publicKey: CertificatePublicKey, notBefore: DERTime, notAfter: DERTime) {
         self.subject = subject
@@ -79,7 +80,7 @@ public struct CertificateBuilder: Sendable {
     // MARK: signing
 
     /// The TBSCertificate for `issuer`.
-    func tbs(issuer: DistinguishedName) -> [UInt8] {
+    func tbs(issuer: DistinguishedName, algorithm signatureAlgorithm: SignatureAlgorithm) -> [UInt8] {
         DERWriter.build { w in
             w.appendConstructed { t in
                 t.appendConstructed(.contextConstructed(0)) { $0.appendInteger(2) }
@@ -101,13 +102,19 @@ public struct CertificateBuilder: Sendable {
 
     /// Signs as `issuer` with `issuerKey`; the result is parsed and verified with `issuerPublicKey`.
     public func sign(issuer: DistinguishedName, issuerKey: RSAPrivateKey) throws -> Certificate {
+        try sign(issuer: issuer, issuerKey: .rsa(issuerKey))
+    }
+
+    /// Signs as `issuer` with a key of any type; the result is parsed and verified with the key's public half.
+    public func sign(issuer: DistinguishedName, issuerKey: PrivateKey) throws -> Certificate {
         guard !serialNumber.isEmpty, serialNumber.count <= 20 else {
             throw X509Error(.buildFailed, "serial number must be 1–20 octets")
         }
         guard notBefore <= notAfter else { throw X509Error(.buildFailed, "notBefore is after notAfter") }
-        let der = try SignedStructure.sign(tbs(issuer: issuer), algorithm: signatureAlgorithm, key: issuerKey)
+        let algorithm = signatureAlgorithm ?? issuerKey.defaultSignatureAlgorithm
+        let der = try SignedStructure.sign(tbs(issuer: issuer, algorithm: algorithm), algorithm: algorithm, key: issuerKey)
         let certificate = try Certificate(derEncoded: der)
-        guard certificate.isSignature(validFor: CertificatePublicKey(rsa: issuerKey.publicKey)) else {
+        guard certificate.isSignature(validFor: issuerKey.publicKey) else {
             throw X509Error(.buildFailed, "the new certificate's signature does not verify")
         }
         return certificate
@@ -115,7 +122,12 @@ public struct CertificateBuilder: Sendable {
 
     /// Self-signs with `key` (whose public key must be the certificate's).
     public func selfSign(with key: RSAPrivateKey) throws -> Certificate {
-        guard publicKey.spki == key.publicKey.spki else {
+        try selfSign(with: .rsa(key))
+    }
+
+    /// Self-signs with a key of any type (whose public key must be the certificate's).
+    public func selfSign(with key: PrivateKey) throws -> Certificate {
+        guard publicKey.spki == key.spki else {
             throw X509Error(.buildFailed, "the signing key does not match the certificate's public key")
         }
         return try sign(issuer: subject, issuerKey: key)
@@ -131,16 +143,18 @@ public enum CertificateProfile: String, Sendable, CaseIterable {
     /// Certificate authority: CA:true, KU keyCertSign + cRLSign.
     case ca
 
-    /// Applies the profile's extensions (plus SKI and, when given, AKI) to `builder`.
+    /// Applies the profile's extensions (plus SKI and, when given, AKI) to `builder`. keyEncipherment
+    /// is included only for RSA subject keys (RFC 5280 §4.2.1.3; an EC or Ed25519 key cannot encipher).
     public func apply(to builder: inout CertificateBuilder, authorityKeyIdentifier: [UInt8]?) {
+        let leafUsage: KeyUsage = builder.publicKey.isRSA ? [.digitalSignature, .keyEncipherment] : [.digitalSignature]
         switch self {
         case .kubeletServing:
             builder.addBasicConstraints(isCA: false)
-            builder.addKeyUsage([.digitalSignature, .keyEncipherment])
+            builder.addKeyUsage(leafUsage)
             builder.addExtendedKeyUsage([OID.KeyPurpose.serverAuth])
         case .client:
             builder.addBasicConstraints(isCA: false)
-            builder.addKeyUsage([.digitalSignature, .keyEncipherment])
+            builder.addKeyUsage(leafUsage)
             builder.addExtendedKeyUsage([OID.KeyPurpose.clientAuth])
         case .ca:
             builder.addBasicConstraints(isCA: true)
@@ -156,7 +170,14 @@ extension Certificate {
     public static func selfSignedKubeletServing(
         key: RSAPrivateKey, node: String, ipAddresses: [[UInt8]], dnsNames: [String], validFor seconds: Int64, now: DERTime = .now()
     ) throws -> Certificate {
-        let publicKey = CertificatePublicKey(rsa: key.publicKey)
+        try selfSignedKubeletServing(key: .rsa(key), node: node, ipAddresses: ipAddresses, dnsNames: dnsNames, validFor: seconds, now: now)
+    }
+
+    /// The same for a key of any type (keyEncipherment only for RSA).
+    public static func selfSignedKubeletServing(
+        key: PrivateKey, node: String, ipAddresses: [[UInt8]], dnsNames: [String], validFor seconds: Int64, now: DERTime = .now()
+    ) throws -> Certificate {
+        let publicKey = key.publicKey
         var builder = CertificateBuilder(subject: .kubeletNode(node), publicKey: publicKey, notBefore: now.adding(seconds: -300), notAfter: now.adding(seconds: seconds))
         builder.addSubjectAltNames(dnsNames.map { .dns($0) } + ipAddresses.map { .ipAddress($0[...]) })
         CertificateProfile.kubeletServing.apply(to: &builder, authorityKeyIdentifier: CertificateBuilder.keyIdentifier(publicKey))

@@ -150,6 +150,12 @@ public struct CertificatePublicKey: Sendable, Hashable {
         return e.reduce(0) { $0 << 8 | UInt64($1) }
     }
 
+    /// Whether this is an RSA key (rsaEncryption or id-RSASSA-PSS).
+    public var isRSA: Bool {
+        if case .rsa = kind { return true }
+        return false
+    }
+
     public var curve: NamedCurve? {
         if case .ec(let curve, _) = kind { return curve }
         return nil
