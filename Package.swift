@@ -138,6 +138,8 @@ let package = Package(
             dependencies: ["RSA", "BigNum", "DER", "Hash", "Conformance", "TestSupport"],
             swiftSettings: strict
         ),
+        // Derives a key from a secret chosen by index, for valgrind's instruction counts (ECCTests).
+        .executableTarget(name: "ECCTimingProbe", dependencies: ["ECC"], path: "Tests/Peers/ECCTimingProbe", swiftSettings: strict),
         .testTarget(name: "ECCTests", dependencies: ["ECC", "Hash", "DER", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "X509Tests", dependencies: ["X509", "RSA", "DER", "Hash", "BigNum", "Conformance", "TestSupport"], swiftSettings: strict),
         .testTarget(

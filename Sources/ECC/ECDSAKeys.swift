@@ -49,15 +49,19 @@ public struct ECDSAPrivateKey: Sendable {
     /// From the scalar (big-endian, at most the curve's size). When `publicPoint` is given (SEC 1 keys
     /// usually carry it) it must equal d·G.
     public init(curve: ECDSACurve, scalar: some Collection<UInt8>, publicPoint: [UInt8]? = nil) throws {
-        var bytes = Array(scalar.drop { $0 == 0 })
+        var bytes = Array(scalar)
         defer { for i in bytes.indices { bytes[i] = 0 } }
-        guard bytes.count <= curve.byteCount else {
+        // Extra leading bytes must be zero: checked by OR-ing them all (no early exit on the value).
+        let excess = max(bytes.count - curve.byteCount, 0)
+        var leading: UInt8 = 0
+        for i in 0..<excess { leading |= bytes[i] }
+        guard leading == 0 else {
             throw ECCError(.invalidKey, "the private scalar is longer than \(curve.byteCount) bytes")
         }
-        let padded = [UInt8](repeating: 0, count: curve.byteCount - bytes.count) + bytes
-        let secret = SecretBytes(padded)
-        var copy = padded
-        for i in copy.indices { copy[i] = 0 }
+        let secret = SecretBytes(count: curve.byteCount) { buffer in
+            let used = bytes.count - excess
+            for i in 0..<used { buffer[curve.byteCount - used + i] = bytes[excess + i] }
+        }
         let derived: [UInt8]?
         switch curve {
         case .p256: derived = Self.derive(p256Curve, secret)

@@ -16,6 +16,13 @@ public struct Ed25519PublicKey: Sendable, Hashable {
         rawRepresentation = raw
     }
 
+    /// A point this module just computed (d·B, encoded): no decoding check needed. Decoding is
+    /// variable time — fine for public inputs, but skipping it keeps key derivation's trace
+    /// independent of the secret (ConstantTimeTests).
+    init(derived raw: [UInt8]) {
+        rawRepresentation = raw
+    }
+
     /// RFC 8032 §5.1.7 verification, cofactorless ([S]B = R + [k]A checked as an equality of
     /// encodings), with S < L required and non-canonical encodings of A and R refused. These are
     /// the rules of Go's crypto/ed25519 except that Go accepts a non-canonical A; Wycheproof's
@@ -57,7 +64,7 @@ public struct Ed25519PrivateKey: Sendable {
         var a = Limbs<4>(littleEndian: h[0..<32])!
         defer { wipe(&a) }
         let encoded = edwards25519.encode(edwards25519.multiplyBase(a))
-        publicKey = try Ed25519PublicKey(rawRepresentation: encoded)
+        publicKey = Ed25519PublicKey(derived: encoded)
         secret = SecretBytes(seed + h)
     }
 

@@ -7,9 +7,10 @@
 /// N 64-bit limbs, least significant first.
 typealias Limbs<let N: Int> = InlineArray<N, UInt64>
 
-/// 0 or 1 as a word, without a branch (LLVM lowers the select to setc/movzx).
+/// 0 or 1 as a word, without a branch: a Bool's storage is the byte 0 or 1, widened. (`flag ? 1 : 0`
+/// is a conditional jump in unoptimised builds, which the instruction-count test caught.)
 @inline(__always)
-func carryBit(_ flag: Bool) -> UInt64 { flag ? 1 : 0 }
+func carryBit(_ flag: Bool) -> UInt64 { UInt64(unsafeBitCast(flag, to: UInt8.self)) }
 
 /// All ones when `word` is 1, zero when it is 0.
 @inline(__always)

@@ -16,6 +16,14 @@ final class SecretBytes: @unchecked Sendable {
 
     let count: Int
 
+    /// `count` zero bytes filled in place by `body` (no intermediate copy of the secret).
+    init(count: Int, _ body: (UnsafeMutableBufferPointer<UInt8>) -> Void) {
+        storage = .allocate(capacity: Swift.max(count, 1))
+        storage.initialize(repeating: 0)
+        self.count = count
+        body(UnsafeMutableBufferPointer(rebasing: storage[0..<count]))
+    }
+
     func withBytes<T>(_ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
         try body(UnsafeBufferPointer(rebasing: storage[0..<count]))
     }

@@ -133,17 +133,20 @@ public enum Hex {
 
 extension Run {
     /// The `vkcert` binary built next to the test bundle (same build directory).
-    public static let vkcertPath: String = {
+    public static let vkcertPath: String = builtExecutable("vkcert")
+
+    /// An executable product built next to the test bundle (same build directory).
+    public static func builtExecutable(_ name: String) -> String {
         let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         var dir = testBinary.deletingLastPathComponent()
         // XCTest bundles on Linux are a single executable; on macOS they are directories.
         for _ in 0..<4 {
-            let candidate = dir.appendingPathComponent("vkcert")
+            let candidate = dir.appendingPathComponent(name)
             if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate.path }
             dir = dir.deletingLastPathComponent()
         }
-        return Repository.root.appendingPathComponent(".build/debug/vkcert").path
-    }()
+        return Repository.root.appendingPathComponent(".build/debug/\(name)").path
+    }
 
     /// Runs the built `vkcert` with `arguments` in `directory`.
     public static func vkcert(_ arguments: [String], input: Data? = nil, in directory: URL? = nil) throws -> ProcessResult {
