@@ -90,7 +90,7 @@ let package = Package(
         .target(
             name: "KubeletTLS",
             dependencies: [
-                "CertManager", "RSA", "X509", "Hash", "DER",
+                "CertManager", "RSA", "ECC", "X509", "Hash", "DER",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOTLS", package: "swift-nio"),

@@ -41,6 +41,8 @@ public final class CSRCertificateManager: CertificateSource {
         /// Renew with the key of the certificate being served instead of a new one (files mode: readers
         /// that load certificate and key in two reads never see a certificate with the other key).
         public var reuseKeyOnRenewal = false
+        /// The key type of new requests (`KeyAlgorithm`; RSA-2048 by default, as InterLink's VK).
+        public var keyAlgorithm: KeyAlgorithm = .rsa2048
 
         public init(node: String, ips: [[UInt8]], dnsNames: [String]) {
             self.node = node
@@ -197,7 +199,7 @@ public final class CSRCertificateManager: CertificateSource {
             do {
                 let existing = try await client.get(pending.name)
                 if let request = try? CertificateSigningRequest(pemEncoded: [UInt8](existing.spec.request)),
-                    request.publicKey.spki == pending.key.publicKey.spki
+                    request.publicKey.spki == pending.key.spki
                 {
                     logger.info("resuming CSR created before the restart", metadata: ["csr": "\(pending.name)"])
                     return pending
@@ -209,7 +211,7 @@ public final class CSRCertificateManager: CertificateSource {
             }
         }
         let served = identity.withLock { $0 }
-        let key = try settings.reuseKeyOnRenewal && served != nil ? served!.key : RSAPrivateKey.generate(bits: 2048)
+        let key = try settings.reuseKeyOnRenewal && served != nil ? served!.key : PrivateKey.generate(settings.keyAlgorithm)
         let alphabet = Array("bcdfghjklmnpqrstvwxz2456789")
         let name = namePrefix + String((0..<5).map { _ in alphabet.randomElement()! })
         let pending = CertificateStore.PendingRequest(name: name, key: key)
@@ -218,13 +220,19 @@ public final class CSRCertificateManager: CertificateSource {
         return pending
     }
 
+    /// spec.usages as the kubelet asks for them (pkg/kubelet/certificate/kubelet.go,
+    /// NewKubeletServerCertificateManager): key encipherment only for RSA keys, which can do key transport.
+    static func usages(for key: PrivateKey) -> [String] {
+        key.algorithm.supportsKeyEncipherment ? ["digital signature", "key encipherment", "server auth"] : ["digital signature", "server auth"]
+    }
+
     /// POSTs the CSR for `pending` (idempotent by name). Returns true when the object exists afterwards.
     func create(_ pending: CertificateStore.PendingRequest) async throws -> Bool {
         let request = try CSRBuilder.kubeletServing(node: settings.node, ipAddresses: settings.ips, dnsNames: settings.dnsNames).sign(with: pending.key)
         var object = CertificateSigningRequestObject(
             metadata: ObjectMeta(name: pending.name),
             spec: CSRSpec(request: Data(request.pemRepresentation.utf8), signerName: settings.signerName,
-                          expirationSeconds: settings.expirationSeconds, usages: ["digital signature", "key encipherment", "server auth"])
+                          expirationSeconds: settings.expirationSeconds, usages: Self.usages(for: pending.key))
         )
         object.metadata.labels = [Self.nodeLabel: settings.node]
         _ = try await client.create(object)

@@ -61,7 +61,7 @@ public final class CertificateFileWriter: Sendable {
     @discardableResult
     public func sync() throws -> Bool {
         guard let identity = source.current() else { return false }
-        let leaf = Array(identity.leaf.der), spki = identity.key.publicKey.spkiDERRepresentation
+        let leaf = Array(identity.leaf.der), spki = identity.key.spki.derEncoded
         let last = written.withLock { $0 }
         let missing = targets.paths.contains { !FileSystem.exists($0) }
         guard last?.leaf != leaf || missing else { return false }

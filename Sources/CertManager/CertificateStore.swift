@@ -4,6 +4,7 @@ import BigNum
 import FileIO
 import Foundation
 import RSA
+import X509
 
 /// The certificate store in `CertDir`, in the layout client-go's file store (and so InterLink) uses, so
 /// an existing store is reused: `<prefix>-<2006-01-02-15-04-05>.pem` holding the CERTIFICATE block(s)
@@ -109,7 +110,12 @@ public final class CertificateStore: Sendable {
     /// The key and name of a CSR this node created and has not yet received a certificate for.
     public struct PendingRequest: Sendable {
         public let name: String
-        public let key: RSAPrivateKey
+        public let key: PrivateKey
+
+        public init(name: String, key: PrivateKey) {
+            self.name = name
+            self.key = key
+        }
     }
 
     /// Persists the pending key (0600), then its CSR name: both exist before the CSR is created.
@@ -124,7 +130,7 @@ public final class CertificateStore: Sendable {
     public func loadPending() -> PendingRequest? {
         guard var keyBytes = try? FileSystem.read(pendingKeyPath) else { return nil }
         defer { SecureMemory.wipe(&keyBytes) }
-        guard let key = try? RSAPrivateKey.load(keyBytes).key,
+        guard let key = try? PrivateKey.load(keyBytes).key,
             let json = try? FileSystem.read(pendingNamePath),
             let object = try? JSONSerialization.jsonObject(with: Data(json)) as? [String: Any], let name = object["name"] as? String
         else { return nil }

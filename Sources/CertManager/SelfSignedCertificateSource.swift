@@ -7,7 +7,7 @@ import RSA
 import Synchronization
 import X509
 
-/// Self-signed mode (`DisableCSR: true`): an RSA-2048 key and a one-year kubelet-serving certificate
+/// Self-signed mode (`DisableCSR: true`): a `KeyAlgorithm` key (RSA-2048 by default) and a one-year kubelet-serving certificate
 /// (CN `system:node:<node>`, O `system:nodes`, SANs = node IPs and DNS names, 128-bit random serial),
 /// made at start-up and regenerated when less than a day remains. Regeneration happens under a lock
 /// so concurrent handshakes see either the old or the new identity, and only one thread generates.
@@ -28,21 +28,30 @@ public final class SelfSignedCertificateSource: CertificateSource {
     /// then never pairs a certificate with the other key).
     let keepKey: Bool
 
-    public init(node: String, ips: [[UInt8]], dnsNames: [String], logger: Logger, clock: any ManagerClock = WallClock(), keepKey: Bool = false) throws {
+    /// The key type (`KeyAlgorithm`).
+    let algorithm: KeyAlgorithm
+
+    public init(
+        node: String, ips: [[UInt8]], dnsNames: [String], logger: Logger, clock: any ManagerClock = WallClock(), keepKey: Bool = false,
+        algorithm: KeyAlgorithm = .rsa2048
+    ) throws {
         self.keepKey = keepKey
+        self.algorithm = algorithm
         guard !ips.isEmpty else { throw ConfigurationError(file: nil, key: "NodeIP", "self-signed mode needs at least one node IP for the certificate") }
         self.node = node
         self.ips = ips
         self.dnsNames = dnsNames
         self.clock = clock
         self.logger = logger
-        identity = Mutex(try Self.generate(node: node, ips: ips, dnsNames: dnsNames, now: clock.now()))
+        identity = Mutex(try Self.generate(node: node, ips: ips, dnsNames: dnsNames, now: clock.now(), algorithm: algorithm))
         generations.add(1, ordering: .relaxed)
         logger.info("generated self-signed kubelet certificate", metadata: ["node": "\(node)", "notAfter": "\(identity.withLock { $0.leaf.notAfter })"])
     }
 
-    static func generate(node: String, ips: [[UInt8]], dnsNames: [String], now: Date, key existing: RSAPrivateKey? = nil) throws -> ServingIdentity {
-        let key = try existing ?? RSAPrivateKey.generate(bits: 2048)
+    static func generate(
+        node: String, ips: [[UInt8]], dnsNames: [String], now: Date, algorithm: KeyAlgorithm = .rsa2048, key existing: PrivateKey? = nil
+    ) throws -> ServingIdentity {
+        let key = try existing ?? PrivateKey.generate(algorithm)
         let cert = try Certificate.selfSignedKubeletServing(
             key: key, node: node, ipAddresses: ips, dnsNames: dnsNames, validFor: Int64(lifetime),
             now: DERTime(secondsSinceEpoch: Int64(now.timeIntervalSince1970))
@@ -63,7 +72,7 @@ public final class SelfSignedCertificateSource: CertificateSource {
         if mine {
             defer { regenerating.withLock { $0 = false } }
             do {
-                let fresh = try Self.generate(node: node, ips: ips, dnsNames: dnsNames, now: now, key: keepKey ? existing.key : nil)
+                let fresh = try Self.generate(node: node, ips: ips, dnsNames: dnsNames, now: now, algorithm: algorithm, key: keepKey ? existing.key : nil)
                 identity.withLock { $0 = fresh }
                 generations.add(1, ordering: .relaxed)
                 logger.info("regenerated self-signed kubelet certificate", metadata: ["notAfter": "\(fresh.leaf.notAfter)"])

@@ -9,23 +9,29 @@ import X509
 /// What the TLS server presents: the certificate chain (leaf first) and the leaf's private key.
 public struct ServingIdentity: Sendable {
     public let chain: [Certificate]
-    public let key: RSAPrivateKey
+    public let key: PrivateKey
     public var leaf: Certificate { chain[0] }
 
     /// Checks that the key belongs to the leaf and that the handshake signer will sign with it: a pair
     /// whose every handshake would fail is refused here, where its file can be named, instead of being
     /// served.
     public init(chain: [Certificate], key: RSAPrivateKey) throws {
+        try self.init(chain: chain, key: .rsa(key))
+    }
+
+    /// The same for a key of any type (RSA ≥ 2048 bits, ECDSA P-256/P-384, Ed25519).
+    public init(chain: [Certificate], key: PrivateKey) throws {
         guard let leaf = chain.first else { throw IdentityError("no certificate") }
-        guard leaf.publicKey.spki == key.publicKey.spki else { throw IdentityError("the private key does not match the certificate's public key") }
+        guard leaf.publicKey.spki == key.spki else { throw IdentityError("the private key does not match the certificate's public key") }
         if let problem = Self.signingPolicyProblem(key) { throw IdentityError(problem) }
         self.chain = chain
         self.key = key
     }
 
     /// Why vkcert's signer would refuse `key` (the same rule ``RSAPrivateKey`` applies per signature).
-    static func signingPolicyProblem(_ key: RSAPrivateKey) -> String? {
-        let bits = key.publicKey.modulusBits
+    static func signingPolicyProblem(_ key: PrivateKey) -> String? {
+        guard case .rsa(let rsa) = key else { return nil }
+        let bits = rsa.publicKey.modulusBits
         guard bits >= RSAPrivateKey.minimumSigningBits else {
             return "the key is RSA-\(bits); vkcert signs TLS handshakes only with RSA keys of at least \(RSAPrivateKey.minimumSigningBits) bits"
         }
@@ -58,13 +64,13 @@ public struct ServingIdentity: Sendable {
             throw about(certFile, "\(error)")
         }
         guard let leaf = certificates.first else { throw about(certFile, "no CERTIFICATE block") }
-        let key: RSAPrivateKey
+        let key: PrivateKey
         do {
-            key = try RSAPrivateKey.load(keyPEM ?? certificatePEM).key
+            key = try PrivateKey.load(keyPEM ?? certificatePEM).key
         } catch {
             throw about(keyFile ?? certFile, "\(error)")
         }
-        guard leaf.publicKey.spki == key.publicKey.spki else {
+        guard leaf.publicKey.spki == key.spki else {
             throw about(keyFile, "the private key does not match the certificate" + (certFile.map { " in \($0)" } ?? "'s public key"))
         }
         if let problem = signingPolicyProblem(key) { throw about(keyFile ?? certFile, problem) }

@@ -30,7 +30,7 @@ final class IdentityCache: Sendable {
             current = cached
         } else {
             let chain = try identity.chain.map { NIOSSLCertificateSource.certificate(try NIOSSLCertificate(bytes: $0.der, format: .der)) }
-            let key = NIOSSLPrivateKeySource.privateKey(NIOSSLPrivateKey(customPrivateKey: RSACustomKey(key: identity.key, pool: pool)))
+            let key = NIOSSLPrivateKeySource.privateKey(NIOSSLPrivateKey(customPrivateKey: HandshakeSigningKey(key: identity.key, pool: pool)))
             current = Entry(leafDER: identity.leaf.der, chain: chain, key: key)
             entry.withLock { $0 = current }
         }

@@ -124,7 +124,7 @@ struct ModesTests {
         let lifetime = leaf.notAfter.secondsSinceEpoch - Int64(clock.now().timeIntervalSince1970)
         #expect(abs(lifetime - 365 * 86_400) < 60, "valid one year from now")
         #expect(leaf.serialNumber.count == 16 && leaf.serialNumber.first! & 0x80 == 0, "128-bit positive serial")
-        #expect(identity.key.modulusBits == 2048)
+        #expect(identity.key.rsa?.modulusBits == 2048)
         #expect(KubeletLint(node: "vk-1", expectedIPs: [[10, 0, 0, 5]]).lint(leaf).filter { $0.severity == .error }.isEmpty)
         // Less than a day left: 100 concurrent handshakes → exactly one regeneration, all get a valid identity.
         clock.advance(by: 364.5 * 86_400)

@@ -23,33 +23,36 @@ struct TLSTests {
     /// A small PKI made with vkcert (judged by OpenSSL elsewhere): a CA and leaves it signs.
     final class PKI: @unchecked Sendable {
         // @unchecked: created once, read-only afterwards.
-        let caKey: RSAPrivateKey
+        let caKey: PrivateKey
         let ca: Certificate
         let dir: TemporaryDirectory
 
-        init(name: String = "vkcert tls test CA") throws {
+        init(name: String = "vkcert tls test CA", keyType: KeyAlgorithm = .rsa2048) throws {
             dir = try TemporaryDirectory("tls")
-            caKey = try RSAPrivateKey.generate()
-            var b = CertificateBuilder(subject: DistinguishedName(encoding: [(OID.Attribute.commonName, name)]), publicKey: CertificatePublicKey(rsa: caKey.publicKey),
+            caKey = try PrivateKey.generate(keyType)
+            var b = CertificateBuilder(subject: DistinguishedName(encoding: [(OID.Attribute.commonName, name)]), publicKey: caKey.publicKey,
                                        notBefore: .now().adding(seconds: -3600), notAfter: .now().adding(seconds: 86_400))
             CertificateProfile.ca.apply(to: &b, authorityKeyIdentifier: nil)
             ca = try b.selfSign(with: caKey)
             _ = try dir.write("ca.pem", Array(ca.pemRepresentation.utf8))
         }
 
-        func leaf(node: String = "vk-1", profile: CertificateProfile = .kubeletServing, commonName: String? = nil, ipv6Loopback: Bool = false) throws -> (Certificate, RSAPrivateKey) {
-            let key = try RSAPrivateKey.generate()
+        func leaf(
+            node: String = "vk-1", profile: CertificateProfile = .kubeletServing, commonName: String? = nil, ipv6Loopback: Bool = false,
+            keyType: KeyAlgorithm = .rsa2048
+        ) throws -> (Certificate, PrivateKey) {
+            let key = try PrivateKey.generate(keyType)
             let subject = commonName.map { DistinguishedName(encoding: [(OID.Attribute.commonName, $0)]) } ?? .kubeletNode(node)
-            var b = CertificateBuilder(subject: subject, publicKey: CertificatePublicKey(rsa: key.publicKey), notBefore: .now().adding(seconds: -300), notAfter: .now().adding(seconds: 86_400))
+            var b = CertificateBuilder(subject: subject, publicKey: key.publicKey, notBefore: .now().adding(seconds: -300), notAfter: .now().adding(seconds: 86_400))
             b.addSubjectAltNames([.ipAddress([127, 0, 0, 1][...]), .dns("localhost")] + (ipv6Loopback ? [.ipAddress((Array(repeating: 0, count: 15) + [1])[...])] : []))
             profile.apply(to: &b, authorityKeyIdentifier: ca.extensions.subjectKeyIdentifier.map(Array.init))
             return (try b.sign(issuer: ca.subject, issuerKey: caKey), key)
         }
 
         /// Writes a pair atomically (rename), as a Secret volume update would.
-        func install(_ pair: (Certificate, RSAPrivateKey), certFile: String, keyFile: String) throws {
+        func install(_ pair: (Certificate, PrivateKey), certFile: String, keyFile: String) throws {
             let c = try dir.write("tmp.crt", Array(pair.0.pemRepresentation.utf8))
-            let k = try dir.write("tmp.key", Array(pair.1.pkcs8PEMRepresentation.utf8))
+            let k = try dir.write("tmp.key", pair.1.pkcs8PEMBytes)
             #expect(rename(k, keyFile) == 0 && rename(c, certFile) == 0)
         }
     }
@@ -102,6 +105,43 @@ struct TLSTests {
         let notFound = try Run.process("sh", ["-c", "curl -s -o /dev/null -w '%{http_code}' --cacert \(pki.dir.path("ca.pem")) https://127.0.0.1:\(port)/containerLogs/x"])
         #expect(notFound.stdoutText == "404")
         await server.shutdown()
+    }
+
+    /// Manual mode with every key type cert-manager and organisational PKIs issue, including mixed chains
+    /// (EC leaf under an RSA CA and the reverse); every handshake signature is ours (the peer signature
+    /// type shows which algorithm signed). Then a cert-manager-style switch from RSA to ECDSA: the next
+    /// handshake presents the new pair.
+    @Test(arguments: [
+        (KeyAlgorithm.ecdsaP256, KeyAlgorithm.rsa2048, "ECDSA"), (.rsa2048, .ecdsaP384, "RSA-PSS"), (.ecdsaP384, .ecdsaP256, "ECDSA"),
+        (.ed25519, .ecdsaP256, "ed25519"), (.ecdsaP256, .ed25519, "ECDSA"),
+    ])
+    func manualModeServesEveryKeyType(leafType: KeyAlgorithm, caType: KeyAlgorithm, peerSignature: String) async throws {
+        let pki = try PKI(keyType: caType)
+        defer { pki.dir.cleanup() }
+        let certFile = pki.dir.path("tls.crt"), keyFile = pki.dir.path("tls.key")
+        let pair = try pki.leaf(keyType: leafType)
+        try pki.install(pair, certFile: certFile, keyFile: keyFile)
+        let source = ManualCertificateSource(certFile: certFile, keyFile: keyFile, logger: Self.quiet)
+        let (server, port) = try await Self.start(source)
+        defer { Task { await server.shutdown() } }
+        for version in ["--tlsv1.3", "--tlsv1.2 --tls-max 1.2"] {
+            let curl = try Run.process("sh", ["-c", "curl -sS \(version) --cacert \(pki.dir.path("ca.pem")) https://127.0.0.1:\(port)/healthz"])
+            #expect(curl.stdoutText == "ok", "\(leafType) under \(caType), \(version): \(curl.stderrText)")
+        }
+        let shown = try Self.presented(port: port, extra: ["-CAfile", pki.dir.path("ca.pem")])
+        #expect(shown.serial == pair.0.serialHex, "\(shown.text)")
+        #expect(shown.text.contains("Peer signature type: \(peerSignature)"), "\(shown.text)")
+        #expect(shown.text.contains("Verify return code: 0 (ok)"), "\(shown.text)")
+        if leafType != .ed25519 {
+            let tls12 = try Self.presented(port: port, tls: "-tls1_2", extra: ["-CAfile", pki.dir.path("ca.pem")])
+            #expect(tls12.text.contains("Protocol  : TLSv1.2") && tls12.text.contains("Peer signature type: \(peerSignature == "RSA-PSS" ? "RSA" : peerSignature)"), "\(tls12.text)")
+        }
+        // The Certificate is switched to ECDSA P-256 (or to RSA when it was ECDSA): served on the next handshake.
+        let switched = try pki.leaf(keyType: leafType == .rsa2048 ? .ecdsaP256 : .rsa2048)
+        try pki.install(switched, certFile: certFile, keyFile: keyFile)
+        let after = try Self.presented(port: port, extra: ["-CAfile", pki.dir.path("ca.pem")])
+        #expect(after.serial == switched.0.serialHex, "\(after.text)")
+        #expect(after.text.contains("Peer signature type: \(leafType == .rsa2048 ? "ECDSA" : "RSA-PSS")"), "\(after.text)")
     }
 
     @Test func selfSignedModeServesTheNodeIdentity() async throws {
@@ -202,11 +242,11 @@ struct TLSTests {
         try pki.install(serving, certFile: pki.dir.path("tls.crt"), keyFile: pki.dir.path("tls.key"))
         let source = ManualCertificateSource(certFile: pki.dir.path("tls.crt"), keyFile: pki.dir.path("tls.key"), logger: Self.quiet)
         let (server, port) = try await Self.start(source, clientCA: Array(clients.ca.pemRepresentation.utf8))
-        func curl(_ pair: (Certificate, RSAPrivateKey)?, _ owner: PKI) throws -> ProcessResult {
+        func curl(_ pair: (Certificate, PrivateKey)?, _ owner: PKI) throws -> ProcessResult {
             var args = "curl -sS --cacert \(pki.dir.path("ca.pem"))"
             if let pair {
                 let c = try owner.dir.write("client.crt", Array(pair.0.pemRepresentation.utf8))
-                let k = try owner.dir.write("client.key", Array(pair.1.pkcs8PEMRepresentation.utf8))
+                let k = try owner.dir.write("client.key", pair.1.pkcs8PEMBytes)
                 args += " --cert \(c) --key \(k)"
             }
             return try Run.process("sh", ["-c", "\(args) https://127.0.0.1:\(port)/healthz"])
@@ -281,7 +321,7 @@ struct TLSTests {
         let pki = try PKI()
         defer { pki.dir.cleanup() }
         let certFile = pki.dir.path("tls.crt"), keyFile = pki.dir.path("tls.key")
-        let pairs: [(Certificate, RSAPrivateKey)] = try (0..<12).map { _ in try pki.leaf() }
+        let pairs: [(Certificate, PrivateKey)] = try (0..<12).map { _ in try pki.leaf() }
         try pki.install(pairs[0], certFile: certFile, keyFile: keyFile)
         let source = ManualCertificateSource(certFile: certFile, keyFile: keyFile, logger: Self.quiet)
         let (server, port) = try await Self.start(source)
