@@ -41,7 +41,8 @@ public enum CertificateManager {
             return Started(mode: mode, source: source, csrManager: nil)
         case .selfSigned:
             let source = try SelfSignedCertificateSource(
-                node: config.nodeName!, ips: ips, dnsNames: config.dnsNames, logger: logger, clock: clock, keepKey: keepKeyAcrossRenewals
+                node: config.nodeName!, ips: ips, dnsNames: config.dnsNames, logger: logger, clock: clock, keepKey: keepKeyAcrossRenewals,
+                algorithm: config.keyAlgorithm
             )
             return Started(mode: mode, source: source, csrManager: nil)
         case .csr(let signer):
@@ -62,6 +63,7 @@ public enum CertificateManager {
             settings.expirationSeconds = config.csrExpirationSeconds
             settings.watch = config.watchCSR
             settings.reuseKeyOnRenewal = keepKeyAcrossRenewals
+            settings.keyAlgorithm = config.keyAlgorithm
             let store = try CertificateStore(directory: config.certDir)
             let manager = CSRCertificateManager(settings: settings, client: kubeClient, store: store, logger: logger, clock: clock)
             return Started(mode: mode, source: manager, csrManager: manager)

@@ -38,6 +38,9 @@ public struct VKConfiguration: Sendable {
     public var writeCombinedFile: String?
     public var writeCertFile: String?
     public var writeKeyFile: String?
+    /// The key type for self-signed and CSR modes (`KeyAlgorithm`: RSA-2048, RSA-3072, RSA-4096,
+    /// ECDSA-P256, ECDSA-P384, Ed25519). Manual mode serves whatever type its files hold.
+    public var keyAlgorithm: KeyAlgorithm = .rsa2048
     /// Keys of the file that look like a misspelt known key, with the suggestion (`DisabelCSR` → `DisableCSR`).
     public var suspiciousKeys: [(key: String, suggestion: String)] = []
     /// Keys present in the file that vkcert does not use (InterLink's other settings).
@@ -71,7 +74,7 @@ public struct VKConfiguration: Sendable {
         "KubeletCertFile", "KubeletKeyFile", "KubeletCSRSignerName", "DisableCSR", "VerboseLogging", "NodeName", "NodeIP",
         "NodeIPs", "DNSNames", "KubeletURL", "KubeletPort", "CertDir", "ClientCAFile", "Upstream", "Kubeconfig",
         "RenewalFraction", "PollIntervalSeconds", "CSRExpirationSeconds", "WatchCSR", "MetricsAddress",
-        "AllowUnauthenticatedUpstream", "WriteCombinedFile", "WriteCertFile", "WriteKeyFile",
+        "AllowUnauthenticatedUpstream", "WriteCombinedFile", "WriteCertFile", "WriteKeyFile", "KeyAlgorithm",
     ]
 
     /// The known key an unknown one is probably a misspelling of: same letters ignoring case, or at most
@@ -175,6 +178,12 @@ public struct VKConfiguration: Sendable {
             case "WriteCombinedFile": config.writeCombinedFile = try string(key, value).nilIfEmpty
             case "WriteCertFile": config.writeCertFile = try string(key, value).nilIfEmpty
             case "WriteKeyFile": config.writeKeyFile = try string(key, value).nilIfEmpty
+            case "KeyAlgorithm":
+                let text = try string(key, value)
+                guard let algorithm = KeyAlgorithm(name: text) else {
+                    throw ConfigurationError(file: file, key: key, "\"\(text)\" is not a key algorithm (\(KeyAlgorithm.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+                config.keyAlgorithm = algorithm
             default: break
             }
         }

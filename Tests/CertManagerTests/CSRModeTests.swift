@@ -59,6 +59,43 @@ struct CSRModeTests {
         await h.stop()
     }
 
+    /// `KeyAlgorithm`: the request carries an ECDSA or Ed25519 key, asks for the usages the kubelet asks
+    /// for with such keys (no key encipherment), the emulator's kubelet-serving signer issues it, and the
+    /// stored pair reloads after a restart. OpenSSL checks the issued certificate against the emulator's CA.
+    @Test(arguments: [KeyAlgorithm.ecdsaP256, .ecdsaP384, .ed25519])
+    func keyAlgorithmIsRequestedSignedAndServed(algorithm: KeyAlgorithm) async throws {
+        let h = try await Harness()
+        let manager = try h.manager(keyAlgorithm: algorithm)
+        let task = h.start(manager)
+        #expect(await h.eventually(30) { h.csrNames().count == 1 })
+        let name = try #require(h.csrNames().first)
+        let object = try h.simulator.store.get(name)
+        #expect(object.spec.usages == ["digital signature", "server auth"], "\(object.spec.usages ?? [])")
+        let request = try CertificateSigningRequest(pemEncoded: [UInt8](object.spec.request))
+        #expect(request.publicKey.algorithmName == (algorithm == .ed25519 ? "ED25519" : "id-ecPublicKey"))
+        try h.approve(name)
+        #expect(await h.eventually(30) { manager.current() != nil })
+        let served = try #require(manager.current())
+        #expect(served.key.algorithm == algorithm)
+        #expect(served.leaf.extensions.keyUsage?.contains(.keyEncipherment) == false)
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let leaf = try dir.write("leaf.pem", Array(served.leaf.pemRepresentation.utf8))
+        let ca = try dir.write("ca.pem", Array(h.simulator.caCertificate.pemRepresentation.utf8))
+        let verify = try Run.openssl(["verify", "-CAfile", ca, "-purpose", "sslserver", leaf])
+        #expect(verify.status == 0, "\(verify.stdoutText) \(verify.stderrText)")
+        task.cancel()
+        _ = try? await task.value
+        // A restart reuses the stored pair of that type (no new CSR).
+        let again = try h.manager(keyAlgorithm: algorithm)
+        let task2 = h.start(again)
+        #expect(await h.eventually(10) { again.current() != nil })
+        #expect(again.current()?.leaf.serialHex == served.leaf.serialHex)
+        #expect(h.csrNames().count == 1)
+        task2.cancel()
+        await h.stop()
+    }
+
     @Test func pollOnlyServesWithinTenSeconds() async throws {
         let h = try await Harness()
         let manager = try h.manager(watch: false)

@@ -7,6 +7,7 @@ import KubeSim
 import Logging
 import Synchronization
 import TestSupport
+import X509
 
 /// A manager clock tests move by hand; sleeps end when the clock passes their deadline (checked every
 /// 10 ms of real time), so "wait until the renewal point" returns as soon as a test jumps there.
@@ -57,8 +58,9 @@ final class Harness: @unchecked Sendable {
 
     var certDir: String { dir.path("certs") }
 
-    func settings(watch: Bool = true) -> CSRCertificateManager.Settings {
+    func settings(watch: Bool = true, keyAlgorithm: KeyAlgorithm = .rsa2048) -> CSRCertificateManager.Settings {
         var s = CSRCertificateManager.Settings(node: "vk-1", ips: [[10, 0, 0, 5]], dnsNames: ["vk-1"])
+        s.keyAlgorithm = keyAlgorithm
         s.pollInterval = watch ? 10 : 1
         s.watch = watch
         s.initialBackoff = 0.2
@@ -67,9 +69,9 @@ final class Harness: @unchecked Sendable {
         return s
     }
 
-    func manager(watch: Bool = true, crashPoint: (@Sendable (String) throws -> Void)? = nil) throws -> CSRCertificateManager {
+    func manager(watch: Bool = true, keyAlgorithm: KeyAlgorithm = .rsa2048, crashPoint: (@Sendable (String) throws -> Void)? = nil) throws -> CSRCertificateManager {
         let store = try CertificateStore(directory: certDir, crashPoint: crashPoint)
-        return CSRCertificateManager(settings: settings(watch: watch), client: client, store: store, logger: logger, clock: clock)
+        return CSRCertificateManager(settings: settings(watch: watch, keyAlgorithm: keyAlgorithm), client: client, store: store, logger: logger, clock: clock)
     }
 
     /// Runs `manager` in a task; returns the task to cancel.

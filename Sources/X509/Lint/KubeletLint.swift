@@ -29,7 +29,7 @@ public struct LintFinding: Sendable, Hashable {
 /// - `key-usage`: digitalSignature present, nothing beyond digitalSignature / keyEncipherment (RSA);
 /// - `extended-key-usage`: serverAuth present and alone;
 /// - `basic-constraints`: not a CA;
-/// - `key-strength`: RSA ≥ 2048 bits or EC ≥ P-256 (Ed25519 is refused by the signer);
+/// - `key-strength`: RSA ≥ 2048 bits or EC ≥ P-256 (Ed25519 warned, Ed448 refused);
 /// - `signature-algorithm`: not SHA-1; `signature`: a CSR's self-signature verifies;
 /// - `validity`: not expired, not yet valid; `validity-remaining` (warning): under 30 days left;
 /// - `serial-number` (warning): zero, negative or longer than 20 octets;
@@ -135,8 +135,13 @@ public struct KubeletLint: Sendable {
             if let bits = key.bits, bits < 2048 { f.append(error("key-strength", "RSA key of \(bits) bits (at least 2048 required)")) }
         case .ec:
             break  // P-256 and above: every curve vkcert recognises qualifies.
-        case .ed25519, .ed448:
-            f.append(error("key-strength", "\(key.algorithmName) keys are not accepted by the kubelet-serving signer (RSA or ECDSA only)"))
+        case .ed25519:
+            // Kubernetes' kubelet-serving validation takes any key Go parses (pkg/apis/certificates/helpers.go,
+            // ValidateKubeletServingCSR checks subject, SANs and usages only), and Go's TLS clients verify
+            // Ed25519; but the kubelet itself uses ECDSA P-256 and some CSR approvers and older clients do not.
+            f.append(warning("key-strength", "Ed25519 key: accepted by Kubernetes and Go clients, but not by every approver or client; ECDSA P-256 is what the kubelet uses"))
+        case .ed448:
+            f.append(error("key-strength", "Ed448 keys cannot be parsed by Go's crypto/x509, so kube-apiserver refuses such CSRs and clients such certificates"))
         case .unsupported(let reason):
             f.append(error("key-strength", reason))
         }
