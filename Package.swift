@@ -75,7 +75,7 @@ let package = Package(
         ),
         // Conformance runs over Vectors/ (Wycheproof JSON): uses FoundationEssentials' JSONDecoder only.
         .target(name: "Conformance", dependencies: ["BigNum", "Hash", "DER", "RSA", "ECC", "X509", "FileIO"], swiftSettings: strict),
-        .target(name: "Bench", dependencies: ["BigNum", "Hash", "DER", "RSA", "X509"], swiftSettings: strict),
+        .target(name: "Bench", dependencies: ["BigNum", "Hash", "DER", "RSA", "ECC", "X509"], swiftSettings: strict),
         // The three certificate modes (manual > self-signed > CSR), the store and rotation.
         .target(
             name: "CertManager",

@@ -2,21 +2,26 @@
 # SPDX-License-Identifier: Apache-2.0
 #
 # New-connection TLS handshakes: vkcert serve (manual mode, and self-signed mode as the no-reload-check
-# reference) vs openssl s_server with the same RSA-2048 certificate and key, in one run.
+# reference) vs openssl s_server with the same certificate and key (RSA-2048 by default, or KEY_TYPE:
+# ec-p256, ec-p384, ed25519), in one run.
 # Client: openssl s_time -new (full handshakes, TLS 1.3 by default). Server CPU per handshake from
 # /proc/<pid>/stat (utime+stime) before and after each run.
-#   Benchmarks/handshakes.sh [SECONDS]       (needs a release build: swift build -c release --product vkcert)
+#   Benchmarks/handshakes.sh [SECONDS] [KEY_TYPE]   (needs a release build: swift build -c release --product vkcert)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 vk="$root/.build/release/vkcert"
 secs="${1:-10}"
+type="${2:-rsa}"
+case "$type" in rsa) algorithm=RSA-2048 ;; ec-p256) algorithm=ECDSA-P256 ;; ec-p384) algorithm=ECDSA-P384 ;; ed25519) algorithm=Ed25519 ;;
+    *) echo "unknown key type $type" >&2; exit 2 ;; esac
 dir="$(mktemp -d)"
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$dir"' EXIT
 export OPENSSL_CONF=/dev/null
-"$vk" key generate --out "$dir/k.pem"
+"$vk" key generate --type "$type" --out "$dir/k.pem"
 "$vk" cert selfsign --key "$dir/k.pem" --node bench --ip 127.0.0.1 --out "$dir/c.pem"
 printf 'NodeName: bench\nNodeIP: 127.0.0.1\nKubeletCertFile: %s\nKubeletKeyFile: %s\nMetricsAddress: ""\n' "$dir/c.pem" "$dir/k.pem" > "$dir/manual.yaml"
-printf 'NodeName: bench\nNodeIP: 127.0.0.1\nDisableCSR: true\nMetricsAddress: ""\n' > "$dir/self.yaml"
+printf 'NodeName: bench\nNodeIP: 127.0.0.1\nDisableCSR: true\nKeyAlgorithm: %s\nMetricsAddress: ""\n' "$algorithm" > "$dir/self.yaml"
+echo "key: $algorithm"
 
 cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)

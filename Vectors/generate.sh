@@ -125,6 +125,58 @@ manifest() {
 
 
 # ---------------------------------------------------------------------------------------------------------
+# EC and Ed25519 (Vectors/openssl/ec/): keys made once by openssl genpkey and committed; every encoding
+# derived from them (SEC 1, PKCS#8, SPKI; PEM and DER); Ed25519 signatures (deterministic, RFC 8032)
+# of the non-empty messages (pkeyutl -rawin refuses an empty file); ECDSA signatures (randomised: made
+# once, committed, re-verified by --check).
+ec_keys="ec-p256 ec-p384 ed25519"
+ec_make_keys() {
+    local dir="$1/ec"
+    mkdir -p "$dir"
+    [ -f "$dir/ec-p256.pkcs8.pem" ] || openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$dir/ec-p256.pkcs8.pem"
+    [ -f "$dir/ec-p384.pkcs8.pem" ] || openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out "$dir/ec-p384.pkcs8.pem"
+    [ -f "$dir/ed25519.pkcs8.pem" ] || openssl genpkey -algorithm ed25519 -out "$dir/ed25519.pkcs8.pem"
+}
+
+ec_derive() {  # dir keysrc
+    local dir="$1/ec" src="$2/ec"
+    mkdir -p "$dir"
+    for k in $ec_keys; do
+        [ "$dir" = "$src" ] || cp "$src/$k.pkcs8.pem" "$dir/$k.pkcs8.pem"
+        openssl pkcs8 -topk8 -nocrypt -in "$src/$k.pkcs8.pem" -outform DER -out "$dir/$k.pkcs8.der"
+        openssl pkey -in "$src/$k.pkcs8.pem" -pubout -out "$dir/$k.spki.pem"
+        openssl pkey -in "$src/$k.pkcs8.pem" -pubout -outform DER -out "$dir/$k.spki.der"
+        case "$k" in
+        ec-*)
+            openssl ec -in "$src/$k.pkcs8.pem" -out "$dir/$k.sec1.pem" 2>/dev/null
+            openssl ec -in "$src/$k.pkcs8.pem" -outform DER -out "$dir/$k.sec1.der" 2>/dev/null
+            ;;
+        ed25519)
+            for m in abc bytes300 bytes4096; do
+                openssl pkeyutl -sign -inkey "$src/$k.pkcs8.pem" -rawin -in "$1/messages/$m" -out "$dir/$k.$m.sig"
+            done
+            ;;
+        esac
+    done
+}
+
+ec_random() {  # dir
+    local dir="$1/ec"
+    while read -r k h; do
+        for m in $messages; do
+            local out="$dir/$k.$h.$m.sig"
+            [ -f "$out" ] || openssl dgst "-$h" -sign "$dir/$k.pkcs8.pem" -out "$out" "$1/messages/$m"
+        done
+    done <<'LIST'
+ec-p256 sha256
+ec-p256 sha512
+ec-p384 sha384
+ec-p384 sha512
+ec-p384 sha256
+LIST
+}
+
+# ---------------------------------------------------------------------------------------------------------
 # X.509: a root CA, CA-signed serving and client certificates, a PSS-signed one, a self-signed serving
 # certificate, and CSRs, all with fixed serials and dates (openssl ca with a fresh database per
 # certificate), plus the facts OpenSSL reports about each. Only the PSS-signed certificate is randomised.
@@ -246,6 +298,9 @@ generate)
     pss_random "$committed"
     x509_derive "$committed" "$committed"
     x509_pss "$committed"
+    ec_make_keys "$committed"
+    ec_derive "$committed" "$committed"
+    ec_random "$committed"
     manifest "$committed"
     openssl version -a > "$committed/openssl-version.txt"
     echo "vectors written to $committed"
@@ -257,6 +312,8 @@ generate)
     cp "$committed"/sig/*.pss-mgf*-salt[1-9]*.sig "$tmp/sig/"
     x509_derive "$tmp" "$committed"
     cp "$committed"/x509/pss.pem "$committed"/x509/pss.facts.txt "$tmp/x509/"
+    ec_derive "$tmp" "$committed"
+    cp "$committed"/ec/ec-p*.sha*.sig "$tmp/ec/"
     manifest "$tmp"
     status=0
     # Every deterministic file must be byte-identical.
@@ -271,10 +328,17 @@ generate)
             echo "PSS does not verify: $sig"; status=1
         fi
     done < <(tail -n +2 "$committed/manifest.tsv")
+    # Randomised ECDSA signatures must verify.
+    for f in "$committed"/ec/ec-p*.sha*.sig; do
+        IFS=. read -r k h m _ <<< "$(basename "$f")"
+        if ! openssl dgst "-$h" -verify "$committed/ec/$k.spki.pem" -signature "$f" "$committed/messages/$m" >/dev/null; then
+            echo "ECDSA does not verify: $f"; status=1
+        fi
+    done
     if ! openssl verify -attime 1748736000 -CAfile "$committed/x509/root.pem" "$committed/x509/pss.pem" >/dev/null; then
         echo "PSS-signed certificate does not verify"; status=1
     fi
-    [ $status = 0 ] && echo "check: every deterministic vector reproduced byte for byte; every PSS signature verifies"
+    [ $status = 0 ] && echo "check: every deterministic vector reproduced byte for byte; every PSS and ECDSA signature verifies"
     exit $status
     ;;
 *)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import BigNum
+import ECC
 import Hash
 import RSA
 import X509
@@ -32,7 +33,7 @@ public struct Benchmark: Sendable {
     public let options: Options
 
     /// Names accepted by ``Options/only``.
-    public static let allNames: Set<String> = ["keygen", "sign", "verify", "raw", "sha256", "parse", "csr"]
+    public static let allNames: Set<String> = ["keygen", "sign", "verify", "raw", "sha256", "parse", "csr", "ecdsa", "ed25519"]
 
     public init(options: Options) {
         self.options = options
@@ -104,6 +105,49 @@ public struct Benchmark: Sendable {
         results.append(Measurement(name: "rsa2048_raw_crt_per_s", unit: "exponentiations/s (CPU)", value: raw.median, detail: trialDetail(raw)))
         }
 
+        }
+
+        if options.only.contains("ecdsa") {
+            for curve in ECDSACurve.allCases {
+                let key = ECDSAPrivateKey.generate(curve: curve)
+                let digest = curve.defaultHash.hash(Array("vkcert benchmark message".utf8))
+                let signature = try key.signature(forDigest: digest, hash: curve.defaultHash)
+                let tag = curve == .p256 ? "p256" : "p384"
+                progress("ECDSA \(curve.rawValue) sign (hedged RFC 6979, verified after signing)")
+                let sign = try trials {
+                    try CPUClock.rate(seconds: options.secondsPerTrial, batch: 16) {
+                        let value = try key.signature(forDigest: digest, hash: curve.defaultHash)
+                        precondition(value.r.count > 8)
+                    }
+                }
+                results.append(Measurement(name: "ecdsa_\(tag)_sign_per_s", unit: "signatures/s (CPU)", value: sign.median, detail: trialDetail(sign)))
+                progress("ECDSA \(curve.rawValue) verify")
+                let verify = trials {
+                    CPUClock.rate(seconds: options.secondsPerTrial, batch: 16) {
+                        precondition(key.publicKey.isValidSignature(signature, digest: digest))
+                    }
+                }
+                results.append(Measurement(name: "ecdsa_\(tag)_verify_per_s", unit: "verifications/s (CPU)", value: verify.median, detail: trialDetail(verify)))
+            }
+        }
+
+        if options.only.contains("ed25519") {
+            let key = Ed25519PrivateKey.generate()
+            let message = Array("vkcert benchmark message".utf8)
+            let signature = try key.signature(for: message)
+            progress("Ed25519 sign (verified after signing)")
+            let sign = try trials {
+                try CPUClock.rate(seconds: options.secondsPerTrial, batch: 16) {
+                    let value = try key.signature(for: message)
+                    precondition(value.count == 64)
+                }
+            }
+            results.append(Measurement(name: "ed25519_sign_per_s", unit: "signatures/s (CPU)", value: sign.median, detail: trialDetail(sign)))
+            progress("Ed25519 verify")
+            let verify = trials {
+                CPUClock.rate(seconds: options.secondsPerTrial, batch: 16) { precondition(key.publicKey.isValidSignature(signature, for: message)) }
+            }
+            results.append(Measurement(name: "ed25519_verify_per_s", unit: "verifications/s (CPU)", value: verify.median, detail: trialDetail(verify)))
         }
 
         if options.only.contains("sha256") {

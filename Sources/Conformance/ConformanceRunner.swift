@@ -67,6 +67,7 @@ public struct ConformanceRunner: Sendable {
         Suite(name: "openssl/digests (SHA-1/2 vs openssl dgst)") { $0.opensslDigests() },
         Suite(name: "openssl/key-formats (PKCS#1, PKCS#8, SPKI re-encoding)") { $0.opensslKeyFormats() },
         Suite(name: "openssl/signatures (PKCS#1 v1.5 byte-exact, PSS verify)") { $0.opensslSignatures() },
+        Suite(name: "openssl/ec (SEC 1, PKCS#8, SPKI; ECDSA verify; Ed25519 byte-exact)") { $0.opensslEC() },
         Suite(name: "openssl/x509 (certificates and CSRs vs OpenSSL facts)") { $0.opensslX509Suite() },
         Suite(name: "x509/system-roots (/etc/ssl/certs parse + self-signature)") { $0.systemRootsSuite() },
         Suite(name: "x509/boringssl-parse (single-defect certificates)") { $0.boringSSLSuite() },
