@@ -35,14 +35,15 @@ extension WeierstrassCurve {
         return (r, s)
     }
 
-    /// ECDSA verification (FIPS 186-5 §6.4.2) against a decoded public point; all inputs public.
-    func verify(publicPoint q: ProjectivePoint<N>, digest: [UInt8], r: Limbs<N>, s: Limbs<N>) -> Bool {
+    /// ECDSA verification (FIPS 186-5 §6.4.2) against a decoded public point, or against its fixed-base
+    /// table when one is given (a signing key keeps its own); all inputs public.
+    func verify(publicPoint q: ProjectivePoint<N>, table: [Limbs<N>]? = nil, digest: [UInt8], r: Limbs<N>, s: Limbs<N>) -> Bool {
         guard isValidScalarMask(r) != 0, isValidScalarMask(s) != 0 else { return false }
         let o = order
         let w = o.invert(o.toMontgomery(s))
         let u1 = o.fromMontgomery(o.multiply(o.toMontgomery(digestScalar(digest)), w))
         let u2 = o.fromMontgomery(o.multiply(o.toMontgomery(r), w))
-        let point = multiplyPublic(base: u1, u2, q)
+        let point = table.map { multiplyPublic(base: u1, u2, table: $0) } ?? multiplyPublic(base: u1, u2, q)
         guard isIdentityMask(point) == 0 else { return false }
         // x(R) mod n = r ⟺ X = r'·Z for r' ∈ {r, r + n} with r' < p: no inversion needed.
         let f = field

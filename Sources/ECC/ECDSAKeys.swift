@@ -2,6 +2,7 @@
 
 import BigNum
 import Hash
+import Synchronization
 
 /// An ECDSA public key: a validated point on P-256 or P-384.
 public struct ECDSAPublicKey: Sendable, Hashable {
@@ -45,6 +46,8 @@ public struct ECDSAPrivateKey: Sendable {
     public let curve: ECDSACurve
     public let publicKey: ECDSAPublicKey
     let secret: SecretBytes
+    /// The public point's fixed-base table, for verify-after-sign without doublings.
+    let verificationTable: VerificationTable
 
     /// From the scalar (big-endian, at most the curve's size). When `publicPoint` is given (SEC 1 keys
     /// usually carry it) it must equal d·G.
@@ -82,6 +85,7 @@ public struct ECDSAPrivateKey: Sendable {
         self.curve = curve
         self.publicKey = publicKey
         self.secret = secret
+        self.verificationTable = VerificationTable(publicKey)
     }
 
     private static func derive<let N: Int>(_ curve: WeierstrassCurve<N>, _ secret: SecretBytes) -> [UInt8]? {
@@ -115,7 +119,7 @@ public struct ECDSAPrivateKey: Sendable {
         case .p256: signature = Self.sign(p256Curve, secret, digest: digest, hash: hash, extra: extra)
         case .p384: signature = Self.sign(p384Curve, secret, digest: digest, hash: hash, extra: extra)
         }
-        guard let signature, publicKey.isValidSignature(signature, digest: digest) else {
+        guard let signature, verificationTable.isValid(signature, digest: digest, key: publicKey) else {
             throw ECCError(.faultDetected, "the ECDSA signature just computed does not verify with the public key; it was withheld")
         }
         return signature
@@ -147,5 +151,51 @@ public struct ECDSAPrivateKey: Sendable {
             }
         }
         return nil
+    }
+}
+
+/// A signing key's public point as a fixed-base table (60 KiB for P-256, 135 KiB for P-384), built at
+/// the key's first signature (loading a key stays cheap): verify-after-sign then costs two table walks
+/// instead of a double-scalar multiplication.
+final class VerificationTable: Sendable {
+    private enum Storage: Sendable {
+        case p256(ProjectivePoint<4>, [Limbs<4>])
+        case p384(ProjectivePoint<6>, [Limbs<6>])
+    }
+
+    private let key: ECDSAPublicKey
+    private let built = Mutex<Storage??>(nil)
+
+    init(_ key: ECDSAPublicKey) {
+        self.key = key
+    }
+
+    private var storage: Storage? {
+        built.withLock { cached in
+            if let cached { return cached }
+            let made: Storage? = switch key.curve {
+            case .p256: p256Curve.decodePoint(key.uncompressedPoint).map { .p256($0, p256Curve.makeTable($0)) }
+            case .p384: p384Curve.decodePoint(key.uncompressedPoint).map { .p384($0, p384Curve.makeTable($0)) }
+            }
+            cached = .some(made)
+            return made
+        }
+    }
+
+    func isValid(_ signature: ECDSASignature, digest: [UInt8], key: ECDSAPublicKey) -> Bool {
+        switch storage {
+        case .p256(let q, let table)?: Self.verify(p256Curve, q, table, signature, digest)
+        case .p384(let q, let table)?: Self.verify(p384Curve, q, table, signature, digest)
+        case nil: false
+        }
+    }
+
+    private static func verify<let N: Int>(
+        _ curve: WeierstrassCurve<N>, _ q: ProjectivePoint<N>, _ table: [Limbs<N>], _ signature: ECDSASignature, _ digest: [UInt8]
+    ) -> Bool {
+        guard signature.r.count <= curve.byteCount, signature.s.count <= curve.byteCount,
+              let r = Limbs<N>(bigEndian: signature.r), let s = Limbs<N>(bigEndian: signature.s)
+        else { return false }
+        return curve.verify(publicPoint: q, table: table, digest: digest, r: r, s: s)
     }
 }

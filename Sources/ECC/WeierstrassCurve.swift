@@ -200,10 +200,15 @@ struct WeierstrassCurve<let N: Int>: Sendable {
 
     // MARK: - Scalar multiplication
 
-    private func makeBaseTable() -> [Limbs<N>] {
+    private func makeBaseTable() -> [Limbs<N>] { makeTable(generator) }
+
+    /// (j+1)·16^w·P for every 4-bit window w and j in 0..<15, affine (x, y) in Montgomery form: the
+    /// fixed-base table of P (G's is built once; a signing key builds its public point's once, so that
+    /// verify-after-sign needs no doublings).
+    func makeTable(_ point: ProjectivePoint<N>) -> [Limbs<N>] {
         var points: [ProjectivePoint<N>] = []
         points.reserveCapacity(windows * 15)
-        var base = generator
+        var base = point
         for _ in 0..<windows {
             var multiple = base
             for j in 0..<15 {
@@ -257,14 +262,27 @@ struct WeierstrassCurve<let N: Int>: Sendable {
             let digit = Int(u2.nibble(at: 4 * window))
             if digit != 0 { accumulator = add(accumulator, multiples[digit - 1]) }
         }
+        addTableMultiple(&accumulator, u1, baseTable)
+        return accumulator
+    }
+
+    /// u1·G + u2·Q for PUBLIC scalars with Q's fixed-base table: 2 × 64 (P-256) additions, no doublings.
+    func multiplyPublic(base u1: Limbs<N>, _ u2: Limbs<N>, table: [Limbs<N>]) -> ProjectivePoint<N> {
+        var accumulator = identity
+        addTableMultiple(&accumulator, u1, baseTable)
+        addTableMultiple(&accumulator, u2, table)
+        return accumulator
+    }
+
+    /// accumulator += k·P from P's fixed-base table (public k: zero digits are skipped).
+    private func addTableMultiple(_ accumulator: inout ProjectivePoint<N>, _ k: Limbs<N>, _ table: [Limbs<N>]) {
         for window in 0..<windows {
-            let digit = Int(u1.nibble(at: 4 * window))
+            let digit = Int(k.nibble(at: 4 * window))
             if digit != 0 {
                 let index = 2 * (15 * window + digit - 1)
-                accumulator = add(accumulator, ProjectivePoint(x: baseTable[index], y: baseTable[index + 1], z: field.one))
+                accumulator = add(accumulator, ProjectivePoint(x: table[index], y: table[index + 1], z: field.one))
             }
         }
-        return accumulator
     }
 }
 
