@@ -176,7 +176,7 @@ if Context.environment["VKCERT_FUZZ"] != nil {
         ("FuzzPEM", ["DER"]),
         ("FuzzCertificate", ["X509", "DER"]),
         ("FuzzCSR", ["X509", "DER"]),
-        ("FuzzKeys", ["RSA", "DER", "X509"]),
+        ("FuzzKeys", ["RSA", "ECC", "DER", "X509"]),
         ("FuzzSignature", ["RSA", "DER", "X509", "Hash", "TestSupport"]),
         ("FuzzConfig", ["CertManager"]),
         ("FuzzKubeconfig", ["KubeAPI"]),

@@ -6,12 +6,13 @@ with ratios.
 Usage: Benchmarks/run.py [--rounds 5] [--seconds 1] [--keys 200] [--genpkey 60] [--inspect-runs 60]
                          [--handshake-seconds 10] [--churn-connections 20000] [--skip parse,handshakes,churn] [--json] [--no-build]
 
-Measured: RSA-2048 keygen (median, p90) vs `openssl genpkey` and a raw-C GMP baseline; sign/s and verify/s
+Measured: ECDSA P-256/P-384 and Ed25519 sign/s and verify/s vs `openssl speed ecdsap256 ecdsap384 ed25519`;
+RSA-2048 keygen (median, p90) vs `openssl genpkey` and a raw-C GMP baseline; sign/s and verify/s
 vs `openssl speed rsa2048` and the raw-C GMP CRT baseline; SHA-256 MB/s vs `openssl speed sha256`;
 certificate parse/s vs swift-certificates (Benchmarks/ParseBench, same process); kubelet CSR build + sign
 (in process, and `vkcert csr create` vs `openssl req -new` as whole processes); `vkcert inspect` vs
 `openssl x509 -noout -text` as whole processes; TLS handshakes/s vs `openssl s_server`
-(Benchmarks/handshakes.sh).
+(Benchmarks/handshakes.sh, with an RSA-2048 and an ECDSA P-256 certificate).
 
 Rates are CPU time (thread CPU for in-process loops, child user+sys for whole processes), medians
 over interleaved rounds so load changes affect every contestant alike. Sign/verify use the same key
@@ -48,6 +49,18 @@ def openssl_speed_sha256(seconds):
     out = run(["openssl", "speed", "-seconds", str(seconds), "-bytes", "1048576", "sha256"])
     line = [l for l in out.splitlines() if l.startswith("sha256")][-1]
     return float(line.split()[-1].rstrip("k")) * 1000 / 1e6  # MB/s
+
+
+def openssl_speed_ec(seconds):
+    """sign/s and verify/s for ecdsap256, ecdsap384 and ed25519 from one `openssl speed` run."""
+    out = run(["openssl", "speed", "-seconds", str(seconds), "ecdsap256", "ecdsap384", "ed25519"])
+    rates = {}
+    for line in out.splitlines():
+        for name, pattern in (("p256", r"256 bits ecdsa \(nistp256\)"), ("p384", r"384 bits ecdsa \(nistp384\)"), ("ed25519", r"253 bits EdDSA \(Ed25519\)")):
+            if re.search(pattern, line):
+                parts = line.split()
+                rates[name] = (float(parts[-2]), float(parts[-1]))
+    return rates
 
 
 def child_cpu(cmd):
@@ -107,6 +120,22 @@ def main():
         rows["ossl_sign"].append(s)
         rows["ossl_verify"].append(v)
         rows["ossl_sha256"].append(openssl_speed_sha256(max(1, int(args.seconds))))
+    # ECDSA P-256 / P-384 and Ed25519, interleaved with openssl speed the same way.
+    ec_rows = {k: [] for k in ("p256_sign", "p256_verify", "p384_sign", "p384_verify", "ed25519_sign", "ed25519_verify",
+                               "ossl_p256_sign", "ossl_p256_verify", "ossl_p384_sign", "ossl_p384_verify", "ossl_ed25519_sign", "ossl_ed25519_verify")}
+    for r in range(args.rounds):
+        log(f"round {r + 1}/{args.rounds}: ECDSA / Ed25519")
+        ours = json.loads(run([vkcert, "bench", "--json", "--only", "ecdsa,ed25519", "--trials", "1", "--seconds", str(args.seconds)]))
+        for name in ("p256", "p384"):
+            ec_rows[f"{name}_sign"].append(ours[f"ecdsa_{name}_sign_per_s"]["value"])
+            ec_rows[f"{name}_verify"].append(ours[f"ecdsa_{name}_verify_per_s"]["value"])
+        ec_rows["ed25519_sign"].append(ours["ed25519_sign_per_s"]["value"])
+        ec_rows["ed25519_verify"].append(ours["ed25519_verify_per_s"]["value"])
+        theirs = openssl_speed_ec(max(1, int(args.seconds)))
+        for name in ("p256", "p384", "ed25519"):
+            ec_rows[f"ossl_{name}_sign"].append(theirs[name][0])
+            ec_rows[f"ossl_{name}_verify"].append(theirs[name][1])
+    rows.update(ec_rows)
     med = {k: statistics.median(v) for k, v in rows.items()}
 
     log(f"keygen: vkcert × {args.keys}")
@@ -162,20 +191,22 @@ def main():
                      "ratio_vs_eager": rates[0] / rates[2], "ratio_vs_lazy": rates[0] / rates[1],
                      "certificate": out.splitlines()[0].removeprefix("certificate: ")}
 
-    # TLS handshakes: vkcert serve vs openssl s_server, same key and certificate (Benchmarks/handshakes.sh).
+    # TLS handshakes: vkcert serve vs openssl s_server, same key and certificate (Benchmarks/handshakes.sh, with an RSA-2048 and an ECDSA P-256 certificate).
     handshakes = {}
+    handshakes_ec = {}
     if "handshakes" not in skip:
-        log(f"TLS handshakes: vkcert serve vs openssl s_server, {args.handshake_seconds} s each")
-        out = subprocess.run([os.path.join(ROOT, "Benchmarks/handshakes.sh"), str(args.handshake_seconds)], cwd=ROOT,
-                             check=True, capture_output=True, text=True).stdout
-        for line in out.splitlines():
-            m = re.match(r"(.+?):\s+(\d+) handshakes in ([\d.]+) s = (\d+)/s, server CPU (\d+) us/handshake", line)
-            if m:
-                key = "vkcert_manual" if "manual" in m.group(1) else "vkcert_selfsigned" if "self-signed" in m.group(1) else "openssl_s_server"
-                handshakes[key] = {"per_s": int(m.group(4)), "server_cpu_us": int(m.group(5))}
-        if "vkcert_manual" in handshakes and "openssl_s_server" in handshakes:
-            handshakes["ratio_vs_openssl"] = handshakes["vkcert_manual"]["per_s"] / handshakes["openssl_s_server"]["per_s"]
-            handshakes["server_cpu_ratio"] = handshakes["openssl_s_server"]["server_cpu_us"] / handshakes["vkcert_manual"]["server_cpu_us"]
+        for key_type, target in (("rsa", handshakes), ("ec-p256", handshakes_ec)):
+            log(f"TLS handshakes ({key_type}): vkcert serve vs openssl s_server, {args.handshake_seconds} s each")
+            out = subprocess.run([os.path.join(ROOT, "Benchmarks/handshakes.sh"), str(args.handshake_seconds), key_type], cwd=ROOT,
+                                 check=True, capture_output=True, text=True).stdout
+            for line in out.splitlines():
+                m = re.match(r"(.+?):\s+(\d+) handshakes in ([\d.]+) s = (\d+)/s, server CPU (\d+) us/handshake", line)
+                if m:
+                    key = "vkcert_manual" if "manual" in m.group(1) else "vkcert_selfsigned" if "self-signed" in m.group(1) else "openssl_s_server"
+                    target[key] = {"per_s": int(m.group(4)), "server_cpu_us": int(m.group(5))}
+            if "vkcert_manual" in target and "openssl_s_server" in target:
+                target["ratio_vs_openssl"] = target["vkcert_manual"]["per_s"] / target["openssl_s_server"]["per_s"]
+                target["server_cpu_ratio"] = target["openssl_s_server"]["server_cpu_us"] / target["vkcert_manual"]["server_cpu_us"]
 
     # Memory under connection churn: vkcert serve vs a Go crypto/tls server vs openssl s_server (Benchmarks/churn.sh).
     churn = []
@@ -213,6 +244,12 @@ def main():
         "whole_process": process,
         "certificate_parse": parse,
         "tls_handshakes": handshakes,
+        "tls_handshakes_ecdsa_p256": handshakes_ec,
+        "ec": {name: {"vkcert_sign": med[f"{name}_sign"], "vkcert_verify": med[f"{name}_verify"],
+                      "openssl_sign": med[f"ossl_{name}_sign"], "openssl_verify": med[f"ossl_{name}_verify"],
+                      "sign_ratio_vs_openssl": med[f"{name}_sign"] / med[f"ossl_{name}_sign"],
+                      "verify_ratio_vs_openssl": med[f"{name}_verify"] / med[f"ossl_{name}_verify"]}
+               for name in ("p256", "p384", "ed25519")},
         "rss_under_churn": churn,
         "raw": rows,
     }
@@ -231,6 +268,11 @@ def main():
           f"{k['raw_gmp_over_vkcert_median']:7.2f}x {k['openssl_over_vkcert_median']:9.2f}x")
     print(f"{'RSA-2048 keygen p90 ms':34} {k['vkcert_p90']:12.2f} {k['raw_gmp_p90']:12.2f} {k['openssl_genpkey_p90']:12.2f}")
     print(f"{'kubelet CSR build+sign /s':34} {med['csr']:12.0f}")
+    for name, label in (("p256", "ECDSA P-256"), ("p384", "ECDSA P-384"), ("ed25519", "Ed25519")):
+        e = result["ec"][name]
+        print(f"{label + ' sign/s':34} {e['vkcert_sign']:12.0f} {'-':>12} {e['openssl_sign']:12.0f} {'-':>8} {e['sign_ratio_vs_openssl']:10.3f}")
+        print(f"{label + ' verify/s':34} {e['vkcert_verify']:12.0f} {'-':>12} {e['openssl_verify']:12.0f} {'-':>8} {e['verify_ratio_vs_openssl']:10.3f}")
+    print(f"{'ECDSA P-256 sign / RSA-2048 sign':34} {result['ec']['p256']['vkcert_sign'] / s['vkcert']:11.2f}x")
     if parse:
         print(f"{'certificate parse /s (eager)':34} {parse['vkcert_per_s']:12d} {'swift-certificates eager':>25} {parse['swift_certificates_eager_per_s']:9d} "
               f"{parse['ratio_vs_eager']:8.2f}x  (lazy {parse['swift_certificates_lazy_per_s']}, {parse['ratio_vs_lazy']:.2f}x)")
@@ -247,6 +289,10 @@ def main():
     if handshakes.get("ratio_vs_openssl"):
         hv, ho = handshakes["vkcert_manual"], handshakes["openssl_s_server"]
         print(f"{'TLS 1.3 handshakes/s (s_time -new)':34} {hv['per_s']:12d} {'openssl s_server':>25} {ho['per_s']:9d} {handshakes['ratio_vs_openssl']:8.2f}x"
+              f"  (server CPU {hv['server_cpu_us']} vs {ho['server_cpu_us']} us/handshake)")
+    if handshakes_ec.get("ratio_vs_openssl"):
+        hv, ho = handshakes_ec["vkcert_manual"], handshakes_ec["openssl_s_server"]
+        print(f"{'TLS 1.3 handshakes/s, ECDSA P-256':34} {hv['per_s']:12d} {'openssl s_server':>25} {ho['per_s']:9d} {handshakes_ec['ratio_vs_openssl']:8.2f}x"
               f"  (server CPU {hv['server_cpu_us']} vs {ho['server_cpu_us']} us/handshake)")
     print(f"\nkeygen: vkcert {args.keys} keys (thread CPU), raw GMP {args.keys} keys, openssl genpkey {args.genpkey} processes "
           f"(child CPU; 'openssl version' alone: {k['openssl_version_process_ms']:.1f} ms). Keygen ratios: how many times faster vkcert is.")

@@ -2,6 +2,7 @@
 
 import BigNum
 import Hash
+import Synchronization
 
 /// An Ed25519 public key (RFC 8032 §5.1.5): the 32-byte encoding of A, checked to decode.
 public struct Ed25519PublicKey: Sendable, Hashable {
@@ -41,6 +42,18 @@ public struct Ed25519PublicKey: Sendable, Hashable {
         let check = curve.multiplyPublic(base: s, k, curve.negate(a))
         return curve.encode(check) == Array(sig[0..<32])
     }
+
+    /// The same check with A's fixed-base table (a signing key's verify-after-sign).
+    func isValidSignature(_ sig: [UInt8], for message: [UInt8], table: [EdwardsCachedPoint]) -> Bool {
+        let curve = edwards25519
+        guard sig.count == 64, let s = Limbs<4>(littleEndian: sig[32..<64]), curve.order.isReducedMask(s) != 0 else { return false }
+        var hasher = SHA512()
+        hasher.update(sig[0..<32])
+        hasher.update(rawRepresentation)
+        hasher.update(message)
+        let k = curve.reduceWide(hasher.finalize())
+        return curve.encode(curve.multiplyPublic(base: s, minus: k, table: table)) == Array(sig[0..<32])
+    }
 }
 
 /// An Ed25519 private key: the 32-byte seed (RFC 8032 §5.1.5), its expansion held in wiped memory.
@@ -51,6 +64,8 @@ public struct Ed25519PrivateKey: Sendable {
     public let publicKey: Ed25519PublicKey
     /// seed ‖ clamped scalar a (little-endian) ‖ prefix: 96 bytes.
     let secret: SecretBytes
+    /// A's fixed-base table, built at the first signature.
+    let verificationTable: EdwardsVerificationTable
 
     public init(seed bytes: some Collection<UInt8>) throws {
         var seed = Array(bytes)
@@ -66,6 +81,7 @@ public struct Ed25519PrivateKey: Sendable {
         let encoded = edwards25519.encode(edwards25519.multiplyBase(a))
         publicKey = Ed25519PublicKey(derived: encoded)
         secret = SecretBytes(seed + h)
+        verificationTable = EdwardsVerificationTable(encoded)
     }
 
     /// From the seed, checking that the stored public key (PKCS#8 v2 / OpenSSL files carry it) matches.
@@ -110,9 +126,26 @@ public struct Ed25519PrivateKey: Sendable {
         let s = o.add(r, ka)
         wipe(&ka)
         let signature = rEncoded + s.littleEndianBytes(count: 32)
-        guard publicKey.isValidSignature(signature, for: message) else {
+        guard let table = verificationTable.table, publicKey.isValidSignature(signature, for: message, table: table) else {
             throw ECCError(.faultDetected, "the Ed25519 signature just computed does not verify with the public key; it was withheld")
         }
         return signature
+    }
+}
+
+/// A signing key's A as a fixed-base table (90 KiB), built on first use.
+final class EdwardsVerificationTable: Sendable {
+    private let encoded: [UInt8]
+    private let built = Mutex<[EdwardsCachedPoint]??>(nil)
+
+    init(_ encoded: [UInt8]) { self.encoded = encoded }
+
+    var table: [EdwardsCachedPoint]? {
+        built.withLock { cached in
+            if let cached { return cached }
+            let made = edwards25519.decode(encoded).map { edwards25519.makeTable($0) }
+            cached = .some(made)
+            return made
+        }
     }
 }

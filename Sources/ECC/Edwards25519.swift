@@ -148,9 +148,14 @@ struct Edwards25519: Sendable {
 
     // MARK: - Scalar multiplication
 
-    private func makeBaseTable() -> [EdwardsCachedPoint] {
+    private func makeBaseTable() -> [EdwardsCachedPoint] { makeTable(base) }
+
+    /// (j+1)·16^w·P for 64 windows, j in 0..<15, as cached affine points (B's once; a signing key's A
+    /// once, so that verify-after-sign needs no doublings).
+    func makeTable(_ point: EdwardsPoint) -> [EdwardsCachedPoint] {
         var points: [EdwardsPoint] = []
-        var window = base
+        points.reserveCapacity(64 * 15)
+        var window = point
         for _ in 0..<64 {
             var multiple = window
             for j in 0..<15 {
@@ -171,6 +176,22 @@ struct Edwards25519: Sendable {
             table[i] = EdwardsCachedPoint(yPlusX: field.add(y, x), yMinusX: field.subtract(y, x), t2d: field.multiply(field.multiply(x, y), d2))
         }
         return table
+    }
+
+    /// s·B − k·P for PUBLIC scalars with P's table: two table walks, no doublings (−Q of a cached Q
+    /// swaps y+x and y−x and negates 2d·t).
+    func multiplyPublic(base s: Limbs<4>, minus k: Limbs<4>, table: [EdwardsCachedPoint]) -> EdwardsPoint {
+        var accumulator = identity
+        for window in 0..<64 {
+            let sDigit = Int(s.nibble(at: 4 * window))
+            if sDigit != 0 { accumulator = add(accumulator, baseTable[15 * window + sDigit - 1]) }
+            let kDigit = Int(k.nibble(at: 4 * window))
+            if kDigit != 0 {
+                let entry = table[15 * window + kDigit - 1]
+                accumulator = add(accumulator, EdwardsCachedPoint(yPlusX: entry.yMinusX, yMinusX: entry.yPlusX, t2d: field.negate(entry.t2d)))
+            }
+        }
+        return accumulator
     }
 
     /// k·B for a SECRET k < 2²⁵⁶: every table entry of each window is read, one mixed addition per window.

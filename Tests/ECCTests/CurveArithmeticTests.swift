@@ -81,6 +81,25 @@ struct CurveArithmeticTests {
         var tampered = signature
         tampered[10] ^= 1
         #expect(!key.publicKey.isValidSignature(tampered, for: [UInt8]()))
+        // The signing key's table-based verifier (verify-after-sign) agrees with the plain one.
+        let table = try #require(key.verificationTable.table)
+        #expect(key.publicKey.isValidSignature(signature, for: [], table: table))
+        #expect(!key.publicKey.isValidSignature(tampered, for: [], table: table))
+        #expect(!key.publicKey.isValidSignature(signature, for: [0], table: table))
+    }
+
+    @Test("ECDSA verify-after-sign's table verifier agrees with the plain verifier", arguments: ECDSACurve.allCases)
+    func verificationTableAgrees(curve: ECDSACurve) throws {
+        let key = ECDSAPrivateKey.generate(curve: curve)
+        let digest = curve.defaultHash.hash(Array("table".utf8))
+        let signature = try key.signature(forDigest: digest, hash: curve.defaultHash)
+        #expect(key.verificationTable.isValid(signature, digest: digest, key: key.publicKey))
+        var r = signature.r
+        r[r.count - 1] ^= 1
+        let bad = ECDSASignature(r: r, s: signature.s)
+        #expect(!key.verificationTable.isValid(bad, digest: digest, key: key.publicKey))
+        #expect(!key.publicKey.isValidSignature(bad, digest: digest))
+        #expect(!key.verificationTable.isValid(signature, digest: curve.defaultHash.hash([0]), key: key.publicKey))
     }
 }
 
