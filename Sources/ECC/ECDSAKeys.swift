@@ -2,7 +2,6 @@
 
 import BigNum
 import Hash
-import Synchronization
 
 /// An ECDSA public key: a validated point on P-256 or P-384.
 public struct ECDSAPublicKey: Sendable, Hashable {
@@ -154,31 +153,20 @@ public struct ECDSAPrivateKey: Sendable {
     }
 }
 
-/// A signing key's public point as a fixed-base table (60 KiB for P-256, 135 KiB for P-384), built at
-/// the key's first signature (loading a key stays cheap): verify-after-sign then costs two table walks
-/// instead of a double-scalar multiplication.
+/// A signing key's public point as a fixed-base table (60 KiB for P-256, 135 KiB for P-384), built with
+/// the key: verify-after-sign then costs two table walks instead of a double-scalar multiplication.
 final class VerificationTable: Sendable {
     private enum Storage: Sendable {
         case p256(ProjectivePoint<4>, [Limbs<4>])
         case p384(ProjectivePoint<6>, [Limbs<6>])
     }
 
-    private let key: ECDSAPublicKey
-    private let built = Mutex<Storage??>(nil)
+    private let storage: Storage?
 
     init(_ key: ECDSAPublicKey) {
-        self.key = key
-    }
-
-    private var storage: Storage? {
-        built.withLock { cached in
-            if let cached { return cached }
-            let made: Storage? = switch key.curve {
-            case .p256: p256Curve.decodePoint(key.uncompressedPoint).map { .p256($0, p256Curve.makeTable($0)) }
-            case .p384: p384Curve.decodePoint(key.uncompressedPoint).map { .p384($0, p384Curve.makeTable($0)) }
-            }
-            cached = .some(made)
-            return made
+        switch key.curve {
+        case .p256: storage = p256Curve.decodePoint(key.uncompressedPoint).map { .p256($0, p256Curve.makeTable($0)) }
+        case .p384: storage = p384Curve.decodePoint(key.uncompressedPoint).map { .p384($0, p384Curve.makeTable($0)) }
         }
     }
 

@@ -2,7 +2,6 @@
 
 import BigNum
 import Hash
-import Synchronization
 
 /// An Ed25519 public key (RFC 8032 §5.1.5): the 32-byte encoding of A, checked to decode.
 public struct Ed25519PublicKey: Sendable, Hashable {
@@ -133,19 +132,11 @@ public struct Ed25519PrivateKey: Sendable {
     }
 }
 
-/// A signing key's A as a fixed-base table (90 KiB), built on first use.
+/// A signing key's A as a fixed-base table (90 KiB), built with the key.
 final class EdwardsVerificationTable: Sendable {
-    private let encoded: [UInt8]
-    private let built = Mutex<[EdwardsCachedPoint]??>(nil)
+    let table: [EdwardsCachedPoint]?
 
-    init(_ encoded: [UInt8]) { self.encoded = encoded }
-
-    var table: [EdwardsCachedPoint]? {
-        built.withLock { cached in
-            if let cached { return cached }
-            let made = edwards25519.decode(encoded).map { edwards25519.makeTable($0) }
-            cached = .some(made)
-            return made
-        }
+    init(_ encoded: [UInt8]) {
+        table = edwards25519.decode(encoded).map { edwards25519.makeTable($0) }
     }
 }
