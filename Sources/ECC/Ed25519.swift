@@ -63,7 +63,7 @@ public struct Ed25519PrivateKey: Sendable {
     public let publicKey: Ed25519PublicKey
     /// seed ‖ clamped scalar a (little-endian) ‖ prefix: 96 bytes.
     let secret: SecretBytes
-    /// A's fixed-base table, built at the first signature.
+    /// A's fixed-base table, built with the key.
     let verificationTable: EdwardsVerificationTable
 
     public init(seed bytes: some Collection<UInt8>) throws {
@@ -77,10 +77,11 @@ public struct Ed25519PrivateKey: Sendable {
         h[31] |= 64
         var a = Limbs<4>(littleEndian: h[0..<32])!
         defer { wipe(&a) }
-        let encoded = edwards25519.encode(edwards25519.multiplyBase(a))
+        let point = edwards25519.multiplyBase(a)
+        let encoded = edwards25519.encode(point)
         publicKey = Ed25519PublicKey(derived: encoded)
         secret = SecretBytes(seed + h)
-        verificationTable = EdwardsVerificationTable(encoded)
+        verificationTable = EdwardsVerificationTable(point)
     }
 
     /// From the seed, checking that the stored public key (PKCS#8 v2 / OpenSSL files carry it) matches.
@@ -136,7 +137,8 @@ public struct Ed25519PrivateKey: Sendable {
 final class EdwardsVerificationTable: Sendable {
     let table: [EdwardsCachedPoint]?
 
-    init(_ encoded: [UInt8]) {
-        table = edwards25519.decode(encoded).map { edwards25519.makeTable($0) }
+    /// From A as computed (not decoded: decoding is variable time, and key derivation must not be).
+    init(_ point: EdwardsPoint) {
+        table = edwards25519.makeTable(point)
     }
 }
