@@ -30,6 +30,12 @@ public struct ECDSAPublicKey: Sendable, Hashable {
         curve.verify(point: uncompressedPoint, digest: Array(digest), signature: signature)
     }
 
+    /// Verifies (r, s) over a digest with an encoded point that is decoded (and checked) once, without
+    /// making a key first: the certificate verifier's path.
+    public static func isValidSignature(_ signature: ECDSASignature, digest: some Collection<UInt8>, curve: ECDSACurve, point: some Collection<UInt8>) -> Bool {
+        curve.verify(point: Array(point), digest: Array(digest), signature: signature)
+    }
+
     /// Verifies (r, s) over `message` hashed with `hash`.
     public func isValidSignature(_ signature: ECDSASignature, for message: some Collection<UInt8>, hash: HashAlgorithm) -> Bool {
         isValidSignature(signature, digest: hash.hash(message))

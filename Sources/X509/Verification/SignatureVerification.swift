@@ -30,10 +30,8 @@ public enum SignatureVerifier {
             case .p521: nil
             }
             guard let fast else { return WeierstrassCurve.p521.verify(signatureDER: signature, digest: digest, publicPoint: point) }
-            guard let key = try? ECDSAPublicKey(curve: fast, point: point), let value = try? ECDSASignature(derEncoded: signature) else {
-                return false
-            }
-            return key.isValidSignature(value, digest: digest)
+            guard let value = try? ECDSASignature(derEncoded: signature) else { return false }
+            return ECDSAPublicKey.isValidSignature(value, digest: digest, curve: fast, point: point)
         case (.ed25519, .ed25519(let raw)):
             guard let key = try? Ed25519PublicKey(rawRepresentation: raw) else { return false }
             return key.isValidSignature(signature, for: data)
