@@ -88,10 +88,7 @@ public enum PrivateKey: Sendable {
             }
         }
         // DER: PKCS#8 (INTEGER 0, SEQUENCE …), SEC 1 (INTEGER 1, OCTET STRING …), else PKCS#1.
-        if let info = try? PrivateKeyInfo(derEncoded: bytes[...]) {
-            _ = info
-            return (try fromPKCS8(bytes[...]), .pkcs8)
-        }
+        if (try? PrivateKeyInfo(derEncoded: bytes[...])) != nil { return (try fromPKCS8(bytes[...]), .pkcs8) }
         if let key = try? ECDSAPrivateKey(sec1DER: bytes[...]) { return (.ecdsa(key), .sec1) }
         return (.rsa(try RSAPrivateKey(pkcs1DER: bytes[...])), .pkcs1)
     }

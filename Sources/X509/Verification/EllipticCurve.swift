@@ -3,33 +3,18 @@
 import BigNum
 import DER
 
-/// Short Weierstrass curves y² = x³ − 3x + b over GF(p) — the NIST curves P-256, P-384, P-521 — for
-/// **signature verification only**: the arithmetic is variable time, which is fine for public inputs.
+/// Short Weierstrass curves y² = x³ − 3x + b over GF(p) on BigNum — P-521 only, which vkcert verifies but
+/// does not sign with — for **signature verification only**: the arithmetic is variable time, which is
+/// fine for public inputs. P-256 and P-384 are the ECC module's (fixed-width, constant-time limbs).
 ///
 /// Parameters from `openssl ecparam -name <curve> -param_enc explicit -text` (OpenSSL 3.0.19), which
-/// reproduces SEC 2 / FIPS 186-4 D.1.2; tests check that G is on the curve and n·G is the identity.
+/// reproduces SEC 2 / FIPS 186-4 D.1.2; Wycheproof's P-521 file (232 valid, 310 invalid) checks them in use.
 struct WeierstrassCurve: Sendable {
     let p: BigInt
     let b: BigInt
     let n: BigInt
     let gx: BigInt
     let gy: BigInt
-
-    static let p256 = WeierstrassCurve(
-        p: "ffffffff00000001000000000000000000000000ffffffffffffffffffffffff",
-        b: "5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604b",
-        n: "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551",
-        gx: "6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296",
-        gy: "4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5"
-    )
-
-    static let p384 = WeierstrassCurve(
-        p: "fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffeffffffff0000000000000000ffffffff",
-        b: "b3312fa7e23ee7e4988e056be3f82d19181d9c6efe8141120314088f5013875ac656398d8a2ed19d2a85c8edd3ec2aef",
-        n: "ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973",
-        gx: "aa87ca22be8b05378eb1c71ef320ad746e1d3b628ba79b9859f741e082542a385502f25dbf55296c3a545e3872760ab7",
-        gy: "3617de4a96262c6f5d9e98bf9292dc29f8f41dbd289a147ce9da3113b5f0b8c00a60b1ce1d7e819d7a431d7c90ea0e5f"
-    )
 
     static let p521 = WeierstrassCurve(
         p: "1ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
@@ -78,7 +63,7 @@ struct WeierstrassCurve: Sendable {
         case 0x04 where data.count == 1 + 2 * length:
             y = BigInt(magnitudeBytes: data[(1 + length)...])
         case 0x02 where data.count == 1 + length, 0x03 where data.count == 1 + length:
-            // y = (x³ − 3x + b)^((p+1)/4): p ≡ 3 (mod 4) for all three curves.
+            // y = (x³ − 3x + b)^((p+1)/4): p ≡ 3 (mod 4) for P-521.
             guard x < p else { return nil }
             let rhs = add(sub(mul(mul(x, x), x), mul(BigInt(3), x)), b)
             guard var root = try? rhs.power((p + 1) >> 2, modulus: p), mul(root, root) == rhs else { return nil }
