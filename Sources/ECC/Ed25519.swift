@@ -32,7 +32,8 @@ public struct Ed25519PublicKey: Sendable, Hashable {
         guard sig.count == 64, let a = edwards25519.decode(rawRepresentation) else { return false }
         let curve = edwards25519
         guard let s = Limbs<4>(littleEndian: sig[32..<64]), curve.order.isReducedMask(s) != 0 else { return false }
-        guard curve.decode(sig[0..<32]) != nil else { return false }
+        // R is not decoded: the final comparison with a canonical encoding rejects any R that is
+        // non-canonical or no point at all.
         var hasher = SHA512()
         hasher.update(sig[0..<32])
         hasher.update(rawRepresentation)

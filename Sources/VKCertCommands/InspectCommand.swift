@@ -39,14 +39,11 @@ package func loadItems(_ path: String, bytes: [UInt8]) -> (items: [(Int, Inspect
                 case PEM.Label.certificateRequest, "NEW CERTIFICATE REQUEST":
                     items.append((block.index, .csr(try CertificateSigningRequest(derEncoded: block.der))))
                 case PEM.Label.privateKey, PEM.Label.rsaPrivateKey, PEM.Label.ecPrivateKey, PEM.Label.publicKey, PEM.Label.rsaPublicKey:
-                    let single = PEM.encodeBytes(label: block.label, der: block.der)
                     if block.label.hasSuffix("PUBLIC KEY") {
-                        let (key, format) = try CertificatePublicKey.load(single)
+                        let (key, format) = try CertificatePublicKey.from(block: block)
                         items.append((block.index, .publicKey(key, format)))
                     } else {
-                        var text = single
-                        defer { DERSecure.wipe(&text) }
-                        let (key, format) = try PrivateKey.load(text)
+                        let (key, format) = try PrivateKey.from(block: block)
                         items.append((block.index, .privateKey(key, format)))
                     }
                 default:

@@ -140,14 +140,14 @@ extension KeyCommand {
         func run() throws {
             var algorithm = type
             if let bits {
-                guard type.supportsKeyEncipherment else { throw CLIFailure.input("--bits applies to RSA keys only (--type \(type.rawValue))") }
+                guard type.isRSA else { throw CLIFailure.input("--bits applies to RSA keys only (--type \(type.rawValue))") }
                 guard RSAPrivateKey.generatableSizes.contains(bits) else {
                     throw CLIFailure.input("--bits \(bits) is not supported; choose 2048, 3072 or 4096")
                 }
                 algorithm = bits == 4096 ? .rsa4096 : bits == 3072 ? .rsa3072 : .rsa2048
             }
-            let isRSA = algorithm.supportsKeyEncipherment
-            let isEC = algorithm == .ecdsaP256 || algorithm == .ecdsaP384
+            let isRSA = algorithm.isRSA
+            let isEC = algorithm.isECDSA
             if format == .pkcs1 && !isRSA { throw CLIFailure.input("--format pkcs1 is for RSA keys; use pkcs8\(isEC ? " or sec1" : "")") }
             if format == .sec1 && !isEC { throw CLIFailure.input("--format sec1 is for ECDSA keys; use pkcs8\(isRSA ? " or pkcs1" : "")") }
             let key = try PrivateKey.generate(algorithm)

@@ -29,14 +29,18 @@ public enum KeyAlgorithm: String, Sendable, Hashable, CaseIterable {
         }
     }
 
-    /// Whether the key can decrypt (RSA key transport): only then does a TLS serving certificate need
-    /// the keyEncipherment usage (RFC 5280 §4.2.1.3; Go's kubelet drops it for ECDSA and Ed25519).
-    public var supportsKeyEncipherment: Bool {
+    public var isRSA: Bool {
         switch self {
         case .rsa2048, .rsa3072, .rsa4096: true
         default: false
         }
     }
+
+    public var isECDSA: Bool { self == .ecdsaP256 || self == .ecdsaP384 }
+
+    /// Whether the key can decrypt (RSA key transport): only then does a TLS serving certificate need
+    /// the keyEncipherment usage (RFC 5280 §4.2.1.3; Go's kubelet drops it for ECDSA and Ed25519).
+    public var supportsKeyEncipherment: Bool { isRSA }
 }
 
 /// A signing key of any supported type: RSA (PKCS#1 v1.5 / PSS), ECDSA P-256/P-384, Ed25519.
@@ -81,16 +85,23 @@ public enum PrivateKey: Sendable {
                 _ = try PEM.decode(bytes, labels: labels)  // throws the wrong-label error
                 throw X509Error(.unsupportedAlgorithm, "no private key block")
             }
-            switch blocks[index].label {
-            case PEM.Label.rsaPrivateKey: return (.rsa(try RSAPrivateKey(pkcs1DER: blocks[index].der[...])), .pkcs1)
-            case PEM.Label.ecPrivateKey: return (.ecdsa(try ECDSAPrivateKey(sec1DER: blocks[index].der[...])), .sec1)
-            default: return (try fromPKCS8(blocks[index].der[...]), .pkcs8)
-            }
+            return try from(block: blocks[index])
         }
         // DER: PKCS#8 (INTEGER 0, SEQUENCE …), SEC 1 (INTEGER 1, OCTET STRING …), else PKCS#1.
         if (try? PrivateKeyInfo(derEncoded: bytes[...])) != nil { return (try fromPKCS8(bytes[...]), .pkcs8) }
         if let key = try? ECDSAPrivateKey(sec1DER: bytes[...]) { return (.ecdsa(key), .sec1) }
         return (.rsa(try RSAPrivateKey(pkcs1DER: bytes[...])), .pkcs1)
+    }
+
+    /// The key in one decoded PEM block, by its label (`RSA PRIVATE KEY`, `EC PRIVATE KEY`, `PRIVATE KEY`).
+    /// The caller wipes the block.
+    public static func from(block: PEMBlock) throws -> (key: PrivateKey, format: Format) {
+        switch block.label {
+        case PEM.Label.rsaPrivateKey: return (.rsa(try RSAPrivateKey(pkcs1DER: block.der[...])), .pkcs1)
+        case PEM.Label.ecPrivateKey: return (.ecdsa(try ECDSAPrivateKey(sec1DER: block.der[...])), .sec1)
+        case PEM.Label.privateKey: return (try fromPKCS8(block.der[...]), .pkcs8)
+        default: throw X509Error(.unsupportedAlgorithm, "a \"\(block.label)\" block is not a private key")
+        }
     }
 
     /// A PKCS#8 key of any supported algorithm.
@@ -212,11 +223,15 @@ extension CertificatePublicKey {
     /// Loads a public key from PEM (`PUBLIC KEY`, `RSA PUBLIC KEY`) or DER (SPKI or PKCS#1).
     public static func load(_ bytes: [UInt8]) throws -> (key: CertificatePublicKey, format: Format) {
         if PEM.looksLikePEM(bytes) {
-            let block = try PEM.decode(bytes, labels: [PEM.Label.publicKey, PEM.Label.rsaPublicKey])
-            return try block.label == PEM.Label.publicKey ? (fromSPKI(block.der[...]), .spki) : (fromPKCS1(block.der[...]), .pkcs1)
+            return try from(block: PEM.decode(bytes, labels: [PEM.Label.publicKey, PEM.Label.rsaPublicKey]))
         }
         if let key = try? fromSPKI(bytes[...]) { return (key, .spki) }
         return (try fromPKCS1(bytes[...]), .pkcs1)
+    }
+
+    /// The key in one decoded `PUBLIC KEY` or `RSA PUBLIC KEY` block.
+    public static func from(block: PEMBlock) throws -> (key: CertificatePublicKey, format: Format) {
+        try block.label == PEM.Label.publicKey ? (fromSPKI(block.der[...]), .spki) : (fromPKCS1(block.der[...]), .pkcs1)
     }
 
     static func fromSPKI(_ der: ArraySlice<UInt8>) throws -> CertificatePublicKey {
