@@ -18,14 +18,20 @@ extension WeierstrassCurve {
     func isValidScalarMask(_ d: Limbs<N>) -> UInt64 { ~d.zeroMask & order.isReducedMask(d) }
 
     /// ECDSA signing (FIPS 186-5 §6.4.1) with the nonce `k` in [1, n−1]; nil when r or s is zero (the
-    /// caller draws another nonce). Every operation on d and k is constant time.
+    /// caller draws another nonce). Every operation on d and k is constant time; the two inversions (of
+    /// k and of k·G's Z) are blinded (Inversion.swift).
     func sign(secret d: Limbs<N>, digest: [UInt8], nonce k: Limbs<N>) -> (r: Limbs<N>, s: Limbs<N>)? {
-        guard let (x, _) = affine(multiplyBase(k)) else { return nil }
+        let point = multiplyBase(k)
+        guard isIdentityMask(point) == 0 else { return nil }  // never, for k ∈ [1, n−1]
+        let f = field
+        var zInverse = f.invertBlinded(point.z)
+        let x = f.fromMontgomery(f.multiply(point.x, zInverse))
+        wipe(&zInverse)
         let r = order.reduce(x)
         guard r.zeroMask == 0 else { return nil }  // r is public
         let o = order
         var km = o.toMontgomery(k)
-        var kInverse = o.invert(km)
+        var kInverse = o.invertBlinded(km)
         var dm = o.toMontgomery(d)
         var rd = o.multiply(o.toMontgomery(r), dm)
         let sum = o.add(o.toMontgomery(digestScalar(digest)), rd)
@@ -40,17 +46,27 @@ extension WeierstrassCurve {
     func verify(publicPoint q: ProjectivePoint<N>, table: [Limbs<N>]? = nil, digest: [UInt8], r: Limbs<N>, s: Limbs<N>) -> Bool {
         guard isValidScalarMask(r) != 0, isValidScalarMask(s) != 0 else { return false }
         let o = order
-        let w = o.invert(o.toMontgomery(s))
-        let u1 = o.fromMontgomery(o.multiply(o.toMontgomery(digestScalar(digest)), w))
-        let u2 = o.fromMontgomery(o.multiply(o.toMontgomery(r), w))
-        let point = table.map { multiplyPublic(base: u1, u2, table: $0) } ?? multiplyPublic(base: u1, u2, q)
-        guard isIdentityMask(point) == 0 else { return false }
-        // x(R) mod n = r ⟺ X = r'·Z for r' ∈ {r, r + n} with r' < p: no inversion needed.
+        // w = s⁻¹ in ordinary form: the Montgomery product of a Montgomery-form value with it is ordinary.
+        guard let w = o.invertPublic(s) else { return false }
+        let u1 = o.multiply(o.toMontgomery(digestScalar(digest)), w)
+        let u2 = o.multiply(o.toMontgomery(r), w)
+        // x(R) mod n = r ⟺ X = r'·Z (projective) or X = r'·Z² (Jacobian) for r' ∈ {r, r + n} with
+        // r' < p: no inversion needed.
         let f = field
-        if f.multiply(f.toMontgomery(r), point.z).equalMask(point.x) != 0 { return true }
+        let x: Limbs<N>, scale: Limbs<N>
+        if let table {
+            let point = multiplyPublic(base: u1, u2, table: table)
+            guard isIdentityMask(point) == 0 else { return false }
+            (x, scale) = (point.x, point.z)
+        } else {
+            let point = multiplyPublicJacobian(base: u1, u2, q)
+            guard point.z.zeroMask == 0 else { return false }
+            (x, scale) = (point.x, f.square(point.z))
+        }
+        if f.multiply(f.toMontgomery(r), scale).equalMask(x) != 0 { return true }
         let (rPlusN, carry) = r.addingWithCarry(o.modulus)
         guard carry == 0, f.isReducedMask(rPlusN) != 0 else { return false }
-        return f.multiply(f.toMontgomery(rPlusN), point.z).equalMask(point.x) != 0
+        return f.multiply(f.toMontgomery(rPlusN), scale).equalMask(x) != 0
     }
 }
 

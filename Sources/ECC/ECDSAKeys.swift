@@ -44,8 +44,8 @@ public struct ECDSAPublicKey: Sendable, Hashable {
 
 /// An ECDSA private key d ∈ [1, n−1] with its public point; d is held in memory wiped on release.
 ///
-/// Signing is constant time in d and in the nonce (fixed-window table scans, complete formulas,
-/// Fermat inversions), uses hedged RFC 6979 nonces, and verifies each signature with the public key
+/// Signing is constant time in d and in the nonce (signed-window table scans, complete formulas,
+/// blinded inversions), uses hedged RFC 6979 nonces, and verifies each signature with the public key
 /// before returning it.
 public struct ECDSAPrivateKey: Sendable {
     public let curve: ECDSACurve
@@ -159,7 +159,7 @@ public struct ECDSAPrivateKey: Sendable {
     }
 }
 
-/// A signing key's public point as a fixed-base table (60 KiB for P-256, 135 KiB for P-384), built with
+/// A signing key's public point as a fixed-base table (52 KiB for P-256, 116 KiB for P-384), built with
 /// the key: verify-after-sign then costs two table walks instead of a double-scalar multiplication.
 final class VerificationTable: Sendable {
     private enum Storage: Sendable {

@@ -94,6 +94,17 @@ extension InlineArray where Element == UInt64 {
     @inline(__always)
     func nibble(at index: Int) -> UInt64 { (self[index >> 6] >> UInt64(index & 63)) & 0xF }
 
+    /// Bits position … position + 5 (position ≥ −1 and public; bits outside the limbs are zero): the
+    /// window of a Booth digit.
+    @inline(__always)
+    func sixBits(from position: Int) -> UInt64 {
+        guard position >= 0 else { return (self[0] << 1) & 0x3F }
+        let limb = position >> 6, shift = position & 63
+        var value = self[limb] >> UInt64(shift)
+        if shift > 58 && limb + 1 < count { value |= self[limb + 1] << UInt64(64 - shift) }
+        return value & 0x3F
+    }
+
     /// Big-endian bytes, exactly `byteCount` of them (the limbs must fit).
     func bigEndianBytes(count byteCount: Int) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: byteCount)

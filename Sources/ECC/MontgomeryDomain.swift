@@ -22,6 +22,9 @@ struct MontgomeryDomain<let N: Int>: Sendable {
     let rSquared: Limbs<N>
     /// m − 2, the exponent of Fermat inversion (m prime).
     let inversionExponent: Limbs<N>
+    /// Whether m is P-256's field prime, whose Montgomery reduction needs two word products per
+    /// round instead of N + 1 (a public property of the domain: the branch on it never varies).
+    let isP256Field: Bool
 
     init(modulus: Limbs<N>) {
         precondition(modulus[0] & 1 == 1, "Montgomery arithmetic needs an odd modulus")
@@ -38,6 +41,7 @@ struct MontgomeryDomain<let N: Int>: Sendable {
         for _ in 0..<(64 * N) { r2 = MontgomeryDomain.add(r2, r2, modulus: modulus) }
         rSquared = r2
         inversionExponent = modulus.subtractingWithBorrow(.word(2)).0
+        isP256Field = N == 4 && modulus.equalMask(Limbs<N>(hex: p256FieldPrimeHex)) != 0
     }
 
     init(hex: String) { self.init(modulus: Limbs<N>(hex: hex)) }
@@ -75,6 +79,11 @@ struct MontgomeryDomain<let N: Int>: Sendable {
     /// a·b·R⁻¹ mod m (CIOS Montgomery multiplication) for a·b < R·m.
     @inline(__always)
     func multiply(_ a: Limbs<N>, _ b: Limbs<N>) -> Limbs<N> {
+        if isP256Field { return multiplyP256(a, b) }
+        return multiplyGeneric(a, b)
+    }
+    @inline(__always)
+    func multiplyGeneric(_ a: Limbs<N>, _ b: Limbs<N>) -> Limbs<N> {
         var t = Limbs<N>.zero
         var top: UInt64 = 0
         for i in 0..<N {
@@ -106,6 +115,65 @@ struct MontgomeryDomain<let N: Int>: Sendable {
             top = topCarry &+ carryBit(cLast)
         }
         // (top, t) < 2m: subtract m once when it is ≥ m.
+        let (reduced, borrow) = t.subtractingWithBorrow(modulus)
+        return .select(mask(top | (borrow ^ 1)), reduced, t)
+    }
+
+    /// CIOS for p = 2²⁵⁶ − 2²²⁴ + 2¹⁹² + 2⁹⁶ − 1, whose limbs are (2⁶⁴−1, 2³²−1, 0, 2⁶⁴−2³²+1): −p⁻¹ ≡ 1
+    /// (mod 2⁶⁴), so q is the low limb itself; q·p₀ + t₀ = q·2⁶⁴ exactly (carry q, no product), q·p₂
+    /// vanishes, and only q·p₁ and q·p₃ are real products. Same straight-line shape as the generic
+    /// loop; N is 4 whenever this runs.
+    @inline(__always)
+    private func multiplyP256(_ a: Limbs<N>, _ b: Limbs<N>) -> Limbs<N> {
+        let p1: UInt64 = 0x0000_0000_ffff_ffff, p3: UInt64 = 0xffff_ffff_0000_0001
+        var t0: UInt64 = 0, t1: UInt64 = 0, t2: UInt64 = 0, t3: UInt64 = 0, top: UInt64 = 0
+        let a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3]
+        for i in 0..<4 {
+            let bi = b[i]
+            // (top, t) += a · bᵢ
+            var (h, l) = a0.multipliedFullWidth(by: bi)
+            var (s, c) = t0.addingReportingOverflow(l)
+            t0 = s
+            var carry = h &+ carryBit(c)
+            (h, l) = a1.multipliedFullWidth(by: bi)
+            (s, c) = t1.addingReportingOverflow(l)
+            var (s2, c2) = s.addingReportingOverflow(carry)
+            t1 = s2
+            carry = h &+ carryBit(c) &+ carryBit(c2)
+            (h, l) = a2.multipliedFullWidth(by: bi)
+            (s, c) = t2.addingReportingOverflow(l)
+            (s2, c2) = s.addingReportingOverflow(carry)
+            t2 = s2
+            carry = h &+ carryBit(c) &+ carryBit(c2)
+            (h, l) = a3.multipliedFullWidth(by: bi)
+            (s, c) = t3.addingReportingOverflow(l)
+            (s2, c2) = s.addingReportingOverflow(carry)
+            t3 = s2
+            carry = h &+ carryBit(c) &+ carryBit(c2)
+            let (sTop, cTop) = top.addingReportingOverflow(carry)
+            let topCarry = carryBit(cTop)
+            // (t + q·p) / 2⁶⁴ with q = t₀.
+            let q = t0
+            carry = q
+            (h, l) = q.multipliedFullWidth(by: p1)
+            (s, c) = t1.addingReportingOverflow(l)
+            (s2, c2) = s.addingReportingOverflow(carry)
+            t0 = s2
+            carry = h &+ carryBit(c) &+ carryBit(c2)
+            (s, c) = t2.addingReportingOverflow(carry)
+            t1 = s
+            carry = carryBit(c)
+            (h, l) = q.multipliedFullWidth(by: p3)
+            (s, c) = t3.addingReportingOverflow(l)
+            (s2, c2) = s.addingReportingOverflow(carry)
+            t2 = s2
+            carry = h &+ carryBit(c) &+ carryBit(c2)
+            let (last, cLast) = sTop.addingReportingOverflow(carry)
+            t3 = last
+            top = topCarry &+ carryBit(cLast)
+        }
+        var t = Limbs<N>.zero
+        t[0] = t0; t[1] = t1; t[2] = t2; t[3] = t3
         let (reduced, borrow) = t.subtractingWithBorrow(modulus)
         return .select(mask(top | (borrow ^ 1)), reduced, t)
     }
@@ -148,3 +216,6 @@ struct MontgomeryDomain<let N: Int>: Sendable {
     @inline(__always)
     func reduce(_ x: Limbs<N>) -> Limbs<N> { fromMontgomery(toMontgomery(x)) }
 }
+
+/// P-256's field prime (SEC 2 §2.4.2), recognised by ``MontgomeryDomain`` for its reduction.
+let p256FieldPrimeHex = "ffffffff00000001000000000000000000000000ffffffffffffffffffffffff"

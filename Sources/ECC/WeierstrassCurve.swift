@@ -27,6 +27,8 @@ struct WeierstrassCurve<let N: Int>: Sendable {
     let orderBits: Int
     /// (j+1)·16^w·G for every 4-bit window w and j in 0..<15, affine (x, y) in Montgomery form.
     private(set) var baseTable: [Limbs<N>] = []
+    /// G, 3G, …, 63G affine (x, y) in Montgomery form: verification's width-7 NAF table.
+    private(set) var generatorOddMultiples: [Limbs<N>] = []
 
     init(p: String, b: String, n: String, gx: String, gy: String, byteCount: Int) {
         let field = MontgomeryDomain<N>(hex: p)
@@ -37,9 +39,9 @@ struct WeierstrassCurve<let N: Int>: Sendable {
         self.byteCount = byteCount
         self.orderBits = Limbs<N>(hex: n).bitLength
         baseTable = makeBaseTable()
+        generatorOddMultiples = oddMultiples(generator, count: 32)
     }
 
-    var windows: Int { (orderBits + 3) / 4 }
 
     var identity: ProjectivePoint<N> { ProjectivePoint(x: .zero, y: field.one, z: .zero) }
 
@@ -76,6 +78,50 @@ struct WeierstrassCurve<let N: Int>: Sendable {
         y3 = f.multiply(b, y3)
         t1 = f.add(t2, t2)
         t2 = f.add(t1, t2)
+        y3 = f.subtract(y3, t2)
+        y3 = f.subtract(y3, t0)
+        t1 = f.add(y3, y3)
+        y3 = f.add(t1, y3)
+        t1 = f.add(t0, t0)
+        t0 = f.add(t1, t0)
+        t0 = f.subtract(t0, t2)
+        t1 = f.multiply(t4, y3)
+        t2 = f.multiply(t0, y3)
+        y3 = f.multiply(x3, z3)
+        y3 = f.add(y3, t2)
+        x3 = f.multiply(t3, x3)
+        x3 = f.subtract(x3, t1)
+        z3 = f.multiply(t4, z3)
+        t1 = f.multiply(t3, t0)
+        z3 = f.add(z3, t1)
+        return ProjectivePoint(x: x3, y: y3, z: z3)
+    }
+
+    /// P + (x, y) for any P and an affine point (x, y) ≠ O (RCB16 algorithm 5: 11M + 2m_b): the
+    /// table entries of fixed-base multiplication are affine, which saves one product per addition.
+    @inline(__always)
+    func addAffine(_ p: ProjectivePoint<N>, x qx: Limbs<N>, y qy: Limbs<N>) -> ProjectivePoint<N> {
+        let f = field
+        var t0 = f.multiply(p.x, qx)
+        var t1 = f.multiply(p.y, qy)
+        var t3 = f.add(qx, qy)
+        var t4 = f.add(p.x, p.y)
+        t3 = f.multiply(t3, t4)
+        t4 = f.add(t0, t1)
+        t3 = f.subtract(t3, t4)
+        t4 = f.multiply(qy, p.z)
+        t4 = f.add(t4, p.y)
+        var y3 = f.multiply(qx, p.z)
+        y3 = f.add(y3, p.x)
+        var z3 = f.multiply(b, p.z)
+        var x3 = f.subtract(y3, z3)
+        z3 = f.add(x3, x3)
+        x3 = f.add(x3, z3)
+        z3 = f.subtract(t1, x3)
+        x3 = f.add(t1, x3)
+        y3 = f.multiply(b, y3)
+        t1 = f.add(p.z, p.z)
+        var t2 = f.add(t1, p.z)
         y3 = f.subtract(y3, t2)
         y3 = f.subtract(y3, t0)
         t1 = f.add(y3, y3)
@@ -200,22 +246,39 @@ struct WeierstrassCurve<let N: Int>: Sendable {
 
     // MARK: - Scalar multiplication
 
+    /// Signed 5-bit windows (Booth recoding): k = Σ dᵢ·32ⁱ with dᵢ ∈ [−16, 16], so a window's table
+    /// holds 16 multiples (negation is free) and ⌈(bits + 1)/5⌉ windows cover the scalar: 52 for
+    /// P-256, 77 for P-384.
+    var windows: Int { (orderBits + 5) / 5 }
+
+    /// Booth digit i of k, branch-free (k may be secret): from the six bits b₅ᵢ₋₁ … b₅ᵢ₊₄ (b₋₁ = 0),
+    /// dᵢ = b₅ᵢ₋₁ + b₅ᵢ + 2b₅ᵢ₊₁ + 4b₅ᵢ₊₂ + 8b₅ᵢ₊₃ − 16b₅ᵢ₊₄, returned as |dᵢ| and an all-ones mask
+    /// when dᵢ < 0.
+    @inline(__always)
+    func boothDigit(_ k: Limbs<N>, window i: Int) -> (magnitude: UInt64, negative: UInt64) {
+        let v = k.sixBits(from: 5 * i - 1)
+        let negative = 0 &- (v >> 5)
+        var d = ((63 &- v) & negative) | (v & ~negative)
+        d = (d >> 1) &+ (d & 1)
+        return (d, negative)
+    }
+
     private func makeBaseTable() -> [Limbs<N>] { makeTable(generator) }
 
-    /// (j+1)·16^w·P for every 4-bit window w and j in 0..<15, affine (x, y) in Montgomery form: the
-    /// fixed-base table of P (G's is built once; a signing key builds its public point's once, so that
+    /// j·32^w·P for every window w and j in 1...16, affine (x, y) in Montgomery form: the fixed-base
+    /// table of P (G's is built once; a signing key builds its public point's once, so that
     /// verify-after-sign needs no doublings).
     func makeTable(_ point: ProjectivePoint<N>) -> [Limbs<N>] {
         var points: [ProjectivePoint<N>] = []
-        points.reserveCapacity(windows * 15)
+        points.reserveCapacity(windows * 16)
         var base = point
         for _ in 0..<windows {
             var multiple = base
-            for j in 0..<15 {
+            for j in 1...16 {
                 points.append(multiple)
-                if j < 14 { multiple = add(multiple, base) }
+                if j < 16 { multiple = add(multiple, base) }
             }
-            for _ in 0..<4 { base = double(base) }
+            for _ in 0..<5 { base = double(base) }
         }
         // Montgomery's simultaneous inversion: one field inversion for the whole table.
         var prefix = [Limbs<N>](repeating: field.one, count: points.count + 1)
@@ -231,42 +294,36 @@ struct WeierstrassCurve<let N: Int>: Sendable {
         return table
     }
 
-    /// k·G for a SECRET scalar k < 2^(4·windows): one table scan and one complete addition per 4-bit
-    /// window, whatever the digits; every table entry of a window is read for every digit.
+    /// k·G for a SECRET scalar k < n: per window, one scan of all 16 table entries, one conditional
+    /// negation and one complete mixed addition whose result is kept or dropped by mask, whatever the
+    /// digit.
     func multiplyBase(_ k: Limbs<N>) -> ProjectivePoint<N> {
         var accumulator = identity
         baseTable.withUnsafeBufferPointer { table in
             for window in 0..<windows {
-                let digit = k.nibble(at: 4 * window)
-                var x = Limbs<N>.zero
-                var y = field.one
-                for j in 0..<15 {
-                    let m = equalMask(digit, UInt64(j + 1))
-                    x = .select(m, table[2 * (15 * window + j)], x)
-                    y = .select(m, table[2 * (15 * window + j) + 1], y)
+                let (magnitude, negative) = boothDigit(k, window: window)
+                let row = 32 * window
+                var x = table[row]
+                var y = table[row + 1]
+                for j in 1..<16 {
+                    let m = equalMask(magnitude, UInt64(j + 1))
+                    x = .select(m, table[row + 2 * j], x)
+                    y = .select(m, table[row + 2 * j + 1], y)
                 }
-                let z = Limbs<N>.select(~isZeroMask(digit), field.one, .zero)
-                accumulator = add(accumulator, ProjectivePoint(x: x, y: y, z: z))
+                y = .select(negative, field.negate(y), y)
+                let sum = addAffine(accumulator, x: x, y: y)
+                let keep = isZeroMask(magnitude)
+                accumulator = ProjectivePoint(
+                    x: .select(keep, accumulator.x, sum.x),
+                    y: .select(keep, accumulator.y, sum.y),
+                    z: .select(keep, accumulator.z, sum.z)
+                )
             }
         }
         return accumulator
     }
 
-    /// u1·G + u2·Q for PUBLIC scalars (verification): digits steer the table lookups and skip zeros.
-    func multiplyPublic(base u1: Limbs<N>, _ u2: Limbs<N>, _ q: ProjectivePoint<N>) -> ProjectivePoint<N> {
-        var multiples = [q]
-        for _ in 1..<15 { multiples.append(add(multiples[multiples.count - 1], q)) }
-        var accumulator = identity
-        for window in stride(from: windows - 1, through: 0, by: -1) {
-            for _ in 0..<4 { accumulator = double(accumulator) }
-            let digit = Int(u2.nibble(at: 4 * window))
-            if digit != 0 { accumulator = add(accumulator, multiples[digit - 1]) }
-        }
-        addTableMultiple(&accumulator, u1, baseTable)
-        return accumulator
-    }
-
-    /// u1·G + u2·Q for PUBLIC scalars with Q's fixed-base table: 2 × 64 (P-256) additions, no doublings.
+    /// u1·G + u2·Q for PUBLIC scalars with Q's fixed-base table: 2 × 52 (P-256) additions, no doublings.
     func multiplyPublic(base u1: Limbs<N>, _ u2: Limbs<N>, table: [Limbs<N>]) -> ProjectivePoint<N> {
         var accumulator = identity
         addTableMultiple(&accumulator, u1, baseTable)
@@ -277,10 +334,11 @@ struct WeierstrassCurve<let N: Int>: Sendable {
     /// accumulator += k·P from P's fixed-base table (public k: zero digits are skipped).
     private func addTableMultiple(_ accumulator: inout ProjectivePoint<N>, _ k: Limbs<N>, _ table: [Limbs<N>]) {
         for window in 0..<windows {
-            let digit = Int(k.nibble(at: 4 * window))
-            if digit != 0 {
-                let index = 2 * (15 * window + digit - 1)
-                accumulator = add(accumulator, ProjectivePoint(x: table[index], y: table[index + 1], z: field.one))
+            let (magnitude, negative) = boothDigit(k, window: window)
+            if magnitude != 0 {
+                let index = 32 * window + 2 * Int(magnitude - 1)
+                let y = negative != 0 ? field.negate(table[index + 1]) : table[index + 1]
+                accumulator = addAffine(accumulator, x: table[index], y: y)
             }
         }
     }

@@ -46,6 +46,127 @@ struct CurveArithmeticTests {
         if bits == 256 { check(p256Curve) } else { check(p384Curve) }
     }
 
+    /// k·P by plain double-and-add over the complete formulas: the oracle for the windowed paths.
+    static func naiveMultiple<let N: Int>(_ curve: WeierstrassCurve<N>, _ k: Limbs<N>, _ p: ProjectivePoint<N>) -> ProjectivePoint<N> {
+        var accumulator = curve.identity
+        for i in stride(from: 64 * N - 1, through: 0, by: -1) {
+            accumulator = curve.double(accumulator)
+            if k.bit(at: i) == 1 { accumulator = curve.add(accumulator, p) }
+        }
+        return accumulator
+    }
+
+    /// Scalars at the edges of every recoding (0, 1, window boundaries ±1, n−1, n−16) and pseudo-random ones.
+    static func edgeScalars<let N: Int>(_ curve: WeierstrassCurve<N>, random count: Int) -> [Limbs<N>] {
+        let n = curve.order.modulus
+        var scalars: [Limbs<N>] = [.zero, .word(1), .word(2), .word(3), .word(15), .word(16), .word(17), .word(31), .word(32), .word(33), .word(63), .word(64), .word(65)]
+        for small in [1, 2, 16, 17, 32] as [UInt64] { scalars.append(n.subtractingWithBorrow(.word(small)).0) }
+        var state: UInt64 = 0x2545_f491_4f6c_dd1d
+        for _ in 0..<count {
+            var k = Limbs<N>.zero
+            for i in 0..<N {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                k[i] = state ^ (state >> 29)
+            }
+            scalars.append(curve.order.reduce(k))
+        }
+        return scalars
+    }
+
+    @Test("Every scalar multiplication path equals double-and-add: signing's Booth windows, the key table, verification's Jacobian wNAF", arguments: [256, 384])
+    func scalarMultiplicationPaths(bits: Int) {
+        func check<let N: Int>(_ curve: WeierstrassCurve<N>) {
+            let f = curve.field
+            func equal(_ a: ProjectivePoint<N>, _ b: ProjectivePoint<N>) -> Bool {
+                if curve.isIdentityMask(a) != 0 || curve.isIdentityMask(b) != 0 { return curve.isIdentityMask(a) == curve.isIdentityMask(b) }
+                return f.multiply(a.x, b.z).equalMask(f.multiply(b.x, a.z)) != 0 && f.multiply(a.y, b.z).equalMask(f.multiply(b.y, a.z)) != 0
+            }
+            func equal(_ a: JacobianPoint<N>, _ b: ProjectivePoint<N>) -> Bool {
+                if a.z.zeroMask != 0 || curve.isIdentityMask(b) != 0 { return a.z.zeroMask != 0 && curve.isIdentityMask(b) != 0 }
+                let z2 = f.square(a.z)
+                return f.multiply(a.x, b.z).equalMask(f.multiply(b.x, z2)) != 0 && f.multiply(a.y, b.z).equalMask(f.multiply(b.y, f.multiply(z2, a.z))) != 0
+            }
+            // Q = 7G, affine (as decodePoint returns a public key).
+            let q7 = Self.naiveMultiple(curve, .word(7), curve.generator)
+            let zInverse = f.invert(q7.z)
+            let q = ProjectivePoint(x: f.multiply(q7.x, zInverse), y: f.multiply(q7.y, zInverse), z: f.one)
+            let table = curve.makeTable(q)
+            let scalars = Self.edgeScalars(curve, random: 12)
+            let n = curve.order.modulus
+            var mismatches = 0
+            for (index, k) in scalars.enumerated() {
+                if !equal(curve.multiplyBase(k), Self.naiveMultiple(curve, k, curve.generator)) { mismatches += 1 }
+                // u2 against u1: unrelated, equal, and n − u1 (with Q = G the sum is the identity).
+                let other = scalars[(index * 7 + 3) % scalars.count]
+                for u2 in [other, k, n.subtractingWithBorrow(k).0] {
+                    for (point, pointTable) in [(q, table), (curve.generator, nil)] as [(ProjectivePoint<N>, [Limbs<N>]?)] {
+                        let expected = curve.add(Self.naiveMultiple(curve, k, curve.generator), Self.naiveMultiple(curve, u2, point))
+                        if !equal(curve.multiplyPublicJacobian(base: k, u2, point), expected) { mismatches += 1 }
+                        if let pointTable, !equal(curve.multiplyPublic(base: k, u2, table: pointTable), expected) { mismatches += 1 }
+                    }
+                }
+            }
+            #expect(mismatches == 0, "\(mismatches) scalar multiplications differ from double-and-add on P-\(bits)")
+        }
+        if bits == 256 { check(p256Curve) } else { check(p384Curve) }
+    }
+
+    @Test("Booth digits and width-w NAF digits recompose the scalar, within their ranges")
+    func recodings() {
+        let curve = p256Curve
+        for k in Self.edgeScalars(curve, random: 50) {
+            // Σ dᵢ·32ⁱ and Σ dᵢ·2ⁱ, evaluated mod n with the order's own arithmetic (Horner, from the top).
+            let o = curve.order
+            func scalar(_ digit: Int64) -> Limbs<4> {
+                digit >= 0 ? o.toMontgomery(.word(UInt64(digit))) : o.negate(o.toMontgomery(.word(UInt64(-digit))))
+            }
+            var booth = Limbs<4>.zero
+            for window in stride(from: curve.windows - 1, through: 0, by: -1) {
+                let (magnitude, negative) = curve.boothDigit(k, window: window)
+                #expect(magnitude <= 16 && (negative == 0 || negative == ~0))
+                for _ in 0..<5 { booth = o.add(booth, booth) }
+                booth = o.add(booth, scalar(negative != 0 ? -Int64(magnitude) : Int64(magnitude)))
+            }
+            #expect(same(o.fromMontgomery(booth), k))
+            for width in [5, 7] {
+                let digits = nonAdjacentForm(k, width: width)
+                var value = Limbs<4>.zero
+                for digit in digits.reversed() {
+                    #expect(digit == 0 || (digit & 1 == 1 && abs(Int(digit)) < 1 << (width - 1)))
+                    value = o.add(value, value)
+                    value = o.add(value, scalar(Int64(digit)))
+                }
+                #expect(same(o.fromMontgomery(value), k))
+                // Non-adjacency: at most one non-zero digit in any `width` consecutive ones.
+                for start in digits.indices.dropLast(width - 1) {
+                    #expect(digits[start..<(start + width)].filter { $0 != 0 }.count <= 1)
+                }
+            }
+        }
+    }
+
+    @Test("P-256's special reduction equals generic Montgomery multiplication")
+    func p256Reduction() {
+        let special = p256Curve.field
+        #expect(special.isP256Field)
+        let generic = MontgomeryDomain<4>(hex: p256FieldPrimeHex)
+        var state: UInt64 = 0x9e37_79b9_7f4a_7c15
+        func residue() -> Limbs<4> {
+            var k = Limbs<4>.zero
+            for i in 0..<4 {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                k[i] = state ^ (state >> 29)
+            }
+            return generic.reduce(k)
+        }
+        let pMinusOne = generic.modulus.subtractingWithBorrow(.word(1)).0
+        var pairs: [(Limbs<4>, Limbs<4>)] = [(.zero, .zero), (pMinusOne, pMinusOne), (pMinusOne, .word(1)), (.word(1), .word(1))]
+        for _ in 0..<2000 { pairs.append((residue(), residue())) }
+        var differences = 0
+        for (a, b) in pairs where special.multiply(a, b).equalMask(generic.multiplyGeneric(a, b)) == 0 { differences += 1 }
+        #expect(differences == 0)
+    }
+
     @Test("RFC 6979 A.2.5 and A.2.6: deterministic nonces and signatures for \"sample\" and \"test\"")
     func rfc6979Vectors() throws {
         // RFC 6979 appendix A.2.5 (P-256) and A.2.6 (P-384), SHA-256 / SHA-384.
