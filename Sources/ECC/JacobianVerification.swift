@@ -64,24 +64,14 @@ extension WeierstrassCurve {
         return JacobianPoint(x: x3, y: y3, z: z3)
     }
 
-    /// P, 3P, 5P, …, (2^(w−1) − 1)P, affine (x, y) in Montgomery form, from an affine P: the
+    /// P, 3P, 5P, …, (2·count − 1)P, affine (x, y) in Montgomery form, from an affine P: the
     /// multiples come from the complete formulas (no exceptional case can arise) and share one
     /// inversion.
     func oddMultiples(_ point: ProjectivePoint<N>, count: Int) -> [Limbs<N>] {
         var points = [point]
         let twice = double(point)
         for _ in 1..<count { points.append(add(points[points.count - 1], twice)) }
-        var prefix = [Limbs<N>](repeating: field.one, count: points.count + 1)
-        for (i, point) in points.enumerated() { prefix[i + 1] = field.multiply(prefix[i], point.z) }
-        var inverse = field.invertVariableTime(prefix[points.count])
-        var table = [Limbs<N>](repeating: .zero, count: 2 * points.count)
-        for i in stride(from: points.count - 1, through: 0, by: -1) {
-            let zInverse = field.multiply(inverse, prefix[i])
-            inverse = field.multiply(inverse, points[i].z)
-            table[2 * i] = field.multiply(points[i].x, zInverse)
-            table[2 * i + 1] = field.multiply(points[i].y, zInverse)
-        }
-        return table
+        return affineCoordinates(points, invert: field.invertVariableTime)
     }
 
     /// u1·G + u2·Q for PUBLIC u1, u2 and an affine Q (z = 1, as ``decodePoint(_:)`` returns it), in
@@ -91,21 +81,20 @@ extension WeierstrassCurve {
         let digits1 = nonAdjacentForm(u1, width: 7)
         let digits2 = nonAdjacentForm(u2, width: 5)
         var accumulator = JacobianPoint<N>(x: field.one, y: field.one, z: .zero)
-        let f = field
         for i in stride(from: max(digits1.count, digits2.count) - 1, through: 0, by: -1) {
             if accumulator.z.zeroMask == 0 { accumulator = jacobianDouble(accumulator) }
-            if i < digits1.count, digits1[i] != 0 {
-                let d = Int(digits1[i]), index = 2 * (abs(d) >> 1)
-                let y = generatorOddMultiples[index + 1]
-                accumulator = jacobianAdd(accumulator, x: generatorOddMultiples[index], y: d < 0 ? f.negate(y) : y)
-            }
-            if i < digits2.count, digits2[i] != 0 {
-                let d = Int(digits2[i]), index = 2 * (abs(d) >> 1)
-                let y = qTable[index + 1]
-                accumulator = jacobianAdd(accumulator, x: qTable[index], y: d < 0 ? f.negate(y) : y)
-            }
+            if i < digits1.count, digits1[i] != 0 { accumulator = jacobianAdd(accumulator, digit: digits1[i], of: generatorOddMultiples) }
+            if i < digits2.count, digits2[i] != 0 { accumulator = jacobianAdd(accumulator, digit: digits2[i], of: qTable) }
         }
         return accumulator
+    }
+
+    /// P + d·Q for an odd NAF digit d, from Q's odd multiples (|d|·Q is entry |d| >> 1; −d negates y).
+    @inline(__always)
+    private func jacobianAdd(_ p: JacobianPoint<N>, digit: Int8, of multiples: [Limbs<N>]) -> JacobianPoint<N> {
+        let index = 2 * (abs(Int(digit)) >> 1)
+        let y = multiples[index + 1]
+        return jacobianAdd(p, x: multiples[index], y: digit < 0 ? field.negate(y) : y)
     }
 }
 

@@ -82,6 +82,8 @@ struct MontgomeryDomain<let N: Int>: Sendable {
         if isP256Field { return multiplyP256(a, b) }
         return multiplyGeneric(a, b)
     }
+
+    /// CIOS for any odd modulus (and the oracle the P-256 specialisation is tested against).
     @inline(__always)
     func multiplyGeneric(_ a: Limbs<N>, _ b: Limbs<N>) -> Limbs<N> {
         var t = Limbs<N>.zero

@@ -25,7 +25,7 @@ struct WeierstrassCurve<let N: Int>: Sendable {
     let byteCount: Int
     /// Bit length of the group order n.
     let orderBits: Int
-    /// (j+1)·16^w·G for every 4-bit window w and j in 0..<15, affine (x, y) in Montgomery form.
+    /// G's fixed-base table (``makeTable(_:)``): signing's k·G and verification with a key table.
     private(set) var baseTable: [Limbs<N>] = []
     /// G, 3G, …, 63G affine (x, y) in Montgomery form: verification's width-7 NAF table.
     private(set) var generatorOddMultiples: [Limbs<N>] = []
@@ -41,7 +41,6 @@ struct WeierstrassCurve<let N: Int>: Sendable {
         baseTable = makeBaseTable()
         generatorOddMultiples = oddMultiples(generator, count: 32)
     }
-
 
     var identity: ProjectivePoint<N> { ProjectivePoint(x: .zero, y: field.one, z: .zero) }
 
@@ -280,10 +279,16 @@ struct WeierstrassCurve<let N: Int>: Sendable {
             }
             for _ in 0..<5 { base = double(base) }
         }
-        // Montgomery's simultaneous inversion: one field inversion for the whole table.
+        return affineCoordinates(points, invert: field.invert)
+    }
+
+    /// (x, y) = (X/Z, Y/Z) of every point, interleaved, in Montgomery form, by Montgomery's simultaneous
+    /// inversion: one field inversion (`invert`, chosen by the caller for the points' secrecy) and three
+    /// products per point. No point may be the identity.
+    func affineCoordinates(_ points: [ProjectivePoint<N>], invert: (Limbs<N>) -> Limbs<N>) -> [Limbs<N>] {
         var prefix = [Limbs<N>](repeating: field.one, count: points.count + 1)
         for (i, point) in points.enumerated() { prefix[i + 1] = field.multiply(prefix[i], point.z) }
-        var inverse = field.invert(prefix[points.count])
+        var inverse = invert(prefix[points.count])
         var table = [Limbs<N>](repeating: .zero, count: 2 * points.count)
         for i in stride(from: points.count - 1, through: 0, by: -1) {
             let zInverse = field.multiply(inverse, prefix[i])
