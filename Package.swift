@@ -70,6 +70,8 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                // RBAC manifests (`--rbac FILE`) are multi-document YAML.
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict
         ),

@@ -2,6 +2,7 @@
 
 import Foundation
 import KubeAPI
+import Synchronization
 
 /// One HTTP request as the router sees it (transport-independent, so the API semantics test without sockets).
 public struct APIRequest: Sendable {
@@ -12,8 +13,11 @@ public struct APIRequest: Sendable {
     public var contentType: String
     public var body: [UInt8]
     public var user: UserInfo
+    /// `Impersonate-*` headers, when sent.
+    public var impersonation: Impersonation?
 
-    public init(method: String, target: String, accept: String = "application/json", contentType: String = "", body: [UInt8] = [], user: UserInfo) {
+    public init(method: String, target: String, accept: String = "application/json", contentType: String = "", body: [UInt8] = [],
+                user: UserInfo, impersonation: Impersonation? = nil) {
         self.method = method
         let parts = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
         self.path = String(parts[0])
@@ -31,6 +35,7 @@ public struct APIRequest: Sendable {
         self.contentType = contentType
         self.body = body
         self.user = user
+        self.impersonation = impersonation
     }
 
     var wantsTable: Bool { accept.contains("as=Table") }
@@ -84,15 +89,40 @@ public final class APIRouter: Sendable {
 
     static let collection = "/apis/certificates.k8s.io/v1/certificatesigningrequests"
 
-    public init(store: CSRStore, address: String) {
+    /// The authorization chain (nil: every request is allowed, the emulator's old behaviour).
+    public let authorizer: (any Authorizer)?
+    /// Requests refused with 403, newest last (at most `deniedLimit`), so tests can name what was missing.
+    private let denials = Mutex<[String]>([])
+    static let deniedLimit = 1_000
+
+    public init(store: CSRStore, address: String, authorizer: (any Authorizer)? = nil) {
         self.store = store
         self.address = address
+        self.authorizer = authorizer
     }
 
+    /// The messages of the 403s answered so far.
+    public var deniedRequests: [String] { denials.withLock { $0 } }
+
     public func handle(_ request: APIRequest) -> APIResponse {
-        do {
+        do throws(APIStatus) {
+            var request = request
+            if let impersonation = request.impersonation {
+                request.user = try impersonation.apply(to: request.user, authorizer: authorizer ?? AlwaysAllowAuthorizer())
+            }
+            if let authorizer {
+                let attributes = RequestAttributes(user: request.user, method: request.method, path: request.path, query: request.query)
+                let (decision, reason) = authorizer.authorize(attributes)
+                if decision != .allow { throw APIStatus.forbidden(attributes, reason: reason) }
+            }
             return try route(request)
         } catch {
+            if error.code == 403 {
+                denials.withLock {
+                    $0.append(error.message ?? "")
+                    if $0.count > Self.deniedLimit { $0.removeFirst($0.count - Self.deniedLimit) }
+                }
+            }
             return .error(error)
         }
     }
@@ -108,6 +138,12 @@ public final class APIRouter: Sendable {
         case ("GET", "/apis/certificates.k8s.io/v1"): return .json(200, Discovery.resources)
         case ("GET", "/openapi/v3"): return .json(200, Discovery.openAPIIndex)
         case ("GET", "/openapi/v3/apis/certificates.k8s.io/v1"): return .json(200, Discovery.openAPIGroup)
+        case ("GET", "/apis/authorization.k8s.io"): return .json(200, Discovery.authorizationGroup)
+        case ("GET", "/apis/authorization.k8s.io/v1"): return .json(200, Discovery.authorizationResources)
+        case ("POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"), ("POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews"):
+            let review = try AccessReview.review(request.body, requester: request.user, selfReview: path.hasSuffix("/selfsubjectaccessreviews"),
+                                                 authorizer: authorizer ?? AlwaysAllowAuthorizer())
+            return .encoded(201, review)
         case ("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/livez"):
             return .body(status: 200, contentType: "text/plain", data: Data("ok".utf8))
         default: break
@@ -184,13 +220,40 @@ public final class APIRouter: Sendable {
         case "GET": return .encoded(200, try store.get(name))
         case "PUT", "PATCH":
             let update: (CertificateSigningRequestObject) throws(APIStatus) -> CertificateSigningRequestObject = { (object) throws(APIStatus) in
-                subresource == "approval" ? try self.store.updateApproval(name, object) : try self.store.updateStatus(name, object)
+                try self.admitSigner(request.user, subresource: subresource, name: name, object)
+                return subresource == "approval" ? try self.store.updateApproval(name, object) : try self.store.updateStatus(name, object)
             }
             if request.method == "PUT" { return .encoded(200, try update(try decode(request))) }
             return .encoded(200, try patching(request, name: name, update))
         default:
             throw APIStatus.methodNotAllowed("the server does not allow this method on the requested resource")
         }
+    }
+
+    /// The CSR admission plugins that ask the authorizer about the signer (plugin/pkg/admission/certificates:
+    /// approval's Validate, `approve` for `/approval`; signing's Validate, `sign` for a `/status` write that
+    /// changes `status.certificate`), through certificates.IsAuthorizedForSignerName: the signer by name, or
+    /// `<domain>/*`. Off when authorization is.
+    private func admitSigner(_ user: UserInfo, subresource: String, name: String, _ object: CertificateSigningRequestObject) throws(APIStatus) {
+        guard let authorizer else { return }
+        let current = try store.get(name)
+        let verb: String
+        if subresource == "approval" {
+            verb = "approve"
+        } else {
+            guard object.status?.certificate != current.status?.certificate else { return }
+            verb = "sign"
+        }
+        let signer = current.spec.signerName ?? ""
+        var names = [signer]
+        if let slash = signer.firstIndex(of: "/") { names.append(signer[..<slash] + "/*") }
+        for candidate in names {
+            let attributes = RequestAttributes(user: user, verb: verb, apiGroup: "certificates.k8s.io", resource: "signers", name: candidate)
+            if authorizer.authorize(attributes).decision == .allow { return }
+        }
+        throw APIStatus(code: 403, reason: "Forbidden",
+                        message: "certificatesigningrequests.certificates.k8s.io \"\(name)\" is forbidden: user not permitted to \(verb) requests with signerName \"\(signer)\"",
+                        details: .init(name: name, group: "certificates.k8s.io", kind: "certificatesigningrequests"))
     }
 
     /// `limit`: a positive whole number; anything else is ignored, as the apiserver ignores it.

@@ -10,13 +10,16 @@ import NIOSSL
 
 /// The emulated API server: SwiftNIO HTTP/1.1, optionally TLS, in front of an ``APIRouter``.
 ///
-/// Authentication: over TLS every request needs `Authorization: Bearer <token>` for a configured token
-/// (401 otherwise); over plain HTTP kubectl sends no credentials, so requests act as `defaultUser`.
+/// Authentication on both listeners (``Authenticator``): a verified TLS client certificate or a bearer
+/// token; credentials that do not verify are a 401. A request without credentials is `system:anonymous`
+/// when an authorizer is in force (kube-apiserver's `--anonymous-auth` default; the apiserver disables
+/// anonymous requests under AlwaysAllow, and so does the emulator: 401 over TLS). Over plain HTTP without
+/// credentials, `insecureUser` (when set) stands in for the pre-1.20 insecure port that older tests use.
 public final class APIServer: Sendable {
     public let router: APIRouter
     let tlsContext: NIOSSLContext?
-    let tokens: [String: UserInfo]
-    let defaultUser: UserInfo
+    public let authenticator: Authenticator
+    let insecureUser: UserInfo?
     let group: MultiThreadedEventLoopGroup
     private let channel: NIOLockedValueBox<(any Channel)?> = NIOLockedValueBox(nil)
     /// Fault injection for tests: the next N requests fail with 503 / lose their connection / wait.
@@ -35,11 +38,11 @@ public final class APIServer: Sendable {
         public init() {}
     }
 
-    public init(router: APIRouter, tls: NIOSSLContext?, tokens: [String: UserInfo], defaultUser: UserInfo = .admin) {
+    public init(router: APIRouter, tls: NIOSSLContext?, authenticator: Authenticator, insecureUser: UserInfo? = .admin) {
         self.router = router
         self.tlsContext = tls
-        self.tokens = tokens
-        self.defaultUser = defaultUser
+        self.authenticator = authenticator
+        self.insecureUser = insecureUser
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     }
 
@@ -67,10 +70,15 @@ public final class APIServer: Sendable {
         try? await group.shutdownGracefully()
     }
 
-    func user(for authorization: String?) -> UserInfo? {
-        guard tlsContext != nil else { return defaultUser }
-        guard let header = authorization, header.hasPrefix("Bearer ") else { return nil }
-        return tokens[String(header.dropFirst(7))]
+    /// The requester, or nil for a 401.
+    func user(authorization: String?, clientCertificate: [UInt8]?) -> UserInfo? {
+        switch authenticator.authenticate(authorization: authorization, clientCertificate: clientCertificate) {
+        case .authenticated(let user): return user
+        case .rejected: return nil
+        case .anonymous:
+            if tlsContext == nil, let insecureUser { return insecureUser }
+            return router.authorizer == nil ? nil : .anonymous
+        }
     }
 }
 
@@ -83,6 +91,8 @@ package final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHa
     private var head: HTTPRequestHead?
     private var body: ByteBuffer?
     private var watchID: UUID?
+    /// The DER of the connection's verified client certificate ([] when it sent none), read once.
+    private var clientCertificate: [UInt8]?
 
     /// Request bodies larger than this are refused (413): a CSR object is a few KiB.
     static let maximumBody = 4 << 20
@@ -115,14 +125,20 @@ package final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHa
 
     private func handle(context: ChannelHandlerContext, head: HTTPRequestHead, body: [UInt8]) {
         let keepAlive = head.isKeepAlive
-        guard let user = server.user(for: head.headers.first(name: "authorization")) else {
+        if clientCertificate == nil, server.tlsContext != nil {
+            clientCertificate = ((try? context.pipeline.syncOperations.nioSSL_peerCertificate())?.flatMap { try? $0.toDERBytes() }) ?? []
+        }
+        let certificate = clientCertificate.flatMap { $0.isEmpty ? nil : $0 }
+        guard let user = server.user(authorization: head.headers.first(name: "authorization"), clientCertificate: certificate) else {
             let status = APIStatus.unauthorized()
             respond(context: context, status: 401, contentType: "application/json", data: (try? KubeJSON.encoder().encode(status)) ?? Data(), keepAlive: keepAlive)
             return
         }
         let request = APIRequest(
             method: head.method.rawValue, target: head.uri, accept: head.headers.first(name: "accept") ?? "application/json",
-            contentType: head.headers.first(name: "content-type") ?? "", body: body, user: user
+            contentType: head.headers.first(name: "content-type") ?? "", body: body, user: user,
+            impersonation: Impersonation.from(user: head.headers.first(name: "impersonate-user"), groups: head.headers["impersonate-group"],
+                                              uid: head.headers.first(name: "impersonate-uid"))
         )
         let fault = server.faults.withLockedValue { f -> (error: Bool, drop: Bool, latency: TimeAmount) in
             let error = f.serverErrors > 0

@@ -25,6 +25,13 @@ public final class KubeSimulator: Sendable {
         public var cleanerInterval: TimeInterval? = 60
         /// Bearer tokens in addition to the admin token (e.g. a node's).
         public var extraTokens: [String: UserInfo] = [:]
+        /// RBAC objects to authorize with, on top of the apiserver's bootstrap policy, behind the
+        /// `system:masters` and node authorizers (kube-apiserver's `--authorization-mode=Node,RBAC`).
+        /// nil: authorization off, every authenticated request allowed (older tests).
+        public var rbac: RBACPolicy?
+        /// The identity of a credential-less request over plain HTTP (the insecure port kube-apiserver had
+        /// until 1.20); nil makes it `system:anonymous`, as on HTTPS.
+        public var insecureUser: UserInfo? = .admin
         public var clock: any SimulatorClock = SystemClock()
         /// The signing CA to use (nil: a fresh one, see ``makeCA()``): a sandbox restarted with the same
         /// directory keeps its CA, so certificates it issued before still verify.
@@ -50,6 +57,11 @@ public final class KubeSimulator: Sendable {
     public let caCertificate: Certificate
     public let adminToken: String
     let server: APIServer
+    /// The RBAC authorizer in force (nil when authorization is off): tests edit its policy.
+    public let rbac: RBACAuthorizer?
+    /// Signs client certificates the HTTPS listener accepts (the cluster CA doubles as the client CA,
+    /// as kubeadm sets `--client-ca-file`).
+    let caKey: RSAPrivateKey
     public let options: Options
     private let boundPort: Mutex<Int>
 
@@ -58,6 +70,7 @@ public final class KubeSimulator: Sendable {
         let (ca, caKey) = try options.ca ?? Self.makeCA()
         let now = DERTime.now()
         caCertificate = ca
+        self.caKey = caKey
 
         // The API server's serving certificate: 127.0.0.1, ::1 and localhost.
         let serverKey = try RSAPrivateKey.generate()
@@ -83,10 +96,46 @@ public final class KubeSimulator: Sendable {
                 privateKey: .privateKey(try NIOSSLPrivateKey(bytes: serverKey.pkcs8DERRepresentation, format: .der))
             )
             configuration.minimumTLSVersion = .tlsv12
+            // Client certificates are optional, verified against the cluster CA when sent.
+            configuration.certificateVerification = .optionalVerification
+            configuration.trustRoots = .certificates([try NIOSSLCertificate(bytes: ca.der, format: .der)])
             context = try NIOSSLContext(configuration: configuration)
         }
         boundPort = Mutex(options.port)
-        server = APIServer(router: APIRouter(store: store, address: "\(options.host):\(options.port)"), tls: context, tokens: tokens)
+        rbac = options.rbac.map { RBACAuthorizer(policy: $0) }
+        let authorizer: (any Authorizer)? = rbac.map { AuthorizerChain.standard(rbac: $0) }
+        server = APIServer(router: APIRouter(store: store, address: "\(options.host):\(options.port)", authorizer: authorizer), tls: context,
+                           authenticator: Authenticator(tokens: tokens), insecureUser: options.insecureUser)
+    }
+
+    /// The messages of the 403s the emulator answered (what a test names when a rule is missing).
+    public var deniedRequests: [String] { server.router.deniedRequests }
+
+    /// A bearer token for a ServiceAccount (`system:serviceaccount:<ns>:<name>` in `system:serviceaccounts`
+    /// and `system:serviceaccounts:<ns>`). Opaque, not a JWT: the emulator keeps the mapping itself.
+    public func serviceAccountToken(namespace: String, name: String) -> String {
+        let token = Hex.encode(SecureRandom.bytes(24))
+        server.authenticator.addToken(token, for: .serviceAccount(namespace: namespace, name: name))
+        return token
+    }
+
+    /// Registers another bearer token for `user` while serving.
+    public func addToken(_ token: String, for user: UserInfo) {
+        server.authenticator.addToken(token, for: user)
+    }
+
+    /// A client certificate the HTTPS listener authenticates as `user` in `groups` (CN and O, EKU
+    /// clientAuth), signed by the cluster CA: PEM certificate and PKCS#8 key.
+    public func issueClientCertificate(user: String, groups: [String], validFor seconds: Int64 = 86_400) throws -> (certificatePEM: String, keyPEM: String) {
+        let key = try PrivateKey.generate(.ecdsaP256)
+        let now = DERTime.now()
+        var builder = CertificateBuilder(
+            subject: DistinguishedName(encoding: groups.map { (OID.Attribute.organizationName, $0) } + [(OID.Attribute.commonName, user)]),
+            publicKey: key.publicKey, notBefore: now.adding(seconds: -300), notAfter: now.adding(seconds: seconds)
+        )
+        CertificateProfile.client.apply(to: &builder, authorityKeyIdentifier: caCertificate.extensions.subjectKeyIdentifier.map(Array.init))
+        let certificate = try builder.sign(issuer: caCertificate.subject, issuerKey: caKey)
+        return (certificate.pemRepresentation, String(decoding: key.pkcs8PEMBytes, as: UTF8.self))
     }
 
     private let cleaner = Mutex<Task<Void, Never>?>(nil)
@@ -125,8 +174,25 @@ public final class KubeSimulator: Sendable {
         return "\(options.tls ? "https" : "http")://\(host):\(port)"
     }
 
+    /// A kubeconfig whose user authenticates with a client certificate (see ``issueClientCertificate``).
+    public func kubeconfig(clientCertificatePEM: String, keyPEM: String, user: String) -> String {
+        kubeconfig(user: user, credentials: [
+            "client-certificate-data: \(Data(clientCertificatePEM.utf8).base64EncodedString())",
+            "client-key-data: \(Data(keyPEM.utf8).base64EncodedString())",
+        ])
+    }
+
     /// A kubeconfig for kubectl and vkcert's client: this server, its CA, the admin token (or `token`).
     public func kubeconfig(token: String? = nil, user: String = "admin") -> String {
+        kubeconfig(user: user, credentials: ["token: \(token ?? adminToken)"])
+    }
+
+    /// A kubeconfig with no credentials: its requests are `system:anonymous`.
+    public func kubeconfigWithoutCredentials() -> String {
+        kubeconfig(user: "anonymous", credentials: [])
+    }
+
+    private func kubeconfig(user: String, credentials: [String]) -> String {
         var lines = [
             "apiVersion: v1", "kind: Config", "clusters:", "- name: vkcert-sandbox", "  cluster:", "    server: \(url)",
         ]
@@ -135,8 +201,9 @@ public final class KubeSimulator: Sendable {
         }
         lines += [
             "contexts:", "- name: vkcert-sandbox", "  context:", "    cluster: vkcert-sandbox", "    user: \(user)",
-            "current-context: vkcert-sandbox", "users:", "- name: \(user)", "  user:", "    token: \(token ?? adminToken)", "",
+            "current-context: vkcert-sandbox", "users:", "- name: \(user)", credentials.isEmpty ? "  user: {}" : "  user:",
         ]
+        lines += credentials.map { "    " + $0 } + [""]
         return lines.joined(separator: "\n")
     }
 

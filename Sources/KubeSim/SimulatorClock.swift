@@ -28,23 +28,3 @@ public final class ManualClock: SimulatorClock {
         current.withLock { $0 = $0.addingTimeInterval(seconds) }
     }
 }
-
-/// Who made a request (from a bearer token, or the default identity for plain HTTP).
-public struct UserInfo: Sendable, Hashable {
-    public var username: String
-    public var uid: String
-    public var groups: [String]
-
-    public init(username: String, uid: String = UUID().uuidString.lowercased(), groups: [String]) {
-        self.username = username
-        self.uid = uid
-        self.groups = groups
-    }
-
-    /// The identity of a node: `system:node:<name>` in `system:nodes`.
-    public static func node(_ name: String) -> UserInfo {
-        UserInfo(username: "system:node:\(name)", groups: ["system:nodes"])
-    }
-
-    public static let admin = UserInfo(username: "kubernetes-admin", uid: "admin", groups: ["system:masters"])
-}

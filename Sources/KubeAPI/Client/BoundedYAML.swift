@@ -25,6 +25,27 @@ public enum BoundedYAML {
         return node
     }
 
+    /// Composes every document of a multi-document stream (`---` separated), within `maximumNodes` in
+    /// total and at most `maximumDocuments` documents; empty documents are skipped.
+    public static func composeAll(_ text: String) throws -> [Node] {
+        var budget = maximumNodes
+        var nodes: [Node] = []
+        // The sequence ends at the first error and keeps it in `error` rather than throwing.
+        var documents = try Yams.compose_all(yaml: text)
+        while let node = documents.next() {
+            guard nodes.count < maximumDocuments else {
+                throw Violation(description: "more than \(maximumDocuments) documents")
+            }
+            try count(node, &budget)
+            nodes.append(node)
+        }
+        if let error = documents.error { throw error }
+        return nodes
+    }
+
+    /// Far above a real manifest (the bootstrap RBAC of a cluster is about a hundred objects).
+    public static let maximumDocuments = 10_000
+
     /// Decodes `T` from `text` through `compose`.
     public static func decode<T: Decodable>(_ type: T.Type, from text: String) throws -> T {
         guard let node = try compose(text) else {

@@ -13,22 +13,7 @@ public enum CSRProtobuf {
     public static let contentType = "application/vnd.kubernetes.protobuf"
 
     public static func decode(_ body: [UInt8]) throws -> CertificateSigningRequestObject {
-        guard body.count >= 4, Array(body.prefix(4)) == magic else {
-            throw ProtobufReader.Failure(description: "protobuf body does not start with the k8s\\0 magic")
-        }
-        var envelope = ProtobufReader(body[4...])
-        var raw: ArraySlice<UInt8>? = nil
-        var kind: String? = nil
-        while let (field, value) = try envelope.next() {
-            switch field {
-            case 1:
-                var typeMeta = ProtobufReader(try value.message())
-                while let (f, v) = try typeMeta.next() { if f == 2 { kind = try v.string() } }
-            case 2: raw = try value.message()
-            default: continue
-            }
-        }
-        guard let raw else { throw ProtobufReader.Failure(description: "protobuf envelope has no raw object") }
+        let (kind, raw) = try ProtobufReader.envelope(body)
         if let kind, kind != "CertificateSigningRequest" {
             throw ProtobufReader.Failure(description: "protobuf object is a \(kind), not a CertificateSigningRequest")
         }

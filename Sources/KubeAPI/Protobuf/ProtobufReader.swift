@@ -14,6 +14,10 @@ public struct ProtobufReader {
 
     public struct Failure: Error, CustomStringConvertible {
         public let description: String
+
+        public init(description: String) {
+            self.description = description
+        }
     }
 
     private let bytes: ArraySlice<UInt8>
@@ -25,6 +29,28 @@ public struct ProtobufReader {
     }
 
     public var isAtEnd: Bool { index >= bytes.endIndex }
+
+    /// The `k8s\0`-prefixed `runtime.Unknown` envelope of a Kubernetes protobuf body: the kind its
+    /// TypeMeta names (field 1, kind = 2) and the raw object (field 2).
+    public static func envelope(_ body: [UInt8]) throws -> (kind: String?, raw: ArraySlice<UInt8>) {
+        guard body.count >= 4, Array(body.prefix(4)) == [0x6B, 0x38, 0x73, 0x00] else {
+            throw Failure(description: "protobuf body does not start with the k8s\\0 magic")
+        }
+        var envelope = ProtobufReader(body[4...])
+        var raw: ArraySlice<UInt8>? = nil
+        var kind: String? = nil
+        while let (field, value) = try envelope.next() {
+            switch field {
+            case 1:
+                var typeMeta = ProtobufReader(try value.message())
+                while let (f, v) = try typeMeta.next() { if f == 2 { kind = try v.string() } }
+            case 2: raw = try value.message()
+            default: continue
+            }
+        }
+        guard let raw else { throw Failure(description: "protobuf envelope has no raw object") }
+        return (kind, raw)
+    }
 
     mutating func varint() throws -> UInt64 {
         var result: UInt64 = 0
@@ -73,18 +99,18 @@ public struct ProtobufReader {
 }
 
 extension ProtobufReader.Value {
-    func string() throws -> String {
+    public func string() throws -> String {
         guard case .bytes(let b) = self else { throw ProtobufReader.Failure(description: "expected a string field") }
         guard let s = String(validating: b, as: UTF8.self) else { throw ProtobufReader.Failure(description: "string field is not UTF-8") }
         return s
     }
 
-    func message() throws -> ArraySlice<UInt8> {
+    public func message() throws -> ArraySlice<UInt8> {
         guard case .bytes(let b) = self else { throw ProtobufReader.Failure(description: "expected an embedded message") }
         return b
     }
 
-    func integer() throws -> Int64 {
+    public func integer() throws -> Int64 {
         guard case .varint(let v) = self else { throw ProtobufReader.Failure(description: "expected a varint") }
         return Int64(bitPattern: v)
     }

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Foundation
+import KubeAPI
+import KubeSim
+import TestSupport
+import Testing
+
+/// Identities (client certificates, ServiceAccount and static tokens, anonymous, impersonation) and
+/// authorization (system:masters, the node authorizer, RBAC from deploy/rbac.yaml, the CSR approval
+/// admission), judged by the official Python client and kubectl. Expected 403 texts are those of
+/// k8s.io/apiserver pkg/endpoints/handlers/responsewriters/errors.go (forbiddenMessage) wrapped by
+/// k8s.io/apimachinery pkg/api/errors/errors.go (NewForbidden), and of plugin/pkg/admission/certificates/
+/// approval/admission.go (Plugin.Validate).
+@Suite("KubeSim identities and authorization", .serialized)
+struct AuthorizationTests {
+    static let rbacManifest = Repository.root.appendingPathComponent("deploy/rbac.yaml").path
+
+    /// An HTTPS emulator with deploy/rbac.yaml loaded and kubeconfigs for each kind of identity.
+    final class SecuredCluster: @unchecked Sendable {
+        // @unchecked: set up once in init, then only read.
+        let simulator: KubeSimulator
+        let dir: TemporaryDirectory
+        var kubeconfigs: [String: String] = [:]
+        let node = "py-node"
+
+        init() async throws {
+            var options = KubeSimulator.Options()
+            options.rbac = try RBACPolicy.load(file: AuthorizationTests.rbacManifest)
+            options.insecureUser = nil
+            simulator = try KubeSimulator(options: options)
+            try await simulator.start()
+            dir = try TemporaryDirectory("kubesim-auth")
+            try FileManager.default.createDirectory(atPath: dir.path("home"), withIntermediateDirectories: true)
+            kubeconfigs["admin"] = try dir.write("admin", Array(simulator.kubeconfig().utf8))
+            let nodeCert = try simulator.issueClientCertificate(user: "system:node:\(node)", groups: ["system:nodes"])
+            kubeconfigs["node"] = try dir.write("node", Array(simulator.kubeconfig(clientCertificatePEM: nodeCert.certificatePEM, keyPEM: nodeCert.keyPEM, user: "node").utf8))
+            let approver = try simulator.issueClientCertificate(user: "alice", groups: ["vkcert-approvers"])
+            kubeconfigs["approver"] = try dir.write("approver", Array(simulator.kubeconfig(clientCertificatePEM: approver.certificatePEM, keyPEM: approver.keyPEM, user: "alice").utf8))
+            let saToken = simulator.serviceAccountToken(namespace: "interlink", name: "vkcert")
+            kubeconfigs["sa"] = try dir.write("sa", Array(simulator.kubeconfig(token: saToken, user: "vkcert").utf8))
+            kubeconfigs["badtoken"] = try dir.write("badtoken", Array(simulator.kubeconfig(token: "not-a-token", user: "bad").utf8))
+            kubeconfigs["anonymous"] = try dir.write("anonymous", Array(simulator.kubeconfigWithoutCredentials().utf8))
+        }
+
+        func kubectl(_ arguments: [String], as identity: String = "admin") throws -> ProcessResult {
+            var env = ProcessInfo.processInfo.environment
+            env["HOME"] = dir.path("home")
+            env["KUBECONFIG"] = kubeconfigs[identity]!
+            return try Run.process("kubectl", arguments + ["--request-timeout=20s", "--cache-dir", dir.path("cache-\(identity)")], environment: env)
+        }
+
+        func stop() async {
+            await simulator.stop()
+            dir.cleanup()
+        }
+    }
+
+    @Test func pythonClientIdentityAndAuthorizationChecks() async throws {
+        let cluster = try await SecuredCluster()
+        defer { Task { await cluster.stop() } }
+        guard FileManager.default.isExecutableFile(atPath: PythonClientTests.python) else {
+            throw GoPeer.Missing(description: "\(PythonClientTests.python) is missing: .ci/run installs the kubernetes Python client into .build-venv")
+        }
+        let helper = try await KubectlTests.Cluster()
+        let csr = try helper.opensslCSR("n", subject: "/O=system:nodes/CN=system:node:\(cluster.node)", san: "IP:10.0.0.7")
+        let other = try helper.opensslCSR("o", subject: "/CN=other", san: nil)
+        await helper.stop()
+        var config = cluster.kubeconfigs
+        config["node_name"] = cluster.node
+        config["csr"] = try cluster.dir.write("n.pem", Array(csr.utf8))
+        config["other_csr"] = try cluster.dir.write("o.pem", Array(other.utf8))
+        let configFile = try cluster.dir.write("config.json", Array(try JSONSerialization.data(withJSONObject: config)))
+        let script = Repository.root.appendingPathComponent("Tests/Peers/pyclient_auth_checks.py").path
+        let result = try Run.process(PythonClientTests.python, [script, configFile])
+        #expect(result.status == 0, "\(result.stderrText.suffix(2000))")
+        let checks = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: [String: Any]], "\(result.stdoutText)")
+        var table: [String] = []
+        for (name, value) in checks.sorted(by: { $0.key < $1.key }) {
+            let ok = value["ok"] as? Bool ?? false
+            table.append("\(ok ? "PASS" : "FAIL")  \(name): \(value["detail"] ?? "")")
+            #expect(ok, "\(name): \(value["detail"] ?? "")")
+        }
+        print("Python client identity/authorization checks:\n" + table.joined(separator: "\n"))
+        #expect(checks.count >= 14)
+    }
+
+    /// `kubectl auth can-i` (SelfSubjectAccessReview, with `--as` impersonation headers) and kubectl's
+    /// own rendering of the 403s.
+    @Test func kubectlAuthCanIAndForbidden() async throws {
+        let cluster = try await SecuredCluster()
+        defer { Task { await cluster.stop() } }
+        func canI(_ args: [String], as identity: String = "admin") throws -> String {
+            let result = try cluster.kubectl(["auth", "can-i"] + args, as: identity)
+            // kubectl warns that a cluster-scoped resource ignores the context's namespace, as with a real cluster.
+            let errors = result.stderrText.split(separator: "\n").filter { !$0.hasPrefix("Warning: resource") }
+            return result.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines) + (errors.isEmpty ? "" : " (status \(result.status): \(errors.joined(separator: " ")))")
+        }
+        func expect(_ args: [String], as identity: String = "admin", _ answer: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+            let got = try canI(args, as: identity)
+            #expect(got == answer, "kubectl auth can-i \(args.joined(separator: " ")) as \(identity): \(got)", sourceLocation: sourceLocation)
+        }
+        let node = ["--as=system:node:n1", "--as-group=system:nodes"]
+        try expect(["create", "certificatesigningrequests"] + node, "yes")
+        try expect(["watch", "csr"] + node, "yes")
+        try expect(["delete", "certificatesigningrequests"] + node, "no")
+        try expect(["update", "certificatesigningrequests/approval"] + node, "no")
+        // Without --as-group the impersonated user is only in system:authenticated, not a node.
+        try expect(["create", "certificatesigningrequests", "--as=system:node:n1"], "no")
+        let sa = "--as=system:serviceaccount:interlink:vkcert"
+        try expect(["delete", "certificatesigningrequests", sa], "yes")
+        try expect(["update", "certificatesigningrequests/approval", sa], "no")
+        try expect(["create", "certificatesigningrequests"], as: "node", "yes")
+        try expect(["delete", "certificatesigningrequests"], as: "node", "no")
+        try expect(["*", "*"], "yes")
+
+        // Impersonation needs `impersonate`: the node may not act as the admin.
+        let impersonate = try cluster.kubectl(["get", "csr", "--as=kubernetes-admin"], as: "node")
+        #expect(impersonate.status != 0)
+        #expect(impersonate.stderrText.contains(#"users "kubernetes-admin" is forbidden: User "system:node:py-node" cannot impersonate resource "users" in API group "" at the cluster scope"#), "\(impersonate.stderrText)")
+        // kubectl prints the apiserver's message after "Error from server (Forbidden):".
+        let delete = try cluster.kubectl(["delete", "csr", "nothing-here"], as: "node")
+        #expect(delete.stderrText.contains(#"Error from server (Forbidden): certificatesigningrequests.certificates.k8s.io "nothing-here" is forbidden: User "system:node:py-node" cannot delete resource "certificatesigningrequests" in API group "certificates.k8s.io" at the cluster scope"#), "\(delete.stderrText)")
+        // (Anonymous requests are checked with the Python client: kubectl prompts for a password on stdin
+        // when its kubeconfig user has no credentials.)
+        #expect(cluster.simulator.deniedRequests.contains { $0.contains(#"cannot delete resource "certificatesigningrequests""#) })
+    }
+
+    // MARK: the pieces, without sockets
+
+    /// RequestInfoFactory.NewRequestInfo (k8s.io/apiserver pkg/endpoints/request/requestinfo.go).
+    @Test(arguments: [
+        ("GET", "/apis/certificates.k8s.io/v1/certificatesigningrequests", [:], "list", "certificatesigningrequests", "", "", true),
+        ("GET", "/apis/certificates.k8s.io/v1/certificatesigningrequests", ["watch": "1", "fieldSelector": "metadata.name=vk-a"], "watch", "certificatesigningrequests", "", "vk-a", true),
+        ("GET", "/apis/certificates.k8s.io/v1/certificatesigningrequests", ["watch": "false"], "list", "certificatesigningrequests", "", "", true),
+        ("PUT", "/apis/certificates.k8s.io/v1/certificatesigningrequests/x/approval", [:], "update", "certificatesigningrequests", "approval", "x", true),
+        ("DELETE", "/apis/certificates.k8s.io/v1/certificatesigningrequests", [:], "deletecollection", "certificatesigningrequests", "", "", true),
+        ("DELETE", "/apis/certificates.k8s.io/v1/certificatesigningrequests/x", [:], "delete", "certificatesigningrequests", "", "x", true),
+        ("PATCH", "/api/v1/namespaces/kube-system/secrets/s", [:], "patch", "secrets", "", "s", true),
+        ("GET", "/apis/certificates.k8s.io/v1", [:], "get", "", "", "", false),
+        ("GET", "/api", [:], "get", "", "", "", false),
+        ("GET", "/healthz", [:], "get", "", "", "", false),
+    ] as [(String, String, [String: String], String, String, String, String, Bool)])
+    func requestAttributes(method: String, path: String, query: [String: String], verb: String, resource: String, subresource: String, name: String, isResource: Bool) {
+        let a = RequestAttributes(user: .admin, method: method, path: path, query: query)
+        #expect(a.verb == verb && a.resource == resource && a.subresource == subresource && a.name == name && a.isResourceRequest == isResource,
+                "\(a)")
+        if path.contains("/namespaces/") { #expect(a.namespace == "kube-system" && a.apiGroup == "") }
+    }
+
+    /// RBAC rules as evaluation_helpers.go RuleAllows matches them.
+    @Test func ruleMatching() {
+        let a = RequestAttributes(user: .admin, verb: "update", apiGroup: "certificates.k8s.io", resource: "certificatesigningrequests", subresource: "approval", name: "x")
+        func allows(_ rule: PolicyRule) -> Bool {
+            let policy = RBACPolicy.with(rule: rule, for: .user("kubernetes-admin"))
+            return RBACAuthorizer(policy: policy, bootstrap: false).authorize(a).decision == .allow
+        }
+        #expect(allows(PolicyRule(verbs: ["update"], apiGroups: ["certificates.k8s.io"], resources: ["certificatesigningrequests/approval"])))
+        #expect(allows(PolicyRule(verbs: ["*"], apiGroups: ["*"], resources: ["*/approval"])))
+        #expect(allows(PolicyRule(verbs: ["update"], apiGroups: ["certificates.k8s.io"], resources: ["*"], resourceNames: ["x"])))
+        #expect(!allows(PolicyRule(verbs: ["update"], apiGroups: ["certificates.k8s.io"], resources: ["certificatesigningrequests"])), "the parent resource does not cover a subresource")
+        #expect(!allows(PolicyRule(verbs: ["update"], apiGroups: ["certificates.k8s.io"], resources: ["certificatesigningrequests/approval"], resourceNames: ["y"])))
+        #expect(!allows(PolicyRule(verbs: ["get"], apiGroups: ["certificates.k8s.io"], resources: ["certificatesigningrequests/approval"])))
+        #expect(!allows(PolicyRule(verbs: ["update"], apiGroups: [""], resources: ["certificatesigningrequests/approval"])))
+        let path = RequestAttributes(user: .admin, verb: "get", path: "/apis/certificates.k8s.io/v1")
+        let discovery = RBACPolicy.with(rule: PolicyRule(verbs: ["get"], nonResourceURLs: ["/apis/*"]), for: .user("kubernetes-admin"))
+        #expect(RBACAuthorizer(policy: discovery, bootstrap: false).authorize(path).decision == .allow)
+    }
+
+    /// A binding to a role that does not exist shows in the 403, as rbac.go reports it.
+    @Test func missingRoleIsTheReason() {
+        var policy = RBACPolicy()
+        policy.add(PolicyBinding(name: "b", namespace: nil, roleRef: RoleRef(kind: "ClusterRole", name: "gone"), subjects: [.user("u")]))
+        let a = RequestAttributes(user: UserInfo(username: "u", groups: []), verb: "get", apiGroup: "certificates.k8s.io", resource: "certificatesigningrequests", name: "c")
+        let (decision, reason) = AuthorizerChain.standard(rbac: RBACAuthorizer(policy: policy)).authorize(a)
+        #expect(decision == .noOpinion)
+        #expect(APIStatus.forbidden(a, reason: reason).message == #"certificatesigningrequests.certificates.k8s.io "c" is forbidden: User "u" cannot get resource "certificatesigningrequests" in API group "certificates.k8s.io" at the cluster scope: RBAC: clusterrole.rbac.authorization.k8s.io "gone" not found"#)
+    }
+
+    /// Manifest errors name the file, the document and the field.
+    @Test(arguments: [
+        ("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: r}\nrules:\n- apiGroups: [\"\"]\n  resources: [pods]\n  verbs: []\n",
+         "x.yaml: document 1: ClusterRole \"r\": rules[0].verbs: Required value"),
+        ("kind: ServiceAccount\napiVersion: v1\nmetadata: {name: a}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: b}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: r}\nsubjects: []\n",
+         "x.yaml: document 2: ClusterRoleBinding \"b\": roleRef.kind: Unsupported value: \"Role\""),
+        ("apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: b, namespace: n}\nsubjects: []\n",
+         "x.yaml: document 1: RoleBinding \"b\": roleRef: Required value"),
+        ("apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {namespace: n}\nrules: []\n", "x.yaml: document 1: Role.metadata.name: Required value"),
+        ("a: [", "x.yaml: document 0:"),
+    ])
+    func manifestErrorsNameTheField(yaml: String, expected: String) {
+        do {
+            _ = try RBACPolicy.load(yaml: yaml, file: "x.yaml")
+            Issue.record("accepted: \(yaml)")
+        } catch {
+            #expect("\(error)".hasPrefix(expected), "\(error)")
+        }
+    }
+
+    @Test func deployManifestLoads() throws {
+        let policy = try RBACPolicy.load(file: Self.rbacManifest)
+        #expect(policy.clusterRoles.keys.sorted() == ["vkcert-csr-approver", "vkcert-csr-requester"])
+        #expect(policy.roles.keys.sorted() == ["interlink/vkcert-reference-kubelet-issuer"])
+        #expect(policy.clusterRoleBindings.count == 2 && policy.roleBindings.count == 1)
+        #expect(policy.serviceAccounts == ["interlink/vkcert"])
+    }
+}
+
+extension RBACPolicy {
+    /// One ClusterRole with `rule`, bound to `subject`.
+    static func with(rule: PolicyRule, for subject: Subject) -> RBACPolicy {
+        var policy = RBACPolicy()
+        policy.add(PolicyRole(name: "r", namespace: nil, rules: [rule]))
+        policy.add(PolicyBinding(name: "b", namespace: nil, roleRef: RoleRef(kind: "ClusterRole", name: "r"), subjects: [subject]))
+        return policy
+    }
+}

@@ -1,0 +1,204 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Identity and authorization checks of the emulator with the official Kubernetes Python client.
+
+Usage: python pyclient_auth_checks.py CONFIG_JSON
+CONFIG_JSON names kubeconfig files {"admin", "node", "sa", "approver", "anonymous", "badtoken"}, the node
+name, a PEM CSR file for that node ("csr") and one for another signer ("other_csr").
+Prints one JSON object: {"check name": {"ok": bool, "detail": str}, ...}. Each check is independent.
+"""
+import base64
+import json
+import sys
+
+from kubernetes import client, config
+from kubernetes.client.rest import ApiException
+
+cfg = json.load(open(sys.argv[1]))
+results = {}
+
+
+def api_for(name):
+    return client.ApiClient(configuration=_configuration(name))
+
+
+def _configuration(name):
+    c = client.Configuration()
+    config.load_kube_config(config_file=cfg[name], client_configuration=c)
+    return c
+
+
+def certs(name):
+    return client.CertificatesV1Api(api_for(name))
+
+
+def authz(name):
+    return client.AuthorizationV1Api(api_for(name))
+
+
+def check(name):
+    def wrap(fn):
+        try:
+            ok, detail = fn()
+        except Exception as e:  # a failed check, not a crashed run
+            ok, detail = False, f"{type(e).__name__}: {e}"
+        results[name] = {"ok": bool(ok), "detail": str(detail)[:700]}
+        return fn
+    return wrap
+
+
+def csr(name, pem_file, signer="kubernetes.io/kubelet-serving"):
+    return client.V1CertificateSigningRequest(
+        metadata=client.V1ObjectMeta(name=name),
+        spec=client.V1CertificateSigningRequestSpec(
+            request=base64.b64encode(open(pem_file, "rb").read()).decode(), signer_name=signer,
+            usages=["digital signature", "server auth"]))
+
+
+def status_of(call):
+    """(HTTP status, Status message) of a call expected to fail; (200, None) when it succeeded."""
+    try:
+        call()
+        return 200, None
+    except ApiException as e:
+        try:
+            return e.status, json.loads(e.body).get("message")
+        except Exception:
+            return e.status, e.body
+
+
+node = cfg["node_name"]
+ssar_create = client.V1SelfSubjectAccessReview(spec=client.V1SelfSubjectAccessReviewSpec(
+    resource_attributes=client.V1ResourceAttributes(verb="create", group="certificates.k8s.io", resource="certificatesigningrequests")))
+
+
+@check("client certificate: CSR created by the node records system:node:<name> in system:nodes")
+def _():
+    made = certs("node").create_certificate_signing_request(csr("by-node", cfg["csr"]))
+    return (made.spec.username == f"system:node:{node}" and "system:nodes" in made.spec.groups
+            and "system:authenticated" in made.spec.groups), f"{made.spec.username} {made.spec.groups}"
+
+
+@check("node authorizer: a node may get, list and watch CSRs")
+def _():
+    api = certs("node")
+    got = api.read_certificate_signing_request("by-node")
+    listed = api.list_certificate_signing_request()
+    return got.metadata.name == "by-node" and len(listed.items) >= 1, f"{len(listed.items)} listed"
+
+
+@check("node authorizer: a node may not delete a CSR (exact 403)")
+def _():
+    code, message = status_of(lambda: certs("node").delete_certificate_signing_request("by-node"))
+    want = (f'certificatesigningrequests.certificates.k8s.io "by-node" is forbidden: User "system:node:{node}" '
+            'cannot delete resource "certificatesigningrequests" in API group "certificates.k8s.io" at the cluster scope')
+    return code == 403 and message == want, f"{code} {message}"
+
+
+@check("node authorizer: a node may not approve (update certificatesigningrequests/approval)")
+def _():
+    api = certs("node")
+    obj = api.read_certificate_signing_request("by-node")
+    obj.status.conditions = [client.V1CertificateSigningRequestCondition(type="Approved", status="True", reason="Self", message="self")]
+    code, message = status_of(lambda: api.replace_certificate_signing_request_approval("by-node", obj))
+    want = (f'certificatesigningrequests.certificates.k8s.io "by-node" is forbidden: User "system:node:{node}" '
+            'cannot update resource "certificatesigningrequests/approval" in API group "certificates.k8s.io" at the cluster scope')
+    return code == 403 and message == want, f"{code} {message}"
+
+
+@check("SelfSubjectAccessReview: node create allowed, delete not")
+def _():
+    api = authz("node")
+    create = api.create_self_subject_access_review(ssar_create)
+    delete = api.create_self_subject_access_review(client.V1SelfSubjectAccessReview(spec=client.V1SelfSubjectAccessReviewSpec(
+        resource_attributes=client.V1ResourceAttributes(verb="delete", group="certificates.k8s.io", resource="certificatesigningrequests"))))
+    return create.status.allowed and not delete.status.allowed, f"create={create.status.allowed} delete={delete.status.allowed}"
+
+
+@check("ServiceAccount token: deploy/rbac.yaml lets the vkcert account create, get, list, delete")
+def _():
+    api = certs("sa")
+    made = api.create_certificate_signing_request(csr("by-sa", cfg["csr"]))
+    api.read_certificate_signing_request("by-sa")
+    api.list_certificate_signing_request(label_selector="x=y")
+    api.delete_certificate_signing_request("by-sa")
+    return made.spec.username == "system:serviceaccount:interlink:vkcert" and "system:serviceaccounts:interlink" in made.spec.groups, \
+        f"{made.spec.username} {made.spec.groups}"
+
+
+@check("ServiceAccount token: no approval rule in deploy/rbac.yaml for the vkcert account")
+def _():
+    api = certs("sa")
+    certs("admin").create_certificate_signing_request(csr("sa-approve", cfg["csr"]))
+    obj = api.read_certificate_signing_request("sa-approve")
+    obj.status.conditions = [client.V1CertificateSigningRequestCondition(type="Approved", status="True", reason="X", message="x")]
+    code, message = status_of(lambda: api.replace_certificate_signing_request_approval("sa-approve", obj))
+    return code == 403 and 'User "system:serviceaccount:interlink:vkcert" cannot update resource "certificatesigningrequests/approval"' in (message or ""), f"{code} {message}"
+
+
+@check("approver group: vkcert-approvers approves a kubelet-serving CSR")
+def _():
+    api = certs("approver")
+    obj = api.read_certificate_signing_request("sa-approve")
+    obj.status.conditions = [client.V1CertificateSigningRequestCondition(type="Approved", status="True", reason="OnCall", message="ok")]
+    done = api.replace_certificate_signing_request_approval("sa-approve", obj)
+    return any(c.type == "Approved" for c in done.status.conditions), str([c.type for c in done.status.conditions])
+
+
+@check("approval admission: approve on the signer is required (exact 403)")
+def _():
+    certs("admin").create_certificate_signing_request(csr("other-signer", cfg["other_csr"], signer="example.com/other"))
+    api = certs("approver")
+    obj = api.read_certificate_signing_request("other-signer")
+    obj.status.conditions = [client.V1CertificateSigningRequestCondition(type="Approved", status="True", reason="OnCall", message="ok")]
+    code, message = status_of(lambda: api.replace_certificate_signing_request_approval("other-signer", obj))
+    want = 'certificatesigningrequests.certificates.k8s.io "other-signer" is forbidden: user not permitted to approve requests with signerName "example.com/other"'
+    return code == 403 and message == want, f"{code} {message}"
+
+
+@check("anonymous: a request without credentials is system:anonymous and forbidden (exact 403)")
+def _():
+    code, message = status_of(lambda: certs("anonymous").list_certificate_signing_request())
+    want = ('certificatesigningrequests.certificates.k8s.io is forbidden: User "system:anonymous" cannot list resource '
+            '"certificatesigningrequests" in API group "certificates.k8s.io" at the cluster scope')
+    return code == 403 and message == want, f"{code} {message}"
+
+
+@check("bad token: 401, no fallback to anonymous")
+def _():
+    code, message = status_of(lambda: certs("badtoken").list_certificate_signing_request())
+    return code == 401, f"{code} {message}"
+
+
+@check("SubjectAccessReview: admin asks about the vkcert account and the approver group")
+def _():
+    api = authz("admin")
+    def sar(user, groups, verb, resource, name=None):
+        spec = client.V1SubjectAccessReviewSpec(user=user, groups=groups, resource_attributes=client.V1ResourceAttributes(
+            verb=verb, group="certificates.k8s.io", resource=resource, name=name))
+        return api.create_subject_access_review(client.V1SubjectAccessReview(spec=spec)).status.allowed
+    sa = "system:serviceaccount:interlink:vkcert"
+    answers = {
+        "sa watch": sar(sa, ["system:serviceaccounts"], "watch", "certificatesigningrequests"),
+        "sa approve": sar(sa, ["system:serviceaccounts"], "update", "certificatesigningrequests/approval"),
+        "approver signer": sar("alice", ["vkcert-approvers"], "approve", "signers", "kubernetes.io/kubelet-serving"),
+        "approver other signer": sar("alice", ["vkcert-approvers"], "approve", "signers", "example.com/other"),
+    }
+    want = {"sa watch": True, "sa approve": False, "approver signer": True, "approver other signer": False}
+    return answers == want, str(answers)
+
+
+@check("SubjectAccessReview: user or group is required (422)")
+def _():
+    spec = client.V1SubjectAccessReviewSpec(resource_attributes=client.V1ResourceAttributes(verb="get", resource="pods"))
+    code, message = status_of(lambda: authz("admin").create_subject_access_review(client.V1SubjectAccessReview(spec=spec)))
+    return code == 422 and "spec.user" in (message or ""), f"{code} {message}"
+
+
+@check("SubjectAccessReview: a node may not review others (403)")
+def _():
+    spec = client.V1SubjectAccessReviewSpec(user="x", resource_attributes=client.V1ResourceAttributes(verb="get", resource="pods"))
+    code, message = status_of(lambda: authz("node").create_subject_access_review(client.V1SubjectAccessReview(spec=spec)))
+    return code == 403 and 'cannot create resource "subjectaccessreviews" in API group "authorization.k8s.io"' in (message or ""), f"{code} {message}"
+
+
+print(json.dumps(results))
