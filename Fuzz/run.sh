@@ -42,7 +42,17 @@ if [ "$target" = all ]; then
         args=("$t" "$seconds"); [ $asan = 1 ] && args+=(--asan)
         "$0" "${args[@]}" || failed+=("$t")
     done
-    if [ ${#failed[@]} -gt 0 ]; then echo "fuzz: FAILED: ${failed[*]}" >&2; exit 1; fi
+    if [ ${#failed[@]} -gt 0 ]; then
+        # Repeat each failure's report at the end, where a truncated console still shows it.
+        for t in "${failed[@]}"; do
+            d=".build-fuzz$( [ $asan = 1 ] && echo -asan )-data"
+            echo "fuzz: --- $t ---" >&2
+            [ -f "$d/$t.log" ] && grep -v '^#[0-9]' "$d/$t.log" | tail -25 >&2
+            [ -f "$d/$t.build.log" ] && grep -E "error|Killed|signal" "$d/$t.build.log" | head -10 >&2
+        done
+        echo "fuzz: FAILED: ${failed[*]}" >&2
+        exit 1
+    fi
     echo "fuzz: all ${#targets[@]} targets ran ${seconds}s without a finding"
     exit 0
 fi
@@ -54,7 +64,23 @@ scratch=".build-fuzz"; sanitize=(--sanitize fuzzer)
 # instrumentation and libFuzzer runs blind ("Is the code instrumented for coverage?"). A combined
 # -sanitize=fuzzer,address placed last fixes the set.
 if [ $asan = 1 ]; then scratch=".build-fuzz-asan"; sanitize+=(--sanitize address -Xswiftc -sanitize=fuzzer,address); fi
-VKCERT_FUZZ=1 swift build -c release "${sanitize[@]}" --product "$target" --scratch-path "$scratch" >&2
+# The build's output goes to a log (CI shows only the tail of its console, and 450 lines of BoringSSL
+# progress would push an earlier target's report out of it). A failed build is retried once with one job
+# (a compiler killed for memory while clang builds BoringSSL beside it is the failure seen in CI), and its
+# errors are printed.
+mkdir -p "$scratch-data"
+buildlog="$scratch-data/$target.build.log"
+rm -f "$scratch-data/$target.log"
+if ! VKCERT_FUZZ=1 swift build -c release "${sanitize[@]}" --product "$target" --scratch-path "$scratch" >"$buildlog" 2>&1; then
+    echo "fuzz: $target: build failed; its errors:" >&2
+    grep -E "error|Killed|signal|fatal" "$buildlog" | head -20 >&2 || tail -20 "$buildlog" >&2
+    echo "fuzz: $target: retrying the build with -j 1" >&2
+    if ! VKCERT_FUZZ=1 swift build -c release -j 1 "${sanitize[@]}" --product "$target" --scratch-path "$scratch" >"$buildlog" 2>&1; then
+        echo "fuzz: $target: BUILD FAILED twice; the end of $buildlog:" >&2
+        tail -40 "$buildlog" >&2
+        exit 1
+    fi
+fi
 binary="$scratch/release/$target"
 
 # Seed corpus: committed seeds plus the repository's real inputs for this parser. Corpus, findings and logs
