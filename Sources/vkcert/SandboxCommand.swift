@@ -42,6 +42,10 @@ struct SandboxRun: AsyncParsableCommand {
     @Option(help: "Working directory for the kubeconfig, CA and certificate store (default: a new temporary one).")
     var dir: String?
 
+    @Option(name: .customLong("rbac"), help: ArgumentHelp(
+        "RBAC manifest to authorize with on top of the apiserver's bootstrap roles (repeatable; e.g. deploy/rbac.yaml).", valueName: "FILE"))
+    var rbacFiles: [String] = []
+
     func run() async throws {
         let logger = makeLogger(verbose: false)
         let directory = dir ?? (NSTemporaryDirectory() + "vkcert-sandbox-" + String(UInt32.random(in: 0...UInt32.max), radix: 36))
@@ -50,14 +54,19 @@ struct SandboxRun: AsyncParsableCommand {
         options.ca = try Self.sandboxCA(in: directory)
         options.tls = true
         options.autoApprove = !manualApprove
-        // The node authenticates with its own token, so its requests come from system:node:vkcert-sandbox
-        // (which is what the auto-approver checks).
-        options.extraTokens["vkcert-sandbox-node"] = .node("vkcert-sandbox")
+        // Authorization as kube-apiserver's Node,RBAC: the node may create and watch its CSRs but not
+        // approve or delete them; the admin kubeconfig (system:masters) may do anything.
+        options.rbac = try loadRBAC(rbacFiles)
         let simulator = try KubeSimulator(options: options)
         let apiURL = try await simulator.start()
         let kubeconfig = directory + "/kubeconfig"
+        let adminKubeconfig = directory + "/admin.kubeconfig"
         let caFile = directory + "/ca.pem"
-        try writeOutput(kubeconfig, Array(simulator.kubeconfig(token: "vkcert-sandbox-node", user: "vkcert-sandbox").utf8), mode: 0o600)
+        // The node authenticates with a client certificate for system:node:vkcert-sandbox in system:nodes
+        // (the identity a kubelet gets by TLS bootstrapping, and the one the auto-approver checks).
+        let node = try simulator.issueClientCertificate(user: "system:node:vkcert-sandbox", groups: ["system:nodes"], validFor: 365 * 86_400)
+        try writeOutput(kubeconfig, Array(simulator.kubeconfig(clientCertificatePEM: node.certificatePEM, keyPEM: node.keyPEM, user: "vkcert-sandbox").utf8), mode: 0o600)
+        try writeOutput(adminKubeconfig, Array(simulator.kubeconfig().utf8), mode: 0o600)
         try writeOutput(caFile, Array(simulator.caCertificate.pemRepresentation.utf8), mode: 0o644)
         var config = VKConfiguration()
         config.nodeName = "vkcert-sandbox"
@@ -69,13 +78,13 @@ struct SandboxRun: AsyncParsableCommand {
         config.kubeconfig = kubeconfig
         config.metricsAddress = "127.0.0.1:0"
         config.pollInterval = 2
-        say("vkcert sandbox: emulated API server at \(apiURL) (kubeconfig \(kubeconfig))")
+        say("vkcert sandbox: emulated API server at \(apiURL) (node kubeconfig \(kubeconfig), admin kubeconfig \(adminKubeconfig))")
         let printed = OnceFlag()
         let serving = Serving(config: config, logger: logger, onStarted: { port, metricsPort, started in
             Task {
                 while started.source.current() == nil {
                     if manualApprove, let name = started.csrManager?.metrics.snapshot.pendingCSR, printed.fire() {
-                        say("vkcert sandbox: waiting for approval; run:\n  KUBECONFIG=\(kubeconfig) kubectl certificate approve \(name)")
+                        say("vkcert sandbox: waiting for approval; run:\n  KUBECONFIG=\(adminKubeconfig) kubectl certificate approve \(name)")
                     }
                     try? await Task.sleep(for: .milliseconds(200))
                 }
@@ -124,6 +133,20 @@ extension SandboxRun {
     }
 }
 
+/// The RBAC policy of `files` (none: the bootstrap roles alone), with errors naming the file, the
+/// document and the field.
+func loadRBAC(_ files: [String]) throws -> RBACPolicy {
+    var policy = RBACPolicy()
+    for file in files {
+        do {
+            policy.merge(try RBACPolicy.load(file: file))
+        } catch {
+            throw CLIFailure.input("--rbac \(error)")
+        }
+    }
+    return policy
+}
+
 /// Go's time.ParseDuration subset: sequences of <number><unit> with units h, m, s (e.g. 8760h, 1h30m, 600s).
 func parseDuration(_ text: String) -> TimeInterval? {
     var total: TimeInterval = 0
@@ -154,11 +177,22 @@ struct APIServerCommand: AsyncParsableCommand {
         abstract: "Run the emulated CSR API server in the foreground (stop with Ctrl-C).",
         discussion: """
             Serves /version, discovery, OpenAPI and certificates.k8s.io/v1 CertificateSigningRequests (create, \
-            get, list, watch, delete, /status, /approval with JSON or protobuf bodies) so that kubectl 1.32 works \
-            unchanged. Approved kubernetes.io/kubelet-serving requests are signed by the sandbox CA with the real \
-            signer's rules. Writes a kubeconfig; for example:
-              vkcert sandbox apiserver --listen 127.0.0.1:6443 --tls --kubeconfig-out /tmp/kc --ca-out /tmp/ca.pem
+            get, list, watch, patch, delete, /status, /approval with JSON or protobuf bodies) and \
+            authorization.k8s.io/v1 (Self)SubjectAccessReviews so that kubectl 1.32 works unchanged. Approved \
+            kubernetes.io/kubelet-serving requests are signed by the sandbox CA with the real signer's rules.
+
+            Authentication as kube-apiserver's: client certificates from the CA (CN = user, O = groups), bearer \
+            tokens, otherwise system:anonymous; over plain HTTP (no credentials from kubectl) requests act as the \
+            admin, like the insecure port of old. Authorization as --authorization-mode=Node,RBAC: system:masters, \
+            the node authorizer's CSR rules, and RBAC with the bootstrap roles plus --rbac manifests.
+
+            Writes an admin kubeconfig, and on request kubeconfigs for other identities; for example:
+              vkcert sandbox apiserver --listen 127.0.0.1:6443 --tls \\
+                --kubeconfig-out /tmp/kc --ca-out /tmp/ca.pem --rbac deploy/rbac.yaml \\
+                --serviceaccount-kubeconfig interlink/vkcert=/tmp/sa.kc \\
+                --node-kubeconfig n1=/tmp/n1.kc
               KUBECONFIG=/tmp/kc kubectl get csr
+              KUBECONFIG=/tmp/sa.kc kubectl auth can-i delete csr
             """
     )
 
@@ -183,6 +217,27 @@ struct APIServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("node-token"), help: ArgumentHelp("Extra bearer token for a node identity, NAME=TOKEN (repeatable).", valueName: "NAME=TOKEN"))
     var nodeTokens: [String] = []
 
+    @Option(name: .customLong("rbac"), help: ArgumentHelp(
+        "RBAC manifest (Role, ClusterRole, RoleBinding, ClusterRoleBinding; ServiceAccounts are noted) to authorize with, on top of the bootstrap roles (repeatable).",
+        valueName: "FILE"))
+    var rbacFiles: [String] = []
+
+    @Flag(name: .customLong("always-allow"), help: "Switch authorization off: every authenticated request is allowed (the emulator before RBAC).")
+    var alwaysAllow = false
+
+    @Option(name: .customLong("node-kubeconfig"), help: ArgumentHelp(
+        "Write a kubeconfig for the node NAME (client certificate system:node:NAME, O=system:nodes; needs --tls) (repeatable).", valueName: "NAME=FILE"))
+    var nodeKubeconfigs: [String] = []
+
+    @Option(name: .customLong("serviceaccount-kubeconfig"), help: ArgumentHelp(
+        "Write a kubeconfig for the ServiceAccount NAMESPACE/NAME (bearer token; needs --tls) (repeatable).", valueName: "NAMESPACE/NAME=FILE"))
+    var serviceAccountKubeconfigs: [String] = []
+
+    @Option(name: .customLong("user-kubeconfig"), help: ArgumentHelp(
+        "Write a kubeconfig for USER in the comma-separated GROUPS (client certificate CN=USER, O=each group; needs --tls) (repeatable).",
+        valueName: "USER[:GROUPS]=FILE"))
+    var userKubeconfigs: [String] = []
+
     func run() async throws {
         guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
             throw CLIFailure.input("--listen \"\(listen)\" is not host:port")
@@ -201,6 +256,31 @@ struct APIServerCommand: AsyncParsableCommand {
             guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { throw CLIFailure.input("--node-token \"\(entry)\" is not NAME=TOKEN") }
             options.extraTokens[parts[1]] = .node(parts[0])
         }
+        options.rbac = alwaysAllow ? nil : try loadRBAC(rbacFiles)
+        if alwaysAllow && !rbacFiles.isEmpty { throw CLIFailure.input("--rbac and --always-allow exclude each other") }
+        func target(_ option: String, _ entry: String) throws -> (String, String) {
+            guard let eq = entry.lastIndex(of: "="), eq != entry.startIndex, entry.index(after: eq) != entry.endIndex else {
+                throw CLIFailure.input("\(option) \"\(entry)\" is not SUBJECT=FILE")
+            }
+            guard tls else { throw CLIFailure.input("\(option) needs --tls: kubectl sends no credentials over plain HTTP") }
+            return (String(entry[..<eq]), String(entry[entry.index(after: eq)...]))
+        }
+        let nodes = try nodeKubeconfigs.map { try target("--node-kubeconfig", $0) }
+        let accounts = try serviceAccountKubeconfigs.map { entry in
+            let (subject, file) = try target("--serviceaccount-kubeconfig", entry)
+            let parts = subject.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                throw CLIFailure.input("--serviceaccount-kubeconfig \"\(entry)\" is not NAMESPACE/NAME=FILE")
+            }
+            return (parts[0], parts[1], file)
+        }
+        let users = try userKubeconfigs.map { entry in
+            let (subject, file) = try target("--user-kubeconfig", entry)
+            let parts = subject.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            guard !parts[0].isEmpty else { throw CLIFailure.input("--user-kubeconfig \"\(entry)\" names no user") }
+            let groups = parts.count > 1 ? parts[1].split(separator: ",").map(String.init) : []
+            return (parts[0], groups, file)
+        }
         let simulator = try KubeSimulator(options: options)
         let url: String
         do {
@@ -210,8 +290,25 @@ struct APIServerCommand: AsyncParsableCommand {
         }
         try writeOutput(kubeconfigOut, Array(simulator.kubeconfig().utf8), mode: 0o600)
         if let caOut { try writeOutput(caOut, Array(simulator.caCertificate.pemRepresentation.utf8), mode: 0o644) }
-        print("vkcert sandbox apiserver: serving the CSR API at \(url)")
+        var minted: [String] = []
+        for (name, file) in nodes {
+            let cert = try simulator.issueClientCertificate(user: "system:node:\(name)", groups: ["system:nodes"], validFor: 365 * 86_400)
+            try writeOutput(file, Array(simulator.kubeconfig(clientCertificatePEM: cert.certificatePEM, keyPEM: cert.keyPEM, user: "system:node:\(name)").utf8), mode: 0o600)
+            minted.append("  node system:node:\(name): \(file)")
+        }
+        for (namespace, name, file) in accounts {
+            let token = simulator.serviceAccountToken(namespace: namespace, name: name)
+            try writeOutput(file, Array(simulator.kubeconfig(token: token, user: "\(namespace)/\(name)").utf8), mode: 0o600)
+            minted.append("  serviceaccount system:serviceaccount:\(namespace):\(name): \(file)")
+        }
+        for (user, groups, file) in users {
+            let cert = try simulator.issueClientCertificate(user: user, groups: groups, validFor: 365 * 86_400)
+            try writeOutput(file, Array(simulator.kubeconfig(clientCertificatePEM: cert.certificatePEM, keyPEM: cert.keyPEM, user: user).utf8), mode: 0o600)
+            minted.append("  user \(user) \(groups): \(file)")
+        }
+        print("vkcert sandbox apiserver: serving the CSR API at \(url) (authorization: \(alwaysAllow ? "always allow" : "Node,RBAC"))")
         print("  kubeconfig: \(kubeconfigOut)")
+        for line in minted { print(line) }
         if let caOut { print("  signing CA: \(caOut)") }
         print("  try: KUBECONFIG=\(kubeconfigOut) kubectl get csr")
         fflush(nil)  // flush stdout for whoever reads our output line by line

@@ -14,7 +14,10 @@ struct SandboxAPIServerTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Run.vkcertPath)
         process.arguments = ["sandbox", "apiserver", "--listen", "127.0.0.1:0", "--tls", "--auto-approve",
-                             "--kubeconfig-out", dir.path("kc"), "--ca-out", dir.path("ca.pem"), "--signing-duration", "24h"]
+                             "--kubeconfig-out", dir.path("kc"), "--ca-out", dir.path("ca.pem"), "--signing-duration", "24h",
+                             "--rbac", Repository.root.appendingPathComponent("deploy/rbac.yaml").path,
+                             "--serviceaccount-kubeconfig", "interlink/vkcert=\(dir.path("sa.kc"))", "--node-kubeconfig", "n1=\(dir.path("n1.kc"))",
+                             "--user-kubeconfig", "alice:vkcert-approvers=\(dir.path("alice.kc"))"]
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
@@ -33,6 +36,18 @@ struct SandboxAPIServerTests {
         env["KUBECONFIG"] = dir.path("kc")
         let get = try Run.process("kubectl", ["get", "csr", "--request-timeout=10s"], environment: env)
         #expect(get.status == 0 && get.stderrText.contains("No resources found"), "\(get.stdoutText)\(get.stderrText)")
+        // Each minted identity, as kubectl (Go's TLS client, client certificates and tokens) presents it,
+        // authorized by deploy/rbac.yaml and the node authorizer.
+        for (kubeconfig, args, answer) in [
+            ("sa.kc", ["delete", "csr"], "yes"), ("sa.kc", ["update", "certificatesigningrequests", "--subresource=approval"], "no"),
+            ("n1.kc", ["create", "csr"], "yes"), ("n1.kc", ["delete", "csr"], "no"),
+            ("alice.kc", ["update", "certificatesigningrequests", "--subresource=approval"], "yes"), ("alice.kc", ["create", "csr"], "no"),
+        ] {
+            var identity = env
+            identity["KUBECONFIG"] = dir.path(kubeconfig)
+            let can = try Run.process("kubectl", ["auth", "can-i"] + args + ["--request-timeout=10s"], environment: identity)
+            #expect(can.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines) == answer, "\(kubeconfig) can-i \(args): \(can.stdoutText)\(can.stderrText)")
+        }
         let ca = try Run.openssl(["x509", "-in", dir.path("ca.pem"), "-noout", "-ext", "basicConstraints"])
         #expect(ca.stdoutText.contains("CA:TRUE"))
         kill(process.processIdentifier, SIGINT)
@@ -49,6 +64,9 @@ struct SandboxAPIServerTests {
             (["--listen", "nowhere"], "--listen"),
             (["--signing-duration", "5m"], "--signing-duration"),
             (["--node-token", "oops"], "--node-token"),
+            (["--rbac", dir.path("missing.yaml")], "missing.yaml"),
+            (["--node-kubeconfig", "n1=\(dir.path("n1.kc"))"], "--node-kubeconfig"),
+            (["--tls", "--serviceaccount-kubeconfig", "vkcert=\(dir.path("sa.kc"))"], "NAMESPACE/NAME"),
         ] {
             let result = try Run.vkcert(["sandbox", "apiserver", "--kubeconfig-out", dir.path("kc")] + arguments)
             #expect(result.status == 2 && result.stderrText.contains(mention), "\(arguments): \(result.stderrText)")
