@@ -95,10 +95,24 @@ public final class APIRouter: Sendable {
     private let denials = Mutex<[String]>([])
     static let deniedLimit = 1_000
 
-    public init(store: CSRStore, address: String, authorizer: (any Authorizer)? = nil) {
+    /// core/v1 Secrets and Namespaces (the generic store).
+    public let secrets: ObjectStore<Secret>
+    public let namespaces: ObjectStore<Namespace>
+
+    public init(store: CSRStore, address: String, authorizer: (any Authorizer)? = nil,
+                secrets: ObjectStore<Secret>? = nil, namespaces: ObjectStore<Namespace>? = nil) {
         self.store = store
         self.address = address
         self.authorizer = authorizer
+        self.secrets = secrets ?? ObjectStore(strategy: SecretStrategy.strategy, clock: store.clock)
+        self.namespaces = namespaces ?? APIRouter.initialNamespaces(clock: store.clock)
+    }
+
+    /// A namespace store holding the namespaces every cluster starts with.
+    public static func initialNamespaces(clock: any SimulatorClock) -> ObjectStore<Namespace> {
+        let store = ObjectStore(strategy: NamespaceStrategy.strategy, clock: clock)
+        for name in NamespaceStrategy.initial { _ = try? store.create(Namespace(name: name), namespace: nil) }
+        return store
     }
 
     /// The messages of the 403s answered so far.
@@ -148,6 +162,7 @@ public final class APIRouter: Sendable {
             return .body(status: 200, contentType: "text/plain", data: Data("ok".utf8))
         default: break
         }
+        if path.hasPrefix("/api/v1/") { return try coreRoute(request, path: path) }
         guard path.hasPrefix(Self.collection) else {
             throw APIStatus(code: 404, reason: "NotFound", message: "the server could not find the requested resource")
         }
@@ -307,7 +322,7 @@ public final class APIRouter: Sendable {
     }
 
     /// DeleteOptions' `preconditions` from a DELETE body (JSON), if any.
-    private func preconditions(_ request: APIRequest) throws(APIStatus) -> CSRStore.Preconditions {
+    func preconditions(_ request: APIRequest) throws(APIStatus) -> CSRStore.Preconditions {
         guard !request.body.isEmpty else { return .init() }
         struct DeleteOptions: Decodable {
             struct Preconditions: Decodable { let uid: String?; let resourceVersion: String? }

@@ -23,10 +23,11 @@ public struct Selector: Sendable {
     /// Whether nothing is selected on (the apiserver reports remainingItemCount only then).
     public var isEmpty: Bool { fieldRequirements.isEmpty && labelRequirements.isEmpty }
 
-    public init(field: String?, label: String?) throws(APIStatus) {
+    /// `fields`: the field labels the resource supports (CSRs: `metadata.name`, `spec.signerName`).
+    public init(field: String?, label: String?, fields: Set<String> = ["metadata.name", "spec.signerName"]) throws(APIStatus) {
         for part in (field ?? "").split(separator: ",").map(String.init) where !part.isEmpty {
             let (key, equals, value) = try Selector.split(part)
-            guard key == "metadata.name" || key == "spec.signerName" else {
+            guard fields.contains(key) else {
                 throw APIStatus.badRequest("field label not supported: \(key)")
             }
             fieldRequirements.append((key, equals, value))
@@ -120,11 +121,16 @@ public struct Selector: Sendable {
     }
 
     public func matches(_ csr: CertificateSigningRequestObject) -> Bool {
-        for r in fieldRequirements {
-            let actual = r.field == "metadata.name" ? (csr.metadata.name ?? "") : (csr.spec.signerName ?? "")
-            if (actual == r.value) != r.equals { return false }
+        matches(labels: csr.metadata.labels ?? [:]) { field in
+            field == "metadata.name" ? (csr.metadata.name ?? "") : (csr.spec.signerName ?? "")
         }
-        let labels = csr.metadata.labels ?? [:]
+    }
+
+    /// Whether an object with `labels`, whose field values `field` gives, is selected.
+    public func matches(labels: [String: String], field: (String) -> String) -> Bool {
+        for r in fieldRequirements {
+            if (field(r.field) == r.value) != r.equals { return false }
+        }
         for r in labelRequirements {
             let value = labels[r.key]
             switch r.op {

@@ -104,8 +104,38 @@ public final class KubeSimulator: Sendable {
         boundPort = Mutex(options.port)
         rbac = options.rbac.map { RBACAuthorizer(policy: $0) }
         let authorizer: (any Authorizer)? = rbac.map { AuthorizerChain.standard(rbac: $0) }
-        server = APIServer(router: APIRouter(store: store, address: "\(options.host):\(options.port)", authorizer: authorizer), tls: context,
-                           authenticator: Authenticator(tokens: tokens), insecureUser: options.insecureUser)
+        let secrets = ObjectStore(strategy: SecretStrategy.strategy, clock: options.clock)
+        let clock = options.clock
+        let authenticator = Authenticator(tokens: tokens, bootstrapTokens: { token in BootstrapTokens.user(for: token, secrets: secrets, now: clock.now()) })
+        server = APIServer(router: APIRouter(store: store, address: "\(options.host):\(options.port)", authorizer: authorizer, secrets: secrets), tls: context,
+                           authenticator: authenticator, insecureUser: options.insecureUser)
+    }
+
+    /// core/v1 Secrets (bootstrap tokens are read from kube-system's).
+    public var secrets: ObjectStore<Secret> { server.router.secrets }
+    public var namespaces: ObjectStore<Namespace> { server.router.namespaces }
+
+    /// A bootstrap token `<id>.<secret>` stored as kube-system's `bootstrap-token-<id>` Secret with the
+    /// fields kubeadm writes (usage-bootstrap-authentication and -signing, auth-extra-groups, expiration).
+    public func createBootstrapToken(extraGroups: [String] = ["system:bootstrappers:kubeadm:default-node-token"], validFor seconds: TimeInterval = 86_400) throws -> String {
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789".utf8)
+        // Rejection sampling: bytes ≥ 252 (7 × 36) are dropped so every character is equally likely.
+        func random(_ n: Int) -> String {
+            var out: [UInt8] = []
+            while out.count < n {
+                for byte in SecureRandom.bytes(n) where byte < 252 && out.count < n { out.append(alphabet[Int(byte) % alphabet.count]) }
+            }
+            return String(decoding: out, as: UTF8.self)
+        }
+        let id = random(6), secret = random(16)
+        var data: [String: Data] = [
+            "token-id": Data(id.utf8), "token-secret": Data(secret.utf8),
+            "usage-bootstrap-authentication": Data("true".utf8), "usage-bootstrap-signing": Data("true".utf8),
+            "expiration": Data(KubeJSON.format(options.clock.now().addingTimeInterval(seconds)).utf8),
+        ]
+        if !extraGroups.isEmpty { data["auth-extra-groups"] = Data(extraGroups.joined(separator: ",").utf8) }
+        _ = try secrets.create(Secret(metadata: ObjectMeta(name: "bootstrap-token-\(id)"), type: Secret.bootstrapTokenType, data: data), namespace: "kube-system")
+        return "\(id).\(secret)"
     }
 
     /// The messages of the 403s the emulator answered (what a test names when a rule is missing).

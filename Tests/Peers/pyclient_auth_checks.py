@@ -2,8 +2,9 @@
 """Identity and authorization checks of the emulator with the official Kubernetes Python client.
 
 Usage: python pyclient_auth_checks.py CONFIG_JSON
-CONFIG_JSON names kubeconfig files {"admin", "node", "sa", "approver", "anonymous", "badtoken"}, the node
-name, a PEM CSR file for that node ("csr") and one for another signer ("other_csr").
+CONFIG_JSON names kubeconfig files {"admin", "node", "sa", "approver", "anonymous", "badtoken", "bootstrap",
+"expired_bootstrap", "wrong_bootstrap"}, the node name, the bootstrap token id, a PEM CSR file for that node
+("csr") and one for another signer ("other_csr").
 Prints one JSON object: {"check name": {"ok": bool, "detail": str}, ...}. Each check is independent.
 """
 import base64
@@ -199,6 +200,112 @@ def _():
     spec = client.V1SubjectAccessReviewSpec(user="x", resource_attributes=client.V1ResourceAttributes(verb="get", resource="pods"))
     code, message = status_of(lambda: authz("node").create_subject_access_review(client.V1SubjectAccessReview(spec=spec)))
     return code == 403 and 'cannot create resource "subjectaccessreviews" in API group "authorization.k8s.io"' in (message or ""), f"{code} {message}"
+
+
+# ---- Secrets and Namespaces (core/v1), bootstrap tokens ----
+core = client.CoreV1Api(api_for("admin"))
+
+
+@check("secrets: stringData is merged into data, type defaults to Opaque")
+def _():
+    made = core.create_namespaced_secret("default", client.V1Secret(metadata=client.V1ObjectMeta(name="s1", labels={"app": "vk"}),
+                                                                   string_data={"user": "vk"}))
+    got = core.read_namespaced_secret("s1", "default")
+    return (got.type == "Opaque" and base64.b64decode(got.data["user"]) == b"vk" and got.string_data is None
+            and got.metadata.namespace == "default" and made.metadata.resource_version), f"{got.type} {got.data} {got.string_data}"
+
+
+@check("secrets: kubernetes.io/tls needs tls.crt and tls.key (exact 422)")
+def _():
+    body = client.V1Secret(metadata=client.V1ObjectMeta(name="bad-tls"), type="kubernetes.io/tls",
+                           data={"tls.crt": base64.b64encode(b"x").decode()})
+    code, message = status_of(lambda: core.create_namespaced_secret("default", body))
+    return code == 422 and message == 'Secret "bad-tls" is invalid: data[tls.key]: Required value', f"{code} {message}"
+
+
+@check("secrets: a stale resourceVersion is the 409 conflict (exact)")
+def _():
+    current = core.read_namespaced_secret("s1", "default")
+    stale = current.metadata.resource_version
+    current.data["more"] = base64.b64encode(b"1").decode()
+    core.replace_namespaced_secret("s1", "default", current)
+    current.metadata.resource_version = stale
+    code, message = status_of(lambda: core.replace_namespaced_secret("s1", "default", current))
+    want = 'Operation cannot be fulfilled on secrets "s1": the object has been modified; please apply your changes to the latest version and try again'
+    return code == 409 and message == want, f"{code} {message}"
+
+
+@check("secrets: merge and JSON patches")
+def _():
+    core.patch_namespaced_secret("s1", "default", {"metadata": {"labels": {"tier": "x"}}})
+    got = core.read_namespaced_secret("s1", "default")
+    return got.metadata.labels == {"app": "vk", "tier": "x"}, str(got.metadata.labels)
+
+
+@check("secrets: type is immutable (exact 422)")
+def _():
+    current = core.read_namespaced_secret("s1", "default")
+    current.type = "example.com/other"
+    code, message = status_of(lambda: core.replace_namespaced_secret("s1", "default", current))
+    return code == 422 and message == 'Secret "s1" is invalid: type: Invalid value: "example.com/other": field is immutable', f"{code} {message}"
+
+
+@check("secrets: a data key must be a config key (422)")
+def _():
+    body = client.V1Secret(metadata=client.V1ObjectMeta(name="bad-key"), data={"no spaces": base64.b64encode(b"x").decode()})
+    code, message = status_of(lambda: core.create_namespaced_secret("default", body))
+    return code == 422 and message.startswith('Secret "bad-key" is invalid: data[no spaces]: Invalid value: "no spaces": a valid config key'), f"{code} {message}"
+
+
+@check("secrets: a namespace that does not exist is a 404; a created one works")
+def _():
+    body = client.V1Secret(metadata=client.V1ObjectMeta(name="s"), string_data={"a": "b"})
+    code, message = status_of(lambda: core.create_namespaced_secret("nope", body))
+    core.create_namespace(client.V1Namespace(metadata=client.V1ObjectMeta(name="interlink")))
+    core.create_namespaced_secret("interlink", body)
+    everywhere = {(i.metadata.namespace, i.metadata.name) for i in core.list_secret_for_all_namespaces().items}
+    return (code == 404 and message == 'namespaces "nope" not found' and ("interlink", "s") in everywhere
+            and ("default", "s1") in everywhere), f"{code} {message} {sorted(everywhere)[:6]}"
+
+
+@check("secrets: label selector and delete preconditions (exact 409)")
+def _():
+    selected = [i.metadata.name for i in core.list_namespaced_secret("default", label_selector="app=vk").items]
+    body = client.V1DeleteOptions(preconditions=client.V1Preconditions(uid="not-the-uid"))
+    code, message = status_of(lambda: core.delete_namespaced_secret("s1", "default", body=body))
+    uid = core.read_namespaced_secret("s1", "default").metadata.uid
+    want = (f'Operation cannot be fulfilled on secrets "s1": StorageError: invalid object, Code: 4, Key: /registry/secrets/default/s1, '
+            f'ResourceVersion: 0, AdditionalErrorMsg: Precondition failed: UID in precondition: not-the-uid, UID in object meta: {uid}')
+    core.delete_namespaced_secret("s1", "default", body=client.V1DeleteOptions(preconditions=client.V1Preconditions(uid=uid)))
+    code2, _ = status_of(lambda: core.read_namespaced_secret("s1", "default"))
+    return selected == ["s1"] and code == 409 and message == want and code2 == 404, f"{selected} {code} {message} then {code2}"
+
+
+@check("node authorizer: a node may not list secrets, nor get one no pod of it references")
+def _():
+    node_core = client.CoreV1Api(api_for("node"))
+    code, message = status_of(lambda: node_core.list_namespaced_secret("kube-system"))
+    code2, message2 = status_of(lambda: node_core.read_namespaced_secret("s", "interlink"))
+    want = (f'secrets is forbidden: User "system:node:{node}" cannot list resource "secrets" in API group "" in the namespace '
+            '"kube-system": can only get individual resources of this type')
+    want2 = (f'secrets "s" is forbidden: User "system:node:{node}" cannot get resource "secrets" in API group "" in the namespace '
+             f'"interlink": no relationship found between node \'{node}\' and this object')
+    return code == 403 and message == want and code2 == 403 and message2 == want2, f"{code} {message} | {code2} {message2}"
+
+
+@check("bootstrap token: authenticates as system:bootstrap:<id> in system:bootstrappers and its extra group")
+def _():
+    made = certs("bootstrap").create_certificate_signing_request(csr("by-bootstrap", cfg["csr"]))
+    want_groups = ["system:bootstrappers", "system:bootstrappers:kubeadm:default-node-token", "system:authenticated"]
+    return (made.spec.username == f"system:bootstrap:{cfg['bootstrap_id']}" and made.spec.groups == want_groups), \
+        f"{made.spec.username} {made.spec.groups}"
+
+
+@check("bootstrap token: an expired one or a wrong secret is a 401")
+def _():
+    code, _ = status_of(lambda: certs("expired_bootstrap").list_certificate_signing_request())
+    code2, _ = status_of(lambda: certs("wrong_bootstrap").list_certificate_signing_request())
+    return code == 401 and code2 == 401, f"expired {code}, wrong secret {code2}"
 
 
 print(json.dumps(results))

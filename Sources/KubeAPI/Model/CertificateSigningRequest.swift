@@ -34,6 +34,8 @@ public struct CertificateSigningRequestObject: Codable, Sendable, Hashable {
 public struct ObjectMeta: Codable, Sendable, Hashable {
     public var name: String?
     public var generateName: String?
+    /// Namespaced objects only (Secrets); nil for cluster-scoped ones such as CSRs.
+    public var namespace: String?
     public var uid: String?
     public var resourceVersion: String?
     public var creationTimestamp: Date?

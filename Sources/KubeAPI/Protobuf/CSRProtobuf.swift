@@ -36,13 +36,16 @@ public enum CSRProtobuf {
         return CertificateSigningRequestObject(metadata: metadata, spec: spec, status: status)
     }
 
-    static func decodeMeta(_ bytes: ArraySlice<UInt8>) throws -> ObjectMeta {
+    /// metav1.ObjectMeta (name 1, generateName 2, namespace 3, uid 5, resourceVersion 6, creationTimestamp 8,
+    /// labels 11, annotations 12).
+    public static func decodeMeta(_ bytes: ArraySlice<UInt8>) throws -> ObjectMeta {
         var r = ProtobufReader(bytes)
         var m = ObjectMeta()
         while let (field, value) = try r.next() {
             switch field {
             case 1: m.name = try value.string()
             case 2: m.generateName = try value.string()
+            case 3: m.namespace = try value.string()
             case 5: m.uid = try value.string()
             case 6: m.resourceVersion = try value.string()
             case 8: m.creationTimestamp = try decodeTime(try value.message())

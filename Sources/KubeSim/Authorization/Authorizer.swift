@@ -69,6 +69,13 @@ public struct NodeAuthorizer: Authorizer {
         let user = attributes.user
         guard user.groups.contains("system:nodes"), user.username.hasPrefix("system:node:"),
               user.username.count > "system:node:".count else { return (.noOpinion, "") }
+        // Secrets are graph resources: a node may get one only when a pod bound to it references it, and
+        // the emulator has no pods (node_authorizer.go authorizeReadNamespacedObject / authorizeGet).
+        if attributes.isResourceRequest && attributes.apiGroup.isEmpty && attributes.resource == "secrets" {
+            guard attributes.verb == "get" else { return (.noOpinion, "can only get individual resources of this type") }
+            let node = user.username.dropFirst("system:node:".count)
+            return (.noOpinion, "no relationship found between node '\(node)' and this object")
+        }
         return RBACAuthorizer.rulesAllow(Self.rules, attributes) ? (.allow, "") : (.noOpinion, "")
     }
 }
