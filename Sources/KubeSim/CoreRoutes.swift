@@ -34,7 +34,25 @@ extension APIRouter {
             let (items, rv) = namespaces.list(namespace: nil, matching: try Selector(field: request.query["fieldSelector"], label: request.query["labelSelector"], fields: ["metadata.name"]))
             return .encoded(200, NamespaceList(resourceVersion: rv, items: items))
         case "POST":
-            let namespace: Namespace = try decodeJSON(request, as: "Namespace")
+            let namespace: Namespace
+            if request.contentType.hasPrefix(CSRProtobuf.contentType) {
+                // core/v1 Namespace in protobuf: metadata is field 1 (spec and status are set by the server).
+                do {
+                    let (_, raw) = try ProtobufReader.envelope(request.body)
+                    var reader = ProtobufReader(raw)
+                    var meta = ObjectMeta()
+                    while let (field, value) = try reader.next() {
+                        if field == 1 { meta = try CSRProtobuf.decodeMeta(try value.message()) }
+                    }
+                    var decoded = Namespace(name: meta.name ?? "")
+                    decoded.metadata = meta
+                    namespace = decoded
+                } catch {
+                    throw APIStatus.badRequest("the body of the request could not be decoded as protobuf: \(error)")
+                }
+            } else {
+                namespace = try decodeJSON(request, as: "Namespace")
+            }
             return .encoded(201, try namespaces.create(namespace, namespace: nil))
         default:
             throw APIStatus.methodNotAllowed("the server does not allow this method on the requested resource")

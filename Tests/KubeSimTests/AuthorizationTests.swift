@@ -143,6 +143,36 @@ struct AuthorizationTests {
         #expect(cluster.simulator.deniedRequests.contains { $0.contains(#"cannot delete resource "certificatesigningrequests""#) })
     }
 
+    /// Secrets and Namespaces through kubectl's own commands (typed clients: protobuf bodies; tables).
+    @Test func kubectlSecretsAndNamespaces() async throws {
+        let cluster = try await SecuredCluster()
+        defer { Task { await cluster.stop() } }
+        let namespace = try cluster.kubectl(["create", "namespace", "interlink"])
+        #expect(namespace.stdoutText == "namespace/interlink created\n", "\(namespace.stderrText)")
+        let generic = try cluster.kubectl(["create", "secret", "generic", "vk", "-n", "interlink", "--from-literal=user=vk", "--from-literal=pass=s3"])
+        #expect(generic.stdoutText == "secret/vk created\n", "\(generic.stderrText)")
+        let key = try cluster.dir.write("tls.key", Array(try Run.openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"]).stdout))
+        let cert = try Run.openssl(["req", "-x509", "-new", "-key", key, "-subj", "/CN=vk", "-days", "1", "-out", cluster.dir.path("tls.crt")])
+        #expect(cert.status == 0, "\(cert.stderrText)")
+        let tls = try cluster.kubectl(["create", "secret", "tls", "vk-tls", "-n", "interlink", "--cert", cluster.dir.path("tls.crt"), "--key", key])
+        #expect(tls.stdoutText == "secret/vk-tls created\n", "\(tls.stderrText)")
+        let table = try cluster.kubectl(["get", "secrets", "-n", "interlink"])
+        let rows = table.stdoutText.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
+        #expect(rows.first == ["NAME", "TYPE", "DATA", "AGE"], "\(table.stdoutText)\(table.stderrText)")
+        #expect(rows.dropFirst().map { Array($0.prefix(3)) } == [["vk", "Opaque", "2"], ["vk-tls", "kubernetes.io/tls", "2"]], "\(table.stdoutText)")
+        let value = try cluster.kubectl(["get", "secret", "vk", "-n", "interlink", "-o", "jsonpath={.data.user}"])
+        #expect(Data(base64Encoded: value.stdoutText).map { String(decoding: $0, as: UTF8.self) } == "vk", "\(value.stdoutText)\(value.stderrText)")
+        let stored = try cluster.simulator.secrets.get(namespace: "interlink", "vk-tls")
+        #expect(stored.data?["tls.crt"] == (try? Data(contentsOf: URL(fileURLWithPath: cluster.dir.path("tls.crt")))))
+        let missing = try cluster.kubectl(["create", "secret", "generic", "x", "-n", "nowhere", "--from-literal=a=b"])
+        #expect(missing.stderrText.contains(#"error: failed to create secret namespaces "nowhere" not found"#), "\(missing.stderrText)")
+        let delete = try cluster.kubectl(["delete", "secret", "vk", "-n", "interlink"])
+        #expect(delete.stdoutText == "secret \"vk\" deleted\n", "\(delete.stdoutText)\(delete.stderrText)")
+        // The node may not read Secrets (no pod of it references one).
+        let nodeRead = try cluster.kubectl(["get", "secret", "vk-tls", "-n", "interlink"], as: "node")
+        #expect(nodeRead.stderrText.contains("no relationship found between node 'py-node' and this object"), "\(nodeRead.stderrText)")
+    }
+
     // MARK: the pieces, without sockets
 
     /// RequestInfoFactory.NewRequestInfo (k8s.io/apiserver pkg/endpoints/request/requestinfo.go).
