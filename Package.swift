@@ -185,6 +185,7 @@ if Context.environment["VKCERT_FUZZ"] != nil {
         ("FuzzProtobuf", ["KubeAPI"]),
         ("FuzzWatchStream", ["KubeAPI"]),
         ("FuzzAPIRouter", ["KubeSim", "KubeAPI"]),
+        ("FuzzRBACManifest", ["KubeSim"]),
         ("FuzzAPIServer", ["KubeSim", "KubeAPI", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio")]),
     ]
     for (name, dependencies) in fuzzTargets {
