@@ -99,11 +99,15 @@ public final class APIRouter: Sendable {
     public let secrets: ObjectStore<Secret>
     public let namespaces: ObjectStore<Namespace>
 
+    /// rbac.authorization.k8s.io/v1 objects, served when authorization is RBAC.
+    public let rbac: RBACResources?
+
     public init(store: CSRStore, address: String, authorizer: (any Authorizer)? = nil,
-                secrets: ObjectStore<Secret>? = nil, namespaces: ObjectStore<Namespace>? = nil) {
+                secrets: ObjectStore<Secret>? = nil, namespaces: ObjectStore<Namespace>? = nil, rbac: RBACResources? = nil) {
         self.store = store
         self.address = address
         self.authorizer = authorizer
+        self.rbac = rbac
         self.secrets = secrets ?? ObjectStore(strategy: SecretStrategy.strategy, clock: store.clock)
         self.namespaces = namespaces ?? APIRouter.initialNamespaces(clock: store.clock)
     }
@@ -147,7 +151,7 @@ public final class APIRouter: Sendable {
         case ("GET", "/version"): return .json(200, Discovery.version)
         case ("GET", "/api"): return .json(200, Discovery.api(address))
         case ("GET", "/api/v1"): return .json(200, Discovery.apiV1)
-        case ("GET", "/apis"): return .json(200, Discovery.apis)
+        case ("GET", "/apis"): return .json(200, Discovery.apis(rbac: rbac != nil))
         case ("GET", "/apis/certificates.k8s.io"): return .json(200, Discovery.group)
         case ("GET", "/apis/certificates.k8s.io/v1"): return .json(200, Discovery.resources)
         case ("GET", "/openapi/v3"): return .json(200, Discovery.openAPIIndex)
@@ -163,6 +167,9 @@ public final class APIRouter: Sendable {
         default: break
         }
         if path.hasPrefix("/api/v1/") { return try coreRoute(request, path: path) }
+        if path == "/apis/rbac.authorization.k8s.io" && request.method == "GET" && rbac != nil { return .json(200, Discovery.rbacGroup) }
+        if path == Self.rbacPrefix && request.method == "GET" && rbac != nil { return .json(200, Discovery.rbacResources) }
+        if path.hasPrefix(Self.rbacPrefix + "/") { return try rbacRoute(request, path: path) }
         guard path.hasPrefix(Self.collection) else {
             throw APIStatus(code: 404, reason: "NotFound", message: "the server could not find the requested resource")
         }

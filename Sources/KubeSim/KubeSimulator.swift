@@ -107,7 +107,8 @@ public final class KubeSimulator: Sendable {
         let secrets = ObjectStore(strategy: SecretStrategy.strategy, clock: options.clock)
         let clock = options.clock
         let authenticator = Authenticator(tokens: tokens, bootstrapTokens: { token in BootstrapTokens.user(for: token, secrets: secrets, now: clock.now()) })
-        server = APIServer(router: APIRouter(store: store, address: "\(options.host):\(options.port)", authorizer: authorizer, secrets: secrets), tls: context,
+        let rbacResources = rbac.map { RBACResources(authorizer: $0, clock: options.clock) }
+        server = APIServer(router: APIRouter(store: store, address: "\(options.host):\(options.port)", authorizer: authorizer, secrets: secrets, rbac: rbacResources), tls: context,
                            authenticator: authenticator, insecureUser: options.insecureUser)
     }
 

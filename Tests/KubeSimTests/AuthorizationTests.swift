@@ -173,6 +173,44 @@ struct AuthorizationTests {
         #expect(nodeRead.stderrText.contains("no relationship found between node 'py-node' and this object"), "\(nodeRead.stderrText)")
     }
 
+    /// rbac.authorization.k8s.io/v1 served: kubectl creates and deletes roles and bindings (typed client,
+    /// protobuf) and the authorizer follows at once, as `kubectl auth can-i` shows.
+    @Test func kubectlManagesRBAC() async throws {
+        let cluster = try await SecuredCluster()
+        defer { Task { await cluster.stop() } }
+        func run(_ args: [String]) throws -> String {
+            let r = try cluster.kubectl(args)
+            return (r.stdoutText + r.stderrText.split(separator: "\n").filter { !$0.hasPrefix("Warning: resource") }.joined(separator: "\n"))
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let names = try run(["get", "clusterroles", "-o", "name"])
+        #expect(names.contains("clusterrole.rbac.authorization.k8s.io/system:node-bootstrapper") && names.contains("clusterrole.rbac.authorization.k8s.io/vkcert-csr-requester"), "\(names)")
+        #expect(try run(["auth", "can-i", "create", "csr", "--as=bob"]) == "no")
+        #expect(try run(["create", "clusterrolebinding", "bob-bootstrap", "--clusterrole=system:node-bootstrapper", "--user=bob"])
+                == "clusterrolebinding.rbac.authorization.k8s.io/bob-bootstrap created")
+        #expect(try run(["auth", "can-i", "create", "csr", "--as=bob"]) == "yes")
+        #expect(try run(["create", "namespace", "interlink"]) == "namespace/interlink created")
+        #expect(try run(["create", "role", "secret-reader", "-n", "interlink", "--verb=get", "--resource=secrets"]) == "role.rbac.authorization.k8s.io/secret-reader created")
+        #expect(try run(["create", "rolebinding", "bob-secrets", "-n", "interlink", "--role=secret-reader", "--user=bob"]) == "rolebinding.rbac.authorization.k8s.io/bob-secrets created")
+        #expect(try run(["auth", "can-i", "get", "secrets", "-n", "interlink", "--as=bob"]) == "yes")
+        #expect(try run(["auth", "can-i", "get", "secrets", "-n", "default", "--as=bob"]) == "no")
+        let yaml = try run(["get", "clusterrolebinding", "bob-bootstrap", "-o", "yaml"])
+        #expect(yaml.contains("name: system:node-bootstrapper") && yaml.contains("kind: User") && yaml.contains("name: bob"), "\(yaml)")
+        #expect(try run(["delete", "clusterrolebinding", "bob-bootstrap"]) == "clusterrolebinding.rbac.authorization.k8s.io \"bob-bootstrap\" deleted")
+        #expect(try run(["auth", "can-i", "create", "csr", "--as=bob"]) == "no")
+        // The API's validation (pkg/apis/rbac/validation): a binding to a Role kind at cluster scope.
+        let bad = try run(["create", "--validate=false", "-f", try cluster.dir.write("bad.yaml", Array("""
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: ClusterRoleBinding
+            metadata: {name: bad}
+            roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: x}
+            subjects: [{kind: User, name: bob}]
+
+            """.utf8))])
+        // kubectl renders a 422 from the Status details: "The <kind> "<name>" is invalid: <causes>".
+        #expect(bad == #"The ClusterRoleBinding "bad" is invalid: roleRef.kind: Unsupported value: "Role": supported values: "ClusterRole""#, "\(bad)")
+    }
+
     // MARK: the pieces, without sockets
 
     /// RequestInfoFactory.NewRequestInfo (k8s.io/apiserver pkg/endpoints/request/requestinfo.go).

@@ -163,32 +163,16 @@ public struct RBACPolicy: Sendable, Hashable {
                     struct RoleDocument: Decodable { let rules: [PolicyRule]? }
                     let rules = try YAMLDecoder().decode(RoleDocument.self, from: node).rules ?? []
                     for (i, rule) in rules.enumerated() {
-                        if rule.verbs.isEmpty { throw fail("\(kind) \"\(name)\": rules[\(i)].verbs: Required value: verbs must contain at least one value") }
-                        let hasResources = !(rule.resources ?? []).isEmpty, hasURLs = !(rule.nonResourceURLs ?? []).isEmpty
-                        if hasURLs && namespaced { throw fail("\(kind) \"\(name)\": rules[\(i)].nonResourceURLs: Invalid value: namespaced rules cannot apply to non-resource URLs") }
-                        if hasResources && hasURLs { throw fail("\(kind) \"\(name)\": rules[\(i)].nonResourceURLs: Invalid value: rules cannot apply to both regular resources and non-resource URLs") }
-                        if !hasResources && !hasURLs { throw fail("\(kind) \"\(name)\": rules[\(i)]: Required value: resource rules must supply at least one api group and resource, or non-resource rules at least one URL") }
-                        if hasResources && (rule.apiGroups ?? []).isEmpty { throw fail("\(kind) \"\(name)\": rules[\(i)].apiGroups: Required value: resource rules must supply at least one api group") }
+                        if let problem = ruleProblem(rule, index: i, namespaced: namespaced) { throw fail("\(kind) \"\(name)\": \(problem.field): \(problem.message)") }
                     }
                     policy.add(PolicyRole(name: name, namespace: namespace, rules: rules))
                 default:
                     struct BindingDocument: Decodable { let roleRef: RoleRef?; let subjects: [Subject]? }
                     let document = try YAMLDecoder().decode(BindingDocument.self, from: node)
                     guard let roleRef = document.roleRef else { throw fail("\(kind) \"\(name)\": roleRef: Required value") }
-                    guard roleRef.kind == "ClusterRole" || (roleRef.kind == "Role" && namespaced) else {
-                        throw fail("\(kind) \"\(name)\": roleRef.kind: Unsupported value: \"\(roleRef.kind)\": supported values: \(namespaced ? "\"Role\", \"ClusterRole\"" : "\"ClusterRole\"")")
-                    }
-                    guard roleRef.apiGroup == "rbac.authorization.k8s.io" else {
-                        throw fail("\(kind) \"\(name)\": roleRef.apiGroup: Unsupported value: \"\(roleRef.apiGroup)\": supported values: \"rbac.authorization.k8s.io\"")
-                    }
                     let subjects = document.subjects ?? []
-                    for (i, subject) in subjects.enumerated() {
-                        guard ["User", "Group", "ServiceAccount"].contains(subject.kind) else {
-                            throw fail("\(kind) \"\(name)\": subjects[\(i)].kind: Unsupported value: \"\(subject.kind)\": supported values: \"ServiceAccount\", \"User\", \"Group\"")
-                        }
-                        if subject.kind == "ServiceAccount" && !namespaced && (subject.namespace ?? "").isEmpty {
-                            throw fail("\(kind) \"\(name)\": subjects[\(i)].namespace: Required value")
-                        }
+                    if let problem = bindingProblems(roleRef: roleRef, subjects: subjects, namespaced: namespaced).first {
+                        throw fail("\(kind) \"\(name)\": \(problem.field): \(problem.message)")
                     }
                     policy.add(PolicyBinding(name: name, namespace: namespace, roleRef: roleRef, subjects: subjects))
                 }
@@ -199,6 +183,39 @@ public struct RBACPolicy: Sendable, Hashable {
             }
         }
         return policy
+    }
+
+    /// The first problem of a rule, as pkg/apis/rbac/validation ValidatePolicyRule reports it.
+    static func ruleProblem(_ rule: PolicyRule, index i: Int, namespaced: Bool) -> (field: String, message: String)? {
+        if rule.verbs.isEmpty { return ("rules[\(i)].verbs", "Required value: verbs must contain at least one value") }
+        let hasResources = !(rule.resources ?? []).isEmpty, hasURLs = !(rule.nonResourceURLs ?? []).isEmpty
+        if hasURLs && namespaced { return ("rules[\(i)].nonResourceURLs", "Invalid value: \(rule.nonResourceURLs!): namespaced rules cannot apply to non-resource URLs") }
+        if hasResources && hasURLs { return ("rules[\(i)].nonResourceURLs", "Invalid value: \(rule.nonResourceURLs!): rules cannot apply to both regular resources and non-resource URLs") }
+        if !hasResources && !hasURLs { return ("rules[\(i)]", "Required value: resource rules must supply at least one api group and resource, or non-resource rules at least one URL") }
+        if hasResources && (rule.apiGroups ?? []).isEmpty { return ("rules[\(i)].apiGroups", "Required value: resource rules must supply at least one api group") }
+        return nil
+    }
+
+    /// A binding's problems, as ValidateRoleBinding / ValidateClusterRoleBinding report them.
+    static func bindingProblems(roleRef: RoleRef, subjects: [Subject], namespaced: Bool) -> [(reason: String, field: String, message: String)] {
+        var problems: [(reason: String, field: String, message: String)] = []
+        if !(roleRef.kind == "ClusterRole" || (roleRef.kind == "Role" && namespaced)) {
+            problems.append(("FieldValueNotSupported", "roleRef.kind", "Unsupported value: \"\(roleRef.kind)\": supported values: \(namespaced ? "\"Role\", \"ClusterRole\"" : "\"ClusterRole\"")"))
+        }
+        if roleRef.apiGroup != "rbac.authorization.k8s.io" {
+            problems.append(("FieldValueNotSupported", "roleRef.apiGroup", "Unsupported value: \"\(roleRef.apiGroup)\": supported values: \"rbac.authorization.k8s.io\""))
+        }
+        if roleRef.name.isEmpty { problems.append(("FieldValueRequired", "roleRef.name", "Required value")) }
+        for (i, subject) in subjects.enumerated() {
+            if !["User", "Group", "ServiceAccount"].contains(subject.kind) {
+                problems.append(("FieldValueNotSupported", "subjects[\(i)].kind", "Unsupported value: \"\(subject.kind)\": supported values: \"ServiceAccount\", \"User\", \"Group\""))
+            }
+            if subject.name.isEmpty { problems.append(("FieldValueRequired", "subjects[\(i)].name", "Required value")) }
+            if subject.kind == "ServiceAccount" && !namespaced && (subject.namespace ?? "").isEmpty {
+                problems.append(("FieldValueRequired", "subjects[\(i)].namespace", "Required value"))
+            }
+        }
+        return problems
     }
 
     /// `load(yaml:file:)` of a file read within the configuration size bound.

@@ -27,6 +27,8 @@ public struct ResourceStrategy<Object: StoredObject>: Sendable {
     let prepareForUpdate: @Sendable (_ new: inout Object, _ old: Object) -> Void
     let validateCreate: @Sendable (Object) -> [APIStatus.Cause]
     let validateUpdate: @Sendable (_ new: Object, _ old: Object) -> [APIStatus.Cause]
+    /// The name rule: DNS-1123 subdomain for most resources, a path segment for RBAC objects.
+    var nameIsPathSegment = false
 
     /// `secrets` or `certificatesigningrequests.certificates.k8s.io`, as error messages name resources.
     var qualifiedResource: String { group.isEmpty ? resource : "\(resource).\(group)" }
@@ -129,7 +131,8 @@ public final class ObjectStore<Object: StoredObject>: Sendable {
             object.metadata.name = CSRStore.generateName(base)
         }
         strategy.prepareForCreate(&object)
-        var causes = ObjectNames.validate(object.metadata.name ?? "", field: "metadata.name")
+        var causes = strategy.nameIsPathSegment ? ObjectNames.validatePathSegment(object.metadata.name ?? "", field: "metadata.name")
+            : ObjectNames.validate(object.metadata.name ?? "", field: "metadata.name")
         causes += strategy.validateCreate(object)
         guard causes.isEmpty else { throw invalid(object.metadata.name ?? display, causes) }
         object.metadata.uid = UUID().uuidString.lowercased()
@@ -210,6 +213,15 @@ enum ObjectNames {
 
     static func isSubdomain(_ text: String) -> Bool {
         text.count <= 253 && text.split(separator: ".", omittingEmptySubsequences: false).allSatisfy(isLabel)
+    }
+
+    /// path.ValidatePathSegmentName (RBAC object names such as `system:node-bootstrapper`).
+    static func validatePathSegment(_ name: String, field: String) -> [APIStatus.Cause] {
+        var problems: [String] = []
+        if name == "." || name == ".." { problems.append("may not be '\(name)'") }
+        if name.contains("/") { problems.append("may not contain '/'") }
+        if name.contains("%") { problems.append("may not contain '%'") }
+        return problems.map { .init(reason: "FieldValueInvalid", message: "Invalid value: \"\(name)\": \($0)", field: field) }
     }
 
     static func validate(_ name: String, field: String, label: Bool = false) -> [APIStatus.Cause] {
