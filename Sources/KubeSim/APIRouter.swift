@@ -15,6 +15,8 @@ public struct APIRequest: Sendable {
     public var user: UserInfo
     /// `Impersonate-*` headers, when sent.
     public var impersonation: Impersonation?
+    /// The User-Agent (names the field manager when `fieldManager` is not given).
+    public var userAgent = ""
 
     public init(method: String, target: String, accept: String = "application/json", contentType: String = "", body: [UInt8] = [],
                 user: UserInfo, impersonation: Impersonation? = nil) {
@@ -206,7 +208,8 @@ public final class APIRouter: Sendable {
             return .encoded(200, list)
         case "POST":
             let object = try decode(request)
-            return .encoded(201, try store.create(object, user: request.user))
+            let fields = try fieldManager(request, subresource: nil)
+            return .encoded(201, try store.create(object, user: request.user, managedFields: fields.updateHook(sent: object)))
         case "DELETE":
             let (items, _) = store.list(try selector(request))
             for item in items { _ = try? store.delete(item.metadata.name!) }
@@ -226,9 +229,19 @@ public final class APIRouter: Sendable {
             }
             return .encoded(200, csr)
         case "PUT":
-            return .encoded(200, try store.updateObject(name, try decode(request)))
+            let object = try decode(request)
+            let fields = try fieldManager(request, subresource: nil)
+            return .encoded(200, try store.updateObject(name, object, managedFields: fields.updateHook(sent: object)))
         case "PATCH":
-            return .encoded(200, try patching(request, name: name) { (object) throws(APIStatus) in try store.updateObject(name, object) })
+            let fields = try fieldManager(request, subresource: nil)
+            if Patch.isApply(request.contentType) {
+                return try applying(request, name: name, fields: fields, create: true) { (object, hook) throws(APIStatus) in
+                    try store.updateObject(name, object, managedFields: hook)
+                }
+            }
+            return .encoded(200, try patching(request, name: name) { (object) throws(APIStatus) in
+                try store.updateObject(name, object, managedFields: fields.updateHook(sent: object))
+            })
         case "DELETE":
             let deleted = try store.delete(name, preconditions: try preconditions(request))
             return .encoded(200, APIStatus.deleted(name, uid: deleted.metadata.uid ?? ""))
@@ -241,12 +254,18 @@ public final class APIRouter: Sendable {
         switch request.method {
         case "GET": return .encoded(200, try store.get(name))
         case "PUT", "PATCH":
-            let update: (CertificateSigningRequestObject) throws(APIStatus) -> CertificateSigningRequestObject = { (object) throws(APIStatus) in
+            let fields = try fieldManager(request, subresource: subresource)
+            let store = self.store
+            let write: (CertificateSigningRequestObject, CSRStore.ManagedFieldsHook?) throws(APIStatus) -> CertificateSigningRequestObject = { (object, hook) throws(APIStatus) in
                 try self.admitSigner(request.user, subresource: subresource, name: name, object)
-                return subresource == "approval" ? try self.store.updateApproval(name, object) : try self.store.updateStatus(name, object)
+                return subresource == "approval" ? try store.updateApproval(name, object, managedFields: hook) : try store.updateStatus(name, object, managedFields: hook)
             }
-            if request.method == "PUT" { return .encoded(200, try update(try decode(request))) }
-            return .encoded(200, try patching(request, name: name, update))
+            if request.method == "PUT" {
+                let object = try decode(request)
+                return .encoded(200, try write(object, fields.updateHook(sent: object)))
+            }
+            if Patch.isApply(request.contentType) { return try applying(request, name: name, fields: fields, create: false, write) }
+            return .encoded(200, try patching(request, name: name) { (object) throws(APIStatus) in try write(object, fields.updateHook(sent: object)) })
         default:
             throw APIStatus.methodNotAllowed("the server does not allow this method on the requested resource")
         }
@@ -276,6 +295,63 @@ public final class APIRouter: Sendable {
         throw APIStatus(code: 403, reason: "Forbidden",
                         message: "certificatesigningrequests.certificates.k8s.io \"\(name)\" is forbidden: user not permitted to \(verb) requests with signerName \"\(signer)\"",
                         details: .init(name: name, group: "certificates.k8s.io", kind: "certificatesigningrequests"))
+    }
+
+    /// The request's field manager (`fieldManager`, else the User-Agent), with PatchOptions' checks:
+    /// apply needs a fieldManager, `force` is for apply only.
+    private func fieldManager(_ request: APIRequest, subresource: String?) throws(APIStatus) -> FieldManager {
+        let explicit = request.query["fieldManager"]
+        try FieldManager.validate(explicit)
+        let apply = request.method == "PATCH" && Patch.isApply(request.contentType)
+        func invalid(_ field: String, _ message: String, _ reason: String) -> APIStatus {
+            APIStatus(code: 422, reason: "Invalid", message: "PatchOptions.meta.k8s.io \"\" is invalid: \(field): \(message)",
+                      details: .init(group: "meta.k8s.io", kind: "PatchOptions", causes: [.init(reason: reason, message: message, field: field)]))
+        }
+        if apply && (explicit ?? "").isEmpty { throw invalid("fieldManager", "Required value: is required for apply patch", "FieldValueRequired") }
+        if !apply && request.method == "PATCH" && request.query["force"] != nil {
+            throw invalid("force", "Forbidden: may not be specified for non-apply patch", "FieldValueForbidden")
+        }
+        return FieldManager(schema: .certificateSigningRequest, apiVersion: "certificates.k8s.io/v1",
+                            manager: FieldManager.manager(fieldManager: explicit, userAgent: request.userAgent),
+                            subresource: subresource, now: store.clock.now())
+    }
+
+    /// Server-side apply of the request's YAML (or JSON) configuration to the CSR `name`: conflicts,
+    /// ownership and removal by ``FieldManager``, then the same write (and field rules) as a PUT of the
+    /// merged object; on the object itself, an absent CSR is created from the configuration.
+    private func applying(
+        _ request: APIRequest, name: String, fields: FieldManager, create: Bool,
+        _ write: (CertificateSigningRequestObject, CSRStore.ManagedFieldsHook?) throws(APIStatus) -> CertificateSigningRequestObject
+    ) throws(APIStatus) -> APIResponse {
+        let config = try Patch.applyConfiguration(request.body, kind: "CertificateSigningRequest", apiVersion: "certificates.k8s.io/v1", name: name)
+        let force = request.query["force"].map { $0 == "true" || $0 == "1" } ?? false
+        var attempts = 0
+        while true {
+            let current: CertificateSigningRequestObject?
+            do {
+                current = try store.get(name)
+            } catch where error.code == 404 && create {
+                current = nil
+            }
+            let (merged, entries) = try fields.apply(config, to: current.map { JSONValue.of($0) }, entries: current?.metadata.managedFields ?? [], force: force)
+            var object: CertificateSigningRequestObject
+            do {
+                object = try merged.decode(as: CertificateSigningRequestObject.self)
+            } catch {
+                throw APIStatus.badRequest("the applied configuration does not make a valid CertificateSigningRequest")
+            }
+            object.metadata.resourceVersion = current?.metadata.resourceVersion
+            let hook: CSRStore.ManagedFieldsHook = { _, stored in fields.settle(entries, stored: JSONValue.of(stored), config: config) }
+            guard current != nil else {
+                object.metadata.name = name
+                return .encoded(201, try store.create(object, user: request.user, managedFields: hook))
+            }
+            do {
+                return .encoded(200, try write(object, hook))
+            } catch where error.code == 409 && error.reason == "Conflict" && attempts < 16 && !(error.message ?? "").hasPrefix("Apply failed") {
+                attempts += 1
+            }
+        }
     }
 
     /// `limit`: a positive whole number; anything else is ignored, as the apiserver ignores it.
@@ -309,7 +385,7 @@ public final class APIRouter: Sendable {
         let name = current.metadata.name ?? ""
         guard let kind = Patch.Kind(contentType: request.contentType) else {
             throw APIStatus(code: 415, reason: "UnsupportedMediaType",
-                            message: "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json")
+                            message: "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json")
         }
         let document: Any
         do {

@@ -134,12 +134,13 @@ package final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHa
             respond(context: context, status: 401, contentType: "application/json", data: (try? KubeJSON.encoder().encode(status)) ?? Data(), keepAlive: keepAlive)
             return
         }
-        let request = APIRequest(
+        var request = APIRequest(
             method: head.method.rawValue, target: head.uri, accept: head.headers.first(name: "accept") ?? "application/json",
             contentType: head.headers.first(name: "content-type") ?? "", body: body, user: user,
             impersonation: Impersonation.from(user: head.headers.first(name: "impersonate-user"), groups: head.headers["impersonate-group"],
                                               uid: head.headers.first(name: "impersonate-uid"))
         )
+        request.userAgent = head.headers.first(name: "user-agent") ?? ""
         let fault = server.faults.withLockedValue { f -> (error: Bool, drop: Bool, latency: TimeAmount) in
             let error = f.serverErrors > 0
             if error { f.serverErrors -= 1 }

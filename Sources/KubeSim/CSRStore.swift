@@ -246,7 +246,11 @@ public final class CSRStore: Sendable {
     // MARK: writes
 
     /// POST: name or generateName, validation, identity from the requester, status wiped, uid/time/RV set.
-    public func create(_ input: CertificateSigningRequestObject, user: UserInfo) throws(APIStatus) -> CertificateSigningRequestObject {
+    /// Computes an object's managedFields inside a write, from the stored object before it (nil on
+    /// create) and the object about to be stored.
+    public typealias ManagedFieldsHook = (_ old: CertificateSigningRequestObject?, _ new: CertificateSigningRequestObject) -> [ManagedFieldsEntry]?
+
+    public func create(_ input: CertificateSigningRequestObject, user: UserInfo, managedFields: ManagedFieldsHook? = nil) throws(APIStatus) -> CertificateSigningRequestObject {
         var csr = input
         let displayName = csr.metadata.name ?? csr.metadata.generateName ?? ""
         guard csr.metadata.name?.isEmpty == false || csr.metadata.generateName?.isEmpty == false else {
@@ -275,6 +279,7 @@ public final class CSRStore: Sendable {
             }
             let name = csr.metadata.name!
             guard s.objects[name] == nil else { throw APIStatus.alreadyExists(name) }
+            csr.metadata.managedFields = managedFields?(nil, csr)
             return record(&s, type: "ADDED", csr)
         }
         notify(event)
@@ -289,8 +294,8 @@ public final class CSRStore: Sendable {
     }
 
     /// PUT `/approval`: take only the new conditions (timestamps filled), keep spec and certificate.
-    public func updateApproval(_ name: String, _ input: CertificateSigningRequestObject) throws(APIStatus) -> CertificateSigningRequestObject {
-        try update(name, input) { (old, new) throws(APIStatus) in
+    public func updateApproval(_ name: String, _ input: CertificateSigningRequestObject, managedFields: ManagedFieldsHook? = nil) throws(APIStatus) -> CertificateSigningRequestObject {
+        try update(name, input, managedFields) { (old, new) throws(APIStatus) in
             var result = old
             let conditions = CSRStore.stampConditions(new.status?.conditions ?? [], old: old.status?.conditions ?? [], now: self.clock.now())
             let causes = CSRValidation.validateConditions(old: old.status?.conditions ?? [], new: conditions)
@@ -304,8 +309,8 @@ public final class CSRStore: Sendable {
 
     /// PUT `/status`: spec kept, Approved/Denied may not be added or changed, Failed may be added,
     /// the certificate may be set once.
-    public func updateStatus(_ name: String, _ input: CertificateSigningRequestObject) throws(APIStatus) -> CertificateSigningRequestObject {
-        try update(name, input) { (old, new) throws(APIStatus) in
+    public func updateStatus(_ name: String, _ input: CertificateSigningRequestObject, managedFields: ManagedFieldsHook? = nil) throws(APIStatus) -> CertificateSigningRequestObject {
+        try update(name, input, managedFields) { (old, new) throws(APIStatus) in
             var result = old
             let oldConditions = old.status?.conditions ?? []
             let conditions = CSRStore.stampConditions(new.status?.conditions ?? [], old: oldConditions, now: self.clock.now())
@@ -332,8 +337,8 @@ public final class CSRStore: Sendable {
     }
 
     /// PUT on the object: metadata only (labels, annotations); spec and status from storage.
-    public func updateObject(_ name: String, _ input: CertificateSigningRequestObject) throws(APIStatus) -> CertificateSigningRequestObject {
-        try update(name, input) { (old, new) throws(APIStatus) in
+    public func updateObject(_ name: String, _ input: CertificateSigningRequestObject, managedFields: ManagedFieldsHook? = nil) throws(APIStatus) -> CertificateSigningRequestObject {
+        try update(name, input, managedFields) { (old, new) throws(APIStatus) in
             var result = old
             result.metadata.labels = new.metadata.labels
             result.metadata.annotations = new.metadata.annotations
@@ -342,7 +347,7 @@ public final class CSRStore: Sendable {
     }
 
     private func update(
-        _ name: String, _ input: CertificateSigningRequestObject,
+        _ name: String, _ input: CertificateSigningRequestObject, _ managedFields: ManagedFieldsHook?,
         _ transform: (CertificateSigningRequestObject, CertificateSigningRequestObject) throws(APIStatus) -> CertificateSigningRequestObject
     ) throws(APIStatus) -> CertificateSigningRequestObject {
         if let bodyName = input.metadata.name, !bodyName.isEmpty, bodyName != name {
@@ -353,7 +358,8 @@ public final class CSRStore: Sendable {
             if let rv = input.metadata.resourceVersion, !rv.isEmpty, rv != old.metadata.resourceVersion {
                 throw APIStatus.conflict(name)
             }
-            let updated = try transform(old, input)
+            var updated = try transform(old, input)
+            updated.metadata.managedFields = managedFields.map { $0(old, updated) } ?? old.metadata.managedFields
             return record(&s, type: "MODIFIED", updated)
         }
         notify(event)

@@ -2,6 +2,7 @@
 
 import Foundation
 import KubeAPI
+import Yams
 
 /// The three PATCH bodies the apiserver accepts besides server-side apply, applied to an object's JSON:
 ///
@@ -16,6 +17,42 @@ import KubeAPI
 /// Bodies are bounded by the server's request limit; depth is bounded by the decoder. Failures are
 /// `metav1.Status` errors as the apiserver words them.
 enum Patch {
+    /// `application/apply-patch+yaml`: server-side apply.
+    static func isApply(_ contentType: String) -> Bool {
+        contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } == "application/apply-patch+yaml"
+    }
+
+    /// The configuration of an apply (YAML, which JSON is a subset of; bounded compose), checked as the
+    /// apiserver checks it: an object whose apiVersion and kind name the resource, and whose
+    /// metadata.name, when given, is the one on the URL.
+    static func applyConfiguration(_ body: [UInt8], kind: String, apiVersion: String, name: String) throws(APIStatus) -> JSONValue {
+        let node: Node?
+        do {
+            node = try BoundedYAML.compose(String(decoding: body, as: UTF8.self))
+        } catch {
+            throw APIStatus.badRequest("error decoding YAML: \(BoundedYAML.describe(error))")
+        }
+        guard let node, case .mapping = node, let config = try? YAMLDecoder().decode(JSONValue.self, from: node), case .object(var object) = config else {
+            throw APIStatus.badRequest("the applied configuration is not an object")
+        }
+        guard case .string(let sentKind)? = object["kind"], !sentKind.isEmpty else { throw APIStatus.badRequest("Object 'Kind' is missing in the applied configuration") }
+        guard case .string(let sentVersion)? = object["apiVersion"], !sentVersion.isEmpty else {
+            throw APIStatus.badRequest("Object 'apiVersion' is missing in the applied configuration")
+        }
+        guard sentKind == kind, sentVersion == apiVersion else {
+            throw APIStatus.badRequest("the applied configuration is a \(sentVersion) \(sentKind), not a \(apiVersion) \(kind)")
+        }
+        var metadata: [String: JSONValue] = [:]
+        if case .object(let m)? = object["metadata"] { metadata = m }
+        if case .string(let sentName)? = metadata["name"], sentName != name {
+            throw APIStatus.badRequest("the name of the object (\(sentName)) does not match the name on the URL (\(name))")
+        }
+        if metadata["managedFields"] != nil { throw APIStatus.badRequest("metadata.managedFields must be nil") }
+        metadata["name"] = .string(name)
+        object["metadata"] = .object(metadata)
+        return .object(object)
+    }
+
     enum Kind: Sendable {
         case merge, strategic, json
 

@@ -308,4 +308,104 @@ def _():
     return code == 401 and code2 == 401, f"expired {code}, wrong secret {code2}"
 
 
+# ---- managedFields and server-side apply (CSRs) ----
+admin_certs = certs("admin")
+APPLY = "application/apply-patch+yaml"
+
+
+def managers(name):
+    obj = admin_certs.read_certificate_signing_request(name)
+    return {(m.manager, m.operation, m.subresource): m.fields_v1 for m in (obj.metadata.managed_fields or [])}
+
+
+def apply_config(name, labels=None, conditions=None):
+    body = {"apiVersion": "certificates.k8s.io/v1", "kind": "CertificateSigningRequest", "metadata": {"name": name}}
+    if labels is not None:
+        body["metadata"]["labels"] = labels
+    if conditions is not None:
+        body["status"] = {"conditions": conditions}
+    return body
+
+
+@check("managedFields: create records the fieldManager's Update with the fields it set")
+def _():
+    body = csr("ssa-1", cfg["csr"])
+    body.metadata.labels = {"team": "vk"}
+    admin_certs.create_certificate_signing_request(body, field_manager="creator")
+    m = managers("ssa-1")
+    fields = m.get(("creator", "Update", None)) or {}
+    ok = (list(m) == [("creator", "Update", None)] and "f:signerName" in fields.get("f:spec", {})
+          and "f:team" in fields.get("f:metadata", {}).get("f:labels", {}) and "f:username" not in fields.get("f:spec", {}))
+    return ok, str(m)[:500]
+
+
+@check("managedFields: without fieldManager the manager is the User-Agent's product")
+def _():
+    admin_certs.create_certificate_signing_request(csr("ssa-ua", cfg["csr"]))
+    m = managers("ssa-ua")
+    return list(m) == [("OpenAPI-Generator", "Update", None)], str(list(m))
+
+
+@check("server-side apply: a field another manager owns is a 409 conflict (exact message)")
+def _():
+    obj = admin_certs.read_certificate_signing_request("ssa-1")
+    when = [e.time for e in obj.metadata.managed_fields if e.manager == "creator"][0].strftime("%Y-%m-%dT%H:%M:%SZ")
+    code, message = status_of(lambda: admin_certs.patch_certificate_signing_request(
+        "ssa-1", apply_config("ssa-1", labels={"team": "other"}), field_manager="labeller", _content_type=APPLY))
+    want = f'Apply failed with 1 conflict: conflict with "creator" using certificates.k8s.io/v1 at {when}: .metadata.labels.team'
+    return code == 409 and message == want, f"{code} {message}"
+
+
+@check("server-side apply: force takes the field over")
+def _():
+    admin_certs.patch_certificate_signing_request("ssa-1", apply_config("ssa-1", labels={"team": "other"}),
+                                                  field_manager="labeller", force=True, _content_type=APPLY)
+    obj = admin_certs.read_certificate_signing_request("ssa-1")
+    m = managers("ssa-1")
+    creator = m.get(("creator", "Update", None)) or {}
+    applied = m.get(("labeller", "Apply", None)) or {}
+    return (obj.metadata.labels == {"team": "other"} and "f:team" in applied.get("f:metadata", {}).get("f:labels", {})
+            and "f:labels" not in creator.get("f:metadata", {})), str(m)[:500]
+
+
+@check("server-side apply: a field the manager stops applying is removed")
+def _():
+    admin_certs.patch_certificate_signing_request("ssa-1", apply_config("ssa-1", labels={"tier": "1"}),
+                                                  field_manager="labeller", _content_type=APPLY)
+    obj = admin_certs.read_certificate_signing_request("ssa-1")
+    return obj.metadata.labels == {"tier": "1"}, str(obj.metadata.labels)
+
+
+@check("server-side apply: fieldManager is required (exact 422), force only for apply (exact 422)")
+def _():
+    code, message = status_of(lambda: admin_certs.patch_certificate_signing_request(
+        "ssa-1", apply_config("ssa-1", labels={"x": "y"}), _content_type=APPLY))
+    code2, message2 = status_of(lambda: admin_certs.patch_certificate_signing_request("ssa-1", {"metadata": {"labels": {"x": "y"}}}, force=True))
+    return (code == 422 and message == 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch'
+            and code2 == 422 and message2 == 'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch'), \
+        f"{code} {message} | {code2} {message2}"
+
+
+@check("server-side apply on /approval: an Approved condition owned by the approver, by key")
+def _():
+    cond = {"type": "Approved", "status": "True", "reason": "SSA", "message": "applied"}
+    admin_certs.patch_certificate_signing_request_approval("ssa-ua", apply_config("ssa-ua", conditions=[cond]),
+                                                           field_manager="approver", _content_type=APPLY)
+    obj = admin_certs.read_certificate_signing_request("ssa-ua")
+    m = managers("ssa-ua")
+    entry = m.get(("approver", "Apply", "approval")) or {}
+    element = entry.get("f:status", {}).get("f:conditions", {}).get('k:{"type":"Approved"}', {})
+    return (any(c.type == "Approved" for c in obj.status.conditions) and "." in element and "f:reason" in element), str(m)[:600]
+
+
+@check("server-side apply creates an absent object")
+def _():
+    body = apply_config("ssa-new", labels={"made": "by-apply"})
+    body["spec"] = {"request": base64.b64encode(open(cfg["csr"], "rb").read()).decode(), "signerName": "kubernetes.io/kubelet-serving",
+                    "usages": ["digital signature", "server auth"]}
+    admin_certs.patch_certificate_signing_request("ssa-new", body, field_manager="applier", _content_type=APPLY)
+    m = managers("ssa-new")
+    return list(m) == [("applier", "Apply", None)] and "f:request" in m[("applier", "Apply", None)].get("f:spec", {}), str(m)[:400]
+
+
 print(json.dumps(results))

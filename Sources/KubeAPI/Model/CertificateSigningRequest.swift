@@ -41,6 +41,8 @@ public struct ObjectMeta: Codable, Sendable, Hashable {
     public var creationTimestamp: Date?
     public var labels: [String: String]?
     public var annotations: [String: String]?
+    /// Who owns which fields (create/update/patch/apply), as the apiserver records it.
+    public var managedFields: [ManagedFieldsEntry]?
 
     public init(name: String? = nil, generateName: String? = nil) {
         self.name = name
