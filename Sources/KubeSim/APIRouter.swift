@@ -405,18 +405,39 @@ public final class APIRouter: Sendable {
     }
 
     /// DeleteOptions' `preconditions` from a DELETE body (JSON), if any.
+    /// DeleteOptions from a DELETE body (JSON) and query: `preconditions`, and `propagationPolicy` /
+    /// `orphanDependents` checked as apimachinery's ValidateDeleteOptions does. The emulator's objects have
+    /// no dependents (no ownerReferences, no garbage collector), so every policy deletes at once.
     func preconditions(_ request: APIRequest) throws(APIStatus) -> CSRStore.Preconditions {
-        guard !request.body.isEmpty else { return .init() }
         struct DeleteOptions: Decodable {
             struct Preconditions: Decodable { let uid: String?; let resourceVersion: String? }
             let preconditions: Preconditions?
+            let propagationPolicy: String?
+            let orphanDependents: Bool?
         }
-        do {
-            let options = try JSONDecoder().decode(DeleteOptions.self, from: Data(request.body))
-            return .init(uid: options.preconditions?.uid, resourceVersion: options.preconditions?.resourceVersion)
-        } catch {
-            throw APIStatus.badRequest("the body of the request could not be decoded as DeleteOptions")
+        var options = DeleteOptions(preconditions: nil, propagationPolicy: nil, orphanDependents: nil)
+        if !request.body.isEmpty {
+            do {
+                options = try JSONDecoder().decode(DeleteOptions.self, from: Data(request.body))
+            } catch {
+                throw APIStatus.badRequest("the body of the request could not be decoded as DeleteOptions")
+            }
         }
+        let policy = options.propagationPolicy ?? request.query["propagationPolicy"]
+        let orphan = options.orphanDependents ?? request.query["orphanDependents"].map { $0 == "true" }
+        func invalid(_ message: String, _ reason: String) -> APIStatus {
+            APIStatus(code: 422, reason: "Invalid", message: "DeleteOptions.meta.k8s.io \"\" is invalid: propagationPolicy: \(message)",
+                      details: .init(group: "meta.k8s.io", kind: "DeleteOptions", causes: [.init(reason: reason, message: message, field: "propagationPolicy")]))
+        }
+        if let policy {
+            guard ["Foreground", "Background", "Orphan"].contains(policy) else {
+                throw invalid("Unsupported value: \"\(policy)\": supported values: \"Foreground\", \"Background\", \"Orphan\", \"nil\"", "FieldValueNotSupported")
+            }
+            if orphan != nil {
+                throw invalid("Invalid value: \"\(policy)\": orphanDependents and deletionPropagation cannot be both set", "FieldValueInvalid")
+            }
+        }
+        return .init(uid: options.preconditions?.uid, resourceVersion: options.preconditions?.resourceVersion)
     }
 
     /// JSON (also without a Content-Type, as `kubectl replace --raw` sends it) or Kubernetes protobuf.

@@ -25,8 +25,11 @@ struct RBACProofTests {
         var denied: [String]
     }
 
-    /// Runs the whole flow with the requester's verbs limited to `verbs`.
-    static func run(verbs: [String]) async throws -> Outcome {
+    /// Runs the whole flow with the requester's verbs limited to `verbs`; each phase waits up to `window`
+    /// seconds (generous: the suite runs beside others on two cores), or until a 403 containing
+    /// `stopWhenDenied` has been answered.
+    /// `servingNeedsIt`: the removed permission makes serving impossible, so the second phase need not wait.
+    static func run(verbs: [String], window: Double = 30, stopWhenDenied: String? = nil, servingNeedsIt: Bool = false) async throws -> Outcome {
         var policy = try RBACPolicy.load(file: manifest)
         var role = try #require(policy.clusterRoles["vkcert-csr-requester"])
         role.rules = [PolicyRule(verbs: verbs, apiGroups: ["certificates.k8s.io"], resources: ["certificatesigningrequests"])]
@@ -69,7 +72,8 @@ struct RBACProofTests {
         // First start: clean-up, create, watch. Then a restart while pending: get (resume), watch.
         let first = try manager()
         let task = Task { try await first.run() }
-        _ = await eventually(8) { ours().count == 1 }
+        func denied() -> Bool { stopWhenDenied.map { text in simulator.deniedRequests.contains { $0.contains(text) } } ?? false }
+        _ = await eventually(window) { ours().count == 1 || denied() }
         try await Task.sleep(for: .milliseconds(300))
         task.cancel()
         _ = try? await task.value
@@ -79,7 +83,8 @@ struct RBACProofTests {
         if let name = ours().first {
             _ = try await approver.decide(name, approve: true, reason: "OnCall", message: "approved by a vkcert-approvers member")
         }
-        let served = await eventually(8) { second.current() != nil }
+        _ = await eventually(window) { second.current() != nil || (servingNeedsIt && denied()) }
+        let served = second.current() != nil
         task2.cancel()
         _ = try? await task2.value
         await client.shutdown()
@@ -109,13 +114,15 @@ struct RBACProofTests {
 
     @Test(arguments: verbs)
     func everyVerbIsNeeded(_ removed: String) async throws {
-        let outcome = try await Self.run(verbs: Self.verbs.filter { $0 != removed })
         let expected = #"User "system:serviceaccount:interlink:vkcert" cannot \#(removed) resource "certificatesigningrequests" in API group "certificates.k8s.io" at the cluster scope"#
+        let outcome = try await Self.run(verbs: Self.verbs.filter { $0 != removed }, stopWhenDenied: expected, servingNeedsIt: ["create", "get"].contains(removed))
         #expect(outcome.denied.contains { $0.contains(expected) }, "without \(removed): \(outcome.denied.prefix(3))")
         // What breaks: no request at all, no resume/poll, no clean-up; without watch only the poll notices the approval.
         switch removed {
         case "create", "get": #expect(!outcome.served, "served without \(removed)")
-        case "list", "delete": #expect(!outcome.staleRemoved, "stale request removed without \(removed)")
+        case "list", "delete":
+            #expect(!outcome.staleRemoved, "stale request removed without \(removed)")
+            #expect(outcome.served, "clean-up is best effort: the flow still completes without \(removed)")
         default: break
         }
         print("without \(removed): served=\(outcome.served) staleRemoved=\(outcome.staleRemoved) 403s=\(outcome.denied.count), first: \(outcome.denied.first ?? "-")")

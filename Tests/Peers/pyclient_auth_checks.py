@@ -408,4 +408,16 @@ def _():
     return list(m) == [("applier", "Apply", None)] and "f:request" in m[("applier", "Apply", None)].get("f:spec", {}), str(m)[:400]
 
 
+
+@check("delete: propagationPolicy accepted (no dependents: deleted at once); an unknown one is a 422 (exact)")
+def _():
+    admin_certs.create_certificate_signing_request(csr("prop-1", cfg["csr"]))
+    admin_certs.create_certificate_signing_request(csr("prop-2", cfg["csr"]))
+    admin_certs.delete_certificate_signing_request("prop-1", body=client.V1DeleteOptions(propagation_policy="Foreground"))
+    code, message = status_of(lambda: admin_certs.delete_certificate_signing_request("prop-2", propagation_policy="Sideways"))
+    gone, _ = status_of(lambda: admin_certs.read_certificate_signing_request("prop-1"))
+    want = 'DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "Sideways": supported values: "Foreground", "Background", "Orphan", "nil"'
+    return gone == 404 and code == 422 and message == want, f"{gone} {code} {message}"
+
+
 print(json.dumps(results))
