@@ -6,7 +6,7 @@
 //   byte 0        method (GET, POST, PUT, DELETE, PATCH), whether a Table is wanted, whether the router
 //                 authorizes (Node,RBAC chain with the bootstrap policy) and whether the request
 //                 impersonates a node
-//   byte 1        content type (JSON, protobuf, other, merge / strategic merge / JSON patch) and user
+//   byte 1        content type (JSON, protobuf, other, merge / strategic merge / JSON patch / apply) and user
 //   up to "\n"    the request target (path and query)
 //   the rest      the body
 // One store lives across inputs, so created objects are there for later approvals and lists; it is
@@ -32,6 +32,7 @@ private let methods = ["GET", "POST", "PUT", "DELETE", "PATCH"]
 private let contentTypes = [
     "application/json", CSRProtobuf.contentType, "text/plain",
     "application/merge-patch+json", "application/strategic-merge-patch+json", "application/json-patch+json",
+    "application/apply-patch+yaml",
 ]
 private let users = [UserInfo.admin, UserInfo.node("fuzz"), UserInfo(username: "someone", uid: "u", groups: ["system:authenticated"]),
                      UserInfo.anonymous, UserInfo.serviceAccount(namespace: "interlink", name: "vkcert")]

@@ -52,7 +52,8 @@ public final class Authenticator: Sendable {
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { return .anonymous }
         let token = parts[1].trimmingCharacters(in: .whitespaces)
-        guard !token.isEmpty else { return .rejected(reason: "empty bearer token") }
+        // An empty bearer token is no credential at all (bearertoken.go returns "not authenticated", no error).
+        guard !token.isEmpty else { return .anonymous }
         if let user = tokens.withLock({ $0[token] }) { return .authenticated(user.withAuthenticatedGroup()) }
         if let user = bootstrapTokens?(token) { return .authenticated(user.withAuthenticatedGroup()) }
         return .rejected(reason: "invalid bearer token")
