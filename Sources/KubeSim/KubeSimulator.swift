@@ -36,16 +36,19 @@ public final class KubeSimulator: Sendable {
         /// The signing CA to use (nil: a fresh one, see ``makeCA()``): a sandbox restarted with the same
         /// directory keeps its CA, so certificates it issued before still verify.
         public var ca: (certificate: Certificate, key: RSAPrivateKey)?
+        /// The CA of the `kubernetes.io/kube-apiserver-client-kubelet` signer (nil: a fresh one): node
+        /// client certificates from TLS bootstrapping, which the HTTPS listener also trusts.
+        public var clientKubeletCA: (certificate: Certificate, key: RSAPrivateKey)?
 
         public init() {}
     }
 
-    /// A new sandbox CA: `CN=vkcert-sandbox-ca`, ten years, RSA-2048.
-    public static func makeCA() throws -> (certificate: Certificate, key: RSAPrivateKey) {
+    /// A new sandbox CA: `CN=vkcert-sandbox-ca` (or `commonName`), ten years, RSA-2048.
+    public static func makeCA(commonName: String = "vkcert-sandbox-ca") throws -> (certificate: Certificate, key: RSAPrivateKey) {
         let caKey = try RSAPrivateKey.generate()
         let now = DERTime.now()
         var caBuilder = CertificateBuilder(
-            subject: DistinguishedName(encoding: [(OID.Attribute.commonName, "vkcert-sandbox-ca")]),
+            subject: DistinguishedName(encoding: [(OID.Attribute.commonName, commonName)]),
             publicKey: CertificatePublicKey(rsa: caKey.publicKey), notBefore: now.adding(seconds: -3600), notAfter: now.adding(seconds: 10 * 365 * 86_400)
         )
         CertificateProfile.ca.apply(to: &caBuilder, authorityKeyIdentifier: nil)
@@ -54,6 +57,8 @@ public final class KubeSimulator: Sendable {
 
     public let store: CSRStore
     public let signer: KubeletServingSigner
+    /// The `kubernetes.io/kube-apiserver-client-kubelet` signer.
+    public let clientSigner: KubeletServingSigner
     public let caCertificate: Certificate
     public let adminToken: String
     let server: APIServer
@@ -85,6 +90,9 @@ public final class KubeSimulator: Sendable {
         store = CSRStore(clock: options.clock)
         signer = KubeletServingSigner(caCertificate: ca, caKey: caKey, defaultDuration: options.signingDuration)
         signer.attach(to: store)
+        let clientCA = try options.clientKubeletCA ?? Self.makeCA(commonName: "vkcert-sandbox-client-kubelet-ca")
+        clientSigner = KubeletServingSigner(caCertificate: clientCA.certificate, caKey: clientCA.key, defaultDuration: options.signingDuration, profile: .kubeletClient)
+        clientSigner.attach(to: store)
         if options.autoApprove { KubeSimulator.attachAutoApprover(to: store) }
         adminToken = Hex.encode(SecureRandom.bytes(16))
         var tokens = options.extraTokens
@@ -98,12 +106,16 @@ public final class KubeSimulator: Sendable {
             configuration.minimumTLSVersion = .tlsv12
             // Client certificates are optional, verified against the cluster CA when sent.
             configuration.certificateVerification = .optionalVerification
-            configuration.trustRoots = .certificates([try NIOSSLCertificate(bytes: ca.der, format: .der)])
+            configuration.trustRoots = .certificates([try NIOSSLCertificate(bytes: ca.der, format: .der),
+                                                      try NIOSSLCertificate(bytes: clientCA.certificate.der, format: .der)])
             context = try NIOSSLContext(configuration: configuration)
         }
         boundPort = Mutex(options.port)
         rbac = options.rbac.map { RBACAuthorizer(policy: $0) }
         let authorizer: (any Authorizer)? = rbac.map { AuthorizerChain.standard(rbac: $0) }
+        // kube-controller-manager approves node client requests by SubjectAccessReview; without an
+        // authorizer there is nothing to ask.
+        if let authorizer { NodeClientApprover.attach(to: store, authorizer: authorizer) }
         let secrets = ObjectStore(strategy: SecretStrategy.strategy, clock: options.clock)
         let clock = options.clock
         let authenticator = Authenticator(tokens: tokens, bootstrapTokens: { token in BootstrapTokens.user(for: token, secrets: secrets, now: clock.now()) })

@@ -7,46 +7,58 @@ import KubeAPI
 import RSA
 import X509
 
-/// The `kubernetes.io/kubelet-serving` signer of kube-controller-manager (pkg/controller/certificates/
-/// signer): it signs Approved requests for its signer name with the cluster CA, or marks them
-/// `Failed`/`SignerValidationFailure` with the real messages. Requests for other signers stay pending,
-/// as in a real cluster.
+/// kube-controller-manager's kubelet signers (pkg/controller/certificates/signer): `kubernetes.io/kubelet-
+/// serving` (the default profile) and `kubernetes.io/kube-apiserver-client-kubelet` (the node client
+/// certificates of TLS bootstrapping, with its own CA as `--cluster-signing-kube-apiserver-client-kubelet-
+/// cert-file` allows). Each signs Approved requests for its signer name, or marks them
+/// `Failed`/`SignerValidationFailure` with the real messages. Requests for other signers stay pending, as
+/// in a real cluster.
 public final class KubeletServingSigner: Sendable {
     public static let signerName = "kubernetes.io/kubelet-serving"
+    public static let clientSignerName = "kubernetes.io/kube-apiserver-client-kubelet"
 
+    public enum Profile: Sendable {
+        case kubeletServing
+        case kubeletClient
+    }
+
+    public let profile: Profile
     public let caCertificate: Certificate
     let caKey: RSAPrivateKey
     /// `--cluster-signing-duration` (default one year).
     public let defaultDuration: TimeInterval
     private let queue = DispatchQueue(label: "vkcert.kubesim.signer")
 
-    public init(caCertificate: Certificate, caKey: RSAPrivateKey, defaultDuration: TimeInterval = 365 * 86_400) {
+    public var name: String { profile == .kubeletServing ? Self.signerName : Self.clientSignerName }
+
+    public init(caCertificate: Certificate, caKey: RSAPrivateKey, defaultDuration: TimeInterval = 365 * 86_400, profile: Profile = .kubeletServing) {
         self.caCertificate = caCertificate
         self.caKey = caKey
         self.defaultDuration = defaultDuration
+        self.profile = profile
     }
 
     /// Watches `store` and handles every approved, unsigned request for this signer, in order, off the
     /// request path (like the controller's work queue).
     public func attach(to store: CSRStore) {
         store.addObserver { [self] event in
-            guard event.type != "DELETED", Self.needsSigning(event.object) else { return }
+            guard event.type != "DELETED", self.needsSigning(event.object) else { return }
             queue.async { self.handle(event.object.metadata.name!, store: store) }
         }
     }
 
-    static func needsSigning(_ csr: CertificateSigningRequestObject) -> Bool {
-        csr.spec.signerName == signerName && csr.isApproved && !csr.isDenied && !csr.isFailed && !csr.isIssued
+    func needsSigning(_ csr: CertificateSigningRequestObject) -> Bool {
+        csr.spec.signerName == name && csr.isApproved && !csr.isDenied && !csr.isFailed && !csr.isIssued
     }
 
     /// Signs or fails one request (re-read from the store, so a stale event is harmless).
     func handle(_ name: String, store: CSRStore) {
-        guard var csr = try? store.get(name), Self.needsSigning(csr) else { return }
+        guard var csr = try? store.get(name), needsSigning(csr) else { return }
         let now = store.clock.now()
         do {
             let request = try CertificateSigningRequest(pemEncoded: [UInt8](csr.spec.request))
             let usages = csr.spec.usages ?? []
-            try Self.validate(request, usages: usages)
+            if profile == .kubeletServing { try Self.validate(request, usages: usages) } else { try Self.validateClient(request, usages: usages) }
             let certificate = try sign(request, usages: usages, expirationSeconds: csr.spec.expirationSeconds, now: now)
             var status = csr.status ?? CSRStatus()
             status.certificate = Data(certificate.pemRepresentation.utf8)
@@ -81,6 +93,28 @@ public final class KubeletServingSigner: Sendable {
         if !(request.subject.commonNames.first ?? "").hasPrefix("system:node:") {
             throw SignerFailure(message: "subject common name does not begin with system:node:")
         }
+    }
+
+    /// `ValidateKubeletClientCSR` (pkg/apis/certificates/helpers.go), checks in upstream order with
+    /// upstream messages: O exactly system:nodes, no SANs of any kind, CN `system:node:…`, usages client
+    /// auth + digital signature (+ key encipherment).
+    static func validateClient(_ request: CertificateSigningRequest, usages: [String]) throws {
+        if let problem = clientProblem(request, usages: usages) { throw SignerFailure(message: problem) }
+    }
+
+    static func clientProblem(_ request: CertificateSigningRequest, usages: [String]) -> String? {
+        let sans = request.extensions.subjectAlternativeNames ?? []
+        if request.subject.organizations != ["system:nodes"] { return "subject organization is not system:nodes" }
+        if sans.contains(where: { if case .dns = $0 { true } else { false } }) { return "DNS subjectAltNames are not allowed" }
+        if sans.contains(where: { if case .email = $0 { true } else { false } }) { return "Email subjectAltNames are not allowed" }
+        if sans.contains(where: { if case .ipAddress = $0 { true } else { false } }) { return "IP subjectAltNames are not allowed" }
+        if sans.contains(where: { if case .uri = $0 { true } else { false } }) { return "URI subjectAltNames are not allowed" }
+        if !(request.subject.commonNames.first ?? "").hasPrefix("system:node:") { return "subject common name does not begin with system:node:" }
+        let set = Set(usages)
+        if set != ["client auth", "digital signature", "key encipherment"] && set != ["client auth", "digital signature"] {
+            return "usages did not match [client auth digital signature key encipherment]"
+        }
+        return nil
     }
 
     /// The controller's PermissiveSigningPolicy: 5-minute backdate, duration from expirationSeconds

@@ -31,7 +31,14 @@ struct AuthorizationTests {
             var policy = try RBACPolicy.load(file: AuthorizationTests.rbacManifest)
             // What kubeadm binds for TLS bootstrapping (kubeadm:kubelet-bootstrap).
             policy.add(PolicyBinding(name: "kubeadm:kubelet-bootstrap", namespace: nil, roleRef: RoleRef(kind: "ClusterRole", name: "system:node-bootstrapper"),
+                                     subjects: [.group("system:bootstrappers:kubeadm:default-node-token"), .group("system:bootstrappers:no-autoapprove")]))
+            // kubeadm's auto-approval bindings: bootstrap tokens may get node client certificates, nodes may renew theirs.
+            policy.add(PolicyBinding(name: "kubeadm:node-autoapprove-bootstrap", namespace: nil,
+                                     roleRef: RoleRef(kind: "ClusterRole", name: "system:certificates.k8s.io:certificatesigningrequests:nodeclient"),
                                      subjects: [.group("system:bootstrappers:kubeadm:default-node-token")]))
+            policy.add(PolicyBinding(name: "kubeadm:node-autoapprove-certificate-rotation", namespace: nil,
+                                     roleRef: RoleRef(kind: "ClusterRole", name: "system:certificates.k8s.io:certificatesigningrequests:selfnodeclient"),
+                                     subjects: [.group("system:nodes")]))
             options.rbac = policy
             options.insecureUser = nil
             options.clock = clock
@@ -246,6 +253,87 @@ struct AuthorizationTests {
         #expect(stored.metadata.labels?["team"] == "a")
         let managers = (stored.metadata.managedFields ?? []).map { "\($0.manager)/\($0.operation)" }.sorted()
         #expect(managers == ["kubectl/Apply"], "\(managers)")
+    }
+
+    /// TLS bootstrapping as a kubelet does it, driven by kubectl: a bootstrap token creates a
+    /// kube-apiserver-client-kubelet CSR, kube-controller-manager's approver (SubjectAccessReview on
+    /// nodeclient) approves it, the client-kubelet signer issues it, the node then authenticates with it and
+    /// its serving CSR is requested by system:node:<name>; a renewal is approved through selfnodeclient; a
+    /// token whose group lacks the nodeclient binding, or a request with a SAN, stays pending.
+    @Test func tlsBootstrappingWithKubectl() async throws {
+        let cluster = try await SecuredCluster()
+        defer { Task { await cluster.stop() } }
+        func csrManifest(_ name: String, subject: String, signer: String, usages: [String], san: String? = nil) throws -> String {
+            var args = ["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", cluster.dir.path("\(name).key"),
+                        "-subj", subject, "-out", cluster.dir.path("\(name).csr")]
+            if let san { args += ["-addext", "subjectAltName=\(san)"] }
+            let made = try Run.openssl(args)
+            #expect(made.status == 0, "\(made.stderrText)")
+            let request = try String(contentsOfFile: cluster.dir.path("\(name).csr"), encoding: .utf8)
+            return try cluster.dir.write("\(name).yaml", Array("""
+                apiVersion: certificates.k8s.io/v1
+                kind: CertificateSigningRequest
+                metadata: {name: \(name)}
+                spec:
+                  request: \(Data(request.utf8).base64EncodedString())
+                  signerName: \(signer)
+                  usages: [\(usages.map { "\"\($0)\"" }.joined(separator: ", "))]
+
+                """.utf8))
+        }
+        func field(_ name: String, _ path: String) throws -> String {
+            try cluster.kubectl(["get", "csr", name, "-o", "jsonpath={\(path)}"]).stdoutText
+        }
+        func eventuallyIssued(_ name: String) async throws -> String {
+            for _ in 0..<100 {
+                let pem = try field(name, ".status.certificate")
+                if !pem.isEmpty { return String(decoding: Data(base64Encoded: pem) ?? Data(), as: UTF8.self) }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            return ""
+        }
+        let client = "kubernetes.io/kube-apiserver-client-kubelet"
+        let bootstrap = try cluster.simulator.createBootstrapToken()
+        cluster.kubeconfigs["boot"] = try cluster.dir.write("boot", Array(cluster.simulator.kubeconfig(token: bootstrap, user: "boot").utf8))
+        let created = try cluster.kubectl(["create", "-f", try csrManifest("node-client", subject: "/O=system:nodes/CN=system:node:boot-1", signer: client,
+                                                                     usages: ["digital signature", "client auth"])], as: "boot")
+        #expect(created.stdoutText == "certificatesigningrequest.certificates.k8s.io/node-client created\n", "\(created.stderrText)")
+        let certificate = try await eventuallyIssued("node-client")
+        let status = try field("node-client", ".status")
+        #expect(certificate.contains("BEGIN CERTIFICATE"), "not issued: \(status)")
+        #expect(try field("node-client", ".status.conditions[0].message") == "Auto approving kubelet client certificate after SubjectAccessReview.")
+        #expect(try field("node-client", ".spec.username") == "system:bootstrap:\(bootstrap.prefix(6))")
+        // Issued by the client-kubelet CA (not the cluster CA), for client authentication.
+        let certFile = try cluster.dir.write("node-client.crt", Array(certificate.utf8))
+        let caFile = try cluster.dir.write("client-ca.pem", Array(cluster.simulator.clientSigner.caCertificate.pemRepresentation.utf8))
+        let verified = try Run.openssl(["verify", "-CAfile", caFile, "-purpose", "sslclient", certFile])
+        #expect(verified.status == 0, "\(verified.stdoutText)\(verified.stderrText)")
+        // The node now authenticates with it; its serving request is made by system:node:boot-1.
+        let key = try String(contentsOfFile: cluster.dir.path("node-client.key"), encoding: .utf8)
+        cluster.kubeconfigs["boot-node"] = try cluster.dir.write("boot-node", Array(cluster.simulator.kubeconfig(clientCertificatePEM: certificate, keyPEM: key, user: "boot-1").utf8))
+        let serving = try cluster.kubectl(["create", "-f", try csrManifest("node-serving", subject: "/O=system:nodes/CN=system:node:boot-1", signer: "kubernetes.io/kubelet-serving",
+                                                                     usages: ["digital signature", "server auth"], san: "IP:10.0.0.11")], as: "boot-node")
+        #expect(serving.status == 0, "\(serving.stderrText)")
+        #expect(try field("node-serving", ".spec.username") == "system:node:boot-1")
+        #expect(try field("node-serving", ".spec.groups") == #"["system:nodes","system:authenticated"]"#)
+        // Renewal by the node itself: selfnodeclient.
+        let renewal = try cluster.kubectl(["create", "-f", try csrManifest("node-client-2", subject: "/O=system:nodes/CN=system:node:boot-1", signer: client,
+                                                                     usages: ["digital signature", "client auth"])], as: "boot-node")
+        #expect(renewal.status == 0, "\(renewal.stderrText)")
+        #expect(try await eventuallyIssued("node-client-2").contains("BEGIN CERTIFICATE"))
+        #expect(try field("node-client-2", ".status.conditions[0].message") == "Auto approving self kubelet client certificate after SubjectAccessReview.")
+        // Not approved: a token whose group may create CSRs but has no nodeclient binding; a request with a SAN.
+        let other = try cluster.simulator.createBootstrapToken(extraGroups: ["system:bootstrappers:no-autoapprove"])
+        cluster.kubeconfigs["other"] = try cluster.dir.write("other", Array(cluster.simulator.kubeconfig(token: other, user: "other").utf8))
+        _ = try cluster.kubectl(["create", "-f", try csrManifest("unapproved", subject: "/O=system:nodes/CN=system:node:boot-2", signer: client,
+                                                               usages: ["digital signature", "client auth"])], as: "other")
+        _ = try cluster.kubectl(["create", "-f", try csrManifest("with-san", subject: "/O=system:nodes/CN=system:node:boot-3", signer: client,
+                                                               usages: ["digital signature", "client auth"], san: "DNS:boot-3")], as: "boot")
+        try await Task.sleep(for: .milliseconds(500))
+        for name in ["unapproved", "with-san"] {
+            let object = try cluster.simulator.store.get(name)
+            #expect(!object.isApproved && !object.isIssued, "\(name) was approved")
+        }
     }
 
     // MARK: the pieces, without sockets
