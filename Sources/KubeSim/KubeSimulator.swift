@@ -19,6 +19,8 @@ public final class KubeSimulator: Sendable {
         public var port = 0
         public var tls = true
         public var autoApprove = false
+        /// The serving approver's checks (kubelet-csr-approver's criteria) when `autoApprove` is on.
+        public var servingApproval = ServingApprovalPolicy()
         /// `--cluster-signing-duration`.
         public var signingDuration: TimeInterval = 365 * 86_400
         /// How often the CSR cleaner runs (nil: never; tests call `store.runCleaner()` on a manual clock).
@@ -57,6 +59,8 @@ public final class KubeSimulator: Sendable {
 
     public let store: CSRStore
     public let signer: KubeletServingSigner
+    /// The serving approver (nil unless `autoApprove`): its `refusals` say why a request stays pending.
+    public let servingApprover: ServingApprover?
     /// The `kubernetes.io/kube-apiserver-client-kubelet` signer.
     public let clientSigner: KubeletServingSigner
     public let caCertificate: Certificate
@@ -93,7 +97,8 @@ public final class KubeSimulator: Sendable {
         let clientCA = try options.clientKubeletCA ?? Self.makeCA(commonName: "vkcert-sandbox-client-kubelet-ca")
         clientSigner = KubeletServingSigner(caCertificate: clientCA.certificate, caKey: clientCA.key, defaultDuration: options.signingDuration, profile: .kubeletClient)
         clientSigner.attach(to: store)
-        if options.autoApprove { KubeSimulator.attachAutoApprover(to: store) }
+        servingApprover = options.autoApprove ? ServingApprover(policy: options.servingApproval) : nil
+        servingApprover?.attach(to: store)
         adminToken = Hex.encode(SecureRandom.bytes(16))
         var tokens = options.extraTokens
         tokens[adminToken] = .admin
@@ -248,25 +253,5 @@ public final class KubeSimulator: Sendable {
         ]
         lines += credentials.map { "    " + $0 } + [""]
         return lines.joined(separator: "\n")
-    }
-
-    /// Approves requests for the kubelet-serving signer made by a node for itself (requester
-    /// `system:node:<n>` in `system:nodes`, subject CN equal to the requester, O `system:nodes`).
-    static func attachAutoApprover(to store: CSRStore) {
-        store.addObserver { event in
-            guard event.type == "ADDED" else { return }
-            let csr = event.object
-            guard csr.spec.signerName == KubeletServingSigner.signerName, !csr.isApproved, !csr.isDenied,
-                let username = csr.spec.username, username.hasPrefix("system:node:"), csr.spec.groups?.contains("system:nodes") == true,
-                let request = try? CertificateSigningRequest(pemEncoded: [UInt8](csr.spec.request)),
-                request.subject.commonNames == [username], request.subject.organizations == ["system:nodes"]
-            else { return }
-            var approved = csr
-            approved.metadata.resourceVersion = nil
-            approved.status = CSRStatus(conditions: (csr.status?.conditions ?? []) + [
-                CSRCondition(type: CSRCondition.approved, reason: "AutoApproved", message: "Auto approving self kubelet server certificate after SubjectAccessReview."),
-            ])
-            _ = try? store.updateApproval(csr.metadata.name!, approved)
-        }
     }
 }

@@ -208,8 +208,16 @@ struct APIServerCommand: AsyncParsableCommand {
     @Flag(help: "Serve HTTPS (kubectl only sends credentials over HTTPS); plain HTTP otherwise.")
     var tls = false
 
-    @Flag(name: .customLong("auto-approve"), help: "Approve kubelet-serving requests a node makes for itself.")
+    @Flag(name: .customLong("auto-approve"), help: "Approve kubelet-serving requests a node makes for itself (kubelet-csr-approver's checks).")
     var autoApprove = false
+
+    @Option(name: .customLong("approve-ip-prefix"), help: ArgumentHelp(
+        "With --auto-approve: a CIDR the requested IP SANs must fall in (repeatable; default any).", valueName: "CIDR"))
+    var approveIPPrefixes: [String] = []
+
+    @Option(name: .customLong("approve-dns-pattern"), help: ArgumentHelp(
+        "With --auto-approve: a regular expression every requested DNS SAN must match whole.", valueName: "REGEX"))
+    var approveDNSPattern: String?
 
     @Option(name: .customLong("signing-duration"), help: "Certificate lifetime when a request sets no expirationSeconds (Go duration, e.g. 8760h).")
     var signingDuration = "8760h"
@@ -251,6 +259,14 @@ struct APIServerCommand: AsyncParsableCommand {
         options.tls = tls
         options.autoApprove = autoApprove
         options.signingDuration = duration
+        for prefix in approveIPPrefixes where ServingApprovalPolicy.parsePrefix(prefix) == nil {
+            throw CLIFailure.input("--approve-ip-prefix \"\(prefix)\" is not a CIDR such as 10.0.0.0/8")
+        }
+        if let pattern = approveDNSPattern, (try? Regex(pattern)) == nil {
+            throw CLIFailure.input("--approve-dns-pattern \"\(pattern)\" is not a regular expression")
+        }
+        options.servingApproval.ipPrefixes = approveIPPrefixes
+        options.servingApproval.dnsNamePattern = approveDNSPattern
         for entry in nodeTokens {
             let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { throw CLIFailure.input("--node-token \"\(entry)\" is not NAME=TOKEN") }

@@ -67,6 +67,8 @@ struct SandboxAPIServerTests {
             (["--rbac", dir.path("missing.yaml")], "missing.yaml"),
             (["--node-kubeconfig", "n1=\(dir.path("n1.kc"))"], "--node-kubeconfig"),
             (["--tls", "--serviceaccount-kubeconfig", "vkcert=\(dir.path("sa.kc"))"], "NAMESPACE/NAME"),
+            (["--auto-approve", "--approve-ip-prefix", "10.0.0.0"], "--approve-ip-prefix"),
+            (["--auto-approve", "--approve-dns-pattern", "(unclosed"], "--approve-dns-pattern"),
         ] {
             let result = try Run.vkcert(["sandbox", "apiserver", "--kubeconfig-out", dir.path("kc")] + arguments)
             #expect(result.status == 2 && result.stderrText.contains(mention), "\(arguments): \(result.stderrText)")
