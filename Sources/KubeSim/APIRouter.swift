@@ -382,26 +382,7 @@ public final class APIRouter: Sendable {
     /// The object after a PATCH of the kind the Content-Type names, applied to `current`'s JSON. Without a
     /// resourceVersion in the patch the stored one is kept.
     private func patched(_ request: APIRequest, current: CertificateSigningRequestObject) throws(APIStatus) -> CertificateSigningRequestObject {
-        let name = current.metadata.name ?? ""
-        guard let kind = Patch.Kind(contentType: request.contentType) else {
-            throw APIStatus(code: 415, reason: "UnsupportedMediaType",
-                            message: "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json")
-        }
-        let document: Any
-        do {
-            document = try JSONSerialization.jsonObject(with: KubeJSON.encoder().encode(current))
-        } catch {
-            throw APIStatus.internalError("cannot encode \(name): \(error)")
-        }
-        let result = try Patch.apply(kind, patch: request.body, to: document)
-        guard JSONSerialization.isValidJSONObject(result), let data = try? JSONSerialization.data(withJSONObject: result) else {
-            throw APIStatus.badRequest("the patch result is not a JSON object")
-        }
-        do {
-            return try KubeJSON.decoder().decode(CertificateSigningRequestObject.self, from: data)
-        } catch {
-            throw APIStatus.badRequest("the patched object could not be decoded as a CertificateSigningRequest: \(error)")
-        }
+        try patchedObject(request, current: current, kind: "CertificateSigningRequest", applyServed: true)
     }
 
     /// DeleteOptions' `preconditions` from a DELETE body (JSON), if any.

@@ -128,7 +128,7 @@ extension APIRouter {
             var attempts = 0
             while true {
                 let current = try secrets.get(namespace: namespace, name)
-                let object: Secret = try patchedObject(request, current: current)
+                let object: Secret = try patchedObject(request, current: current, kind: "Secret")
                 do {
                     return .encoded(200, try secrets.update(namespace: namespace, name, object))
                 } catch where error.code == 409 && object.metadata.resourceVersion == current.metadata.resourceVersion && attempts < 16 {
@@ -167,11 +167,12 @@ extension APIRouter {
         }
     }
 
-    /// The object after a JSON merge, strategic merge or JSON patch of `current`.
-    func patchedObject<T: Codable>(_ request: APIRequest, current: T) throws(APIStatus) -> T {
+    /// The object after a JSON merge, strategic merge or JSON patch of `current` (`kind` names it in the
+    /// 400 for a result that does not decode; `applyServed` lists server-side apply in the 415).
+    func patchedObject<T: Codable>(_ request: APIRequest, current: T, kind name: String, applyServed: Bool = false) throws(APIStatus) -> T {
         guard let kind = Patch.Kind(contentType: request.contentType) else {
             throw APIStatus(code: 415, reason: "UnsupportedMediaType",
-                            message: "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json")
+                            message: "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, \(applyServed ? "application/apply-patch+yaml, " : "")application/strategic-merge-patch+json")
         }
         let document: Any
         do {
@@ -186,7 +187,7 @@ extension APIRouter {
         do {
             return try KubeJSON.decoder().decode(T.self, from: data)
         } catch {
-            throw APIStatus.badRequest("the patched object could not be decoded")
+            throw APIStatus.badRequest("the patched object could not be decoded as a \(name)")
         }
     }
 }

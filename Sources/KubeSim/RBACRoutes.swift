@@ -83,7 +83,7 @@ extension APIRouter {
             return .encoded(200, updated)
         case ("PATCH", let name?):
             let current = try store.get(namespace: namespace, name)
-            let updated = try store.update(namespace: namespace, name, try patchedObject(request, current: current))
+            let updated = try store.update(namespace: namespace, name, try patchedObject(request, current: current, kind: resource.kind))
             rbac.publish()
             return .encoded(200, updated)
         case ("DELETE", let name?):

@@ -80,9 +80,6 @@ struct AuthorizationTests {
     @Test func pythonClientIdentityAndAuthorizationChecks() async throws {
         let cluster = try await SecuredCluster()
         defer { Task { await cluster.stop() } }
-        guard FileManager.default.isExecutableFile(atPath: PythonClientTests.python) else {
-            throw GoPeer.Missing(description: "\(PythonClientTests.python) is missing: .ci/run installs the kubernetes Python client into .build-venv")
-        }
         let helper = try await KubectlTests.Cluster()
         let csr = try helper.opensslCSR("n", subject: "/O=system:nodes/CN=system:node:\(cluster.node)", san: "IP:10.0.0.7")
         let other = try helper.opensslCSR("o", subject: "/CN=other", san: nil)
@@ -93,18 +90,7 @@ struct AuthorizationTests {
         config["csr"] = try cluster.dir.write("n.pem", Array(csr.utf8))
         config["other_csr"] = try cluster.dir.write("o.pem", Array(other.utf8))
         let configFile = try cluster.dir.write("config.json", Array(try JSONSerialization.data(withJSONObject: config)))
-        let script = Repository.root.appendingPathComponent("Tests/Peers/pyclient_auth_checks.py").path
-        let result = try Run.process(PythonClientTests.python, [script, configFile])
-        #expect(result.status == 0, "\(result.stderrText.suffix(2000))")
-        let checks = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: [String: Any]], "\(result.stdoutText)")
-        var table: [String] = []
-        for (name, value) in checks.sorted(by: { $0.key < $1.key }) {
-            let ok = value["ok"] as? Bool ?? false
-            table.append("\(ok ? "PASS" : "FAIL")  \(name): \(value["detail"] ?? "")")
-            #expect(ok, "\(name): \(value["detail"] ?? "")")
-        }
-        print("Python client identity/authorization checks:\n" + table.joined(separator: "\n"))
-        #expect(checks.count >= 33)
+        try PythonClientTests.runChecks("pyclient_auth_checks.py", [configFile], minimum: 34)
     }
 
     /// `kubectl auth can-i` (SelfSubjectAccessReview, with `--as` impersonation headers) and kubectl's

@@ -14,25 +14,31 @@ struct PythonClientTests {
         (ProcessInfo.processInfo.environment["VKCERT_VENV"] ?? Repository.root.appendingPathComponent(".build-venv").path) + "/bin/python"
     }
 
-    @Test func pythonClientChecks() async throws {
-        let cluster = try await KubectlTests.Cluster()
-        guard FileManager.default.isExecutableFile(atPath: Self.python) else {
-            throw GoPeer.Missing(description: "\(Self.python) is missing: .ci/run installs the kubernetes Python client into .build-venv")
+    /// Runs a check script of Tests/Peers with the venv's Python and expects every check to pass (and at
+    /// least `minimum` of them, so a script that stops early fails); prints the pass/fail table.
+    static func runChecks(_ script: String, _ arguments: [String], minimum: Int, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        guard FileManager.default.isExecutableFile(atPath: python) else {
+            throw GoPeer.Missing(description: "\(python) is missing: .ci/run installs the kubernetes Python client into .build-venv")
         }
-        let csr = try cluster.opensslCSR("py", subject: "/O=system:nodes/CN=system:node:py", san: "IP:10.0.0.9")
-        let csrFile = try cluster.dir.write("py.pem", Array(csr.utf8))
-        let script = Repository.root.appendingPathComponent("Tests/Peers/pyclient_checks.py").path
-        let result = try Run.process(Self.python, [script, cluster.kubeconfig, csrFile])
-        #expect(result.status == 0, "\(result.stderrText.suffix(2000))")
-        let checks = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: [String: Any]], "\(result.stdoutText)")
+        let path = Repository.root.appendingPathComponent("Tests/Peers/\(script)").path
+        let result = try Run.process(python, [path] + arguments)
+        #expect(result.status == 0, "\(result.stderrText.suffix(2000))", sourceLocation: sourceLocation)
+        let checks = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: [String: Any]], "\(result.stdoutText)", sourceLocation: sourceLocation)
         var table: [String] = []
         for (name, value) in checks.sorted(by: { $0.key < $1.key }) {
             let ok = value["ok"] as? Bool ?? false
             table.append("\(ok ? "PASS" : "FAIL")  \(name): \(value["detail"] ?? "")")
-            #expect(ok, "\(name): \(value["detail"] ?? "")")
+            #expect(ok, "\(name): \(value["detail"] ?? "")", sourceLocation: sourceLocation)
         }
-        print("Python client checks:\n" + table.joined(separator: "\n"))
-        #expect(checks.count >= 10)
+        print("\(script): \(table.filter { $0.hasPrefix("PASS") }.count)/\(checks.count) passed\n" + table.joined(separator: "\n"))
+        #expect(checks.count >= minimum, "\(checks.count) checks ran", sourceLocation: sourceLocation)
+    }
+
+    @Test func pythonClientChecks() async throws {
+        let cluster = try await KubectlTests.Cluster()
+        let csr = try cluster.opensslCSR("py", subject: "/O=system:nodes/CN=system:node:py", san: "IP:10.0.0.9")
+        let csrFile = try cluster.dir.write("py.pem", Array(csr.utf8))
+        try Self.runChecks("pyclient_checks.py", [cluster.kubeconfig, csrFile], minimum: 10)
     }
 
     @Test func kubectlLabelAnnotatePatchAndChunkedGet() async throws {

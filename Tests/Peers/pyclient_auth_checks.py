@@ -14,8 +14,9 @@ import sys
 from kubernetes import client, config
 from kubernetes.client.rest import ApiException
 
+from pycheck import check, report, status_of  # noqa: F401 (shared harness, beside this script)
+
 cfg = json.load(open(sys.argv[1]))
-results = {}
 
 
 def api_for(name):
@@ -36,35 +37,12 @@ def authz(name):
     return client.AuthorizationV1Api(api_for(name))
 
 
-def check(name):
-    def wrap(fn):
-        try:
-            ok, detail = fn()
-        except Exception as e:  # a failed check, not a crashed run
-            ok, detail = False, f"{type(e).__name__}: {e}"
-        results[name] = {"ok": bool(ok), "detail": str(detail)[:700]}
-        return fn
-    return wrap
-
-
 def csr(name, pem_file, signer="kubernetes.io/kubelet-serving"):
     return client.V1CertificateSigningRequest(
         metadata=client.V1ObjectMeta(name=name),
         spec=client.V1CertificateSigningRequestSpec(
             request=base64.b64encode(open(pem_file, "rb").read()).decode(), signer_name=signer,
             usages=["digital signature", "server auth"]))
-
-
-def status_of(call):
-    """(HTTP status, Status message) of a call expected to fail; (200, None) when it succeeded."""
-    try:
-        call()
-        return 200, None
-    except ApiException as e:
-        try:
-            return e.status, json.loads(e.body).get("message")
-        except Exception:
-            return e.status, e.body
 
 
 node = cfg["node_name"]
@@ -408,7 +386,6 @@ def _():
     return list(m) == [("applier", "Apply", None)] and "f:request" in m[("applier", "Apply", None)].get("f:spec", {}), str(m)[:400]
 
 
-
 @check("delete: propagationPolicy accepted (no dependents: deleted at once); an unknown one is a 422 (exact)")
 def _():
     admin_certs.create_certificate_signing_request(csr("prop-1", cfg["csr"]))
@@ -420,4 +397,4 @@ def _():
     return gone == 404 and code == 422 and message == want, f"{gone} {code} {message}"
 
 
-print(json.dumps(results))
+report()

@@ -11,21 +11,11 @@ import sys
 from kubernetes import client, config
 from kubernetes.client.rest import ApiException
 
+from pycheck import check, report, status_of  # noqa: F401 (shared harness, beside this script)
+
 config.load_kube_config(config_file=sys.argv[1])
 api = client.CertificatesV1Api()
 pem = open(sys.argv[2], "rb").read()
-results = {}
-
-
-def check(name):
-    def wrap(fn):
-        try:
-            ok, detail = fn()
-        except Exception as e:  # a failed check, not a crashed run
-            ok, detail = False, f"{type(e).__name__}: {e}"
-        results[name] = {"ok": bool(ok), "detail": str(detail)[:600]}
-        return fn
-    return wrap
 
 
 def csr(name, labels=None):
@@ -167,4 +157,4 @@ def _():
     return ok, f"events={kinds} bookmark at {bookmark_at and round(bookmark_at, 2)} s rv={rv} watch ended after {round(elapsed, 2)} s"
 
 
-print(json.dumps(results))
+report()
