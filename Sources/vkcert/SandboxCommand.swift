@@ -241,6 +241,11 @@ struct APIServerCommand: AsyncParsableCommand {
         "Write a kubeconfig for the ServiceAccount NAMESPACE/NAME (bearer token; needs --tls) (repeatable).", valueName: "NAMESPACE/NAME=FILE"))
     var serviceAccountKubeconfigs: [String] = []
 
+    @Option(name: .customLong("bootstrap-kubeconfig"), help: ArgumentHelp(
+        "Write a kubeconfig with a new bootstrap token (a bootstrap-token-<id> Secret in kube-system, 24 h, group system:bootstrappers:kubeadm:default-node-token; needs --tls).",
+        valueName: "FILE"))
+    var bootstrapKubeconfig: String?
+
     @Option(name: .customLong("user-kubeconfig"), help: ArgumentHelp(
         "Write a kubeconfig for USER in the comma-separated GROUPS (client certificate CN=USER, O=each group; needs --tls) (repeatable).",
         valueName: "USER[:GROUPS]=FILE"))
@@ -282,6 +287,7 @@ struct APIServerCommand: AsyncParsableCommand {
             return (String(entry[..<eq]), String(entry[entry.index(after: eq)...]))
         }
         let nodes = try nodeKubeconfigs.map { try target("--node-kubeconfig", $0) }
+        if bootstrapKubeconfig != nil && !tls { throw CLIFailure.input("--bootstrap-kubeconfig needs --tls: kubectl sends no credentials over plain HTTP") }
         let accounts = try serviceAccountKubeconfigs.map { entry in
             let (subject, file) = try target("--serviceaccount-kubeconfig", entry)
             let parts = subject.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
@@ -316,6 +322,11 @@ struct APIServerCommand: AsyncParsableCommand {
             let token = simulator.serviceAccountToken(namespace: namespace, name: name)
             try writeOutput(file, Array(simulator.kubeconfig(token: token, user: "\(namespace)/\(name)").utf8), mode: 0o600)
             minted.append("  serviceaccount system:serviceaccount:\(namespace):\(name): \(file)")
+        }
+        if let file = bootstrapKubeconfig {
+            let token = try simulator.createBootstrapToken()
+            try writeOutput(file, Array(simulator.kubeconfig(token: token, user: "bootstrap").utf8), mode: 0o600)
+            minted.append("  bootstrap token system:bootstrap:\(token.prefix(6)): \(file)")
         }
         for (user, groups, file) in users {
             let cert = try simulator.issueClientCertificate(user: user, groups: groups, validFor: 365 * 86_400)

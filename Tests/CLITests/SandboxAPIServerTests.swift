@@ -17,7 +17,7 @@ struct SandboxAPIServerTests {
                              "--kubeconfig-out", dir.path("kc"), "--ca-out", dir.path("ca.pem"), "--signing-duration", "24h",
                              "--rbac", Repository.root.appendingPathComponent("deploy/rbac.yaml").path,
                              "--serviceaccount-kubeconfig", "interlink/vkcert=\(dir.path("sa.kc"))", "--node-kubeconfig", "n1=\(dir.path("n1.kc"))",
-                             "--user-kubeconfig", "alice:vkcert-approvers=\(dir.path("alice.kc"))"]
+                             "--user-kubeconfig", "alice:vkcert-approvers=\(dir.path("alice.kc"))", "--bootstrap-kubeconfig", dir.path("boot.kc")]
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
@@ -42,6 +42,8 @@ struct SandboxAPIServerTests {
             ("sa.kc", ["delete", "csr"], "yes"), ("sa.kc", ["update", "certificatesigningrequests", "--subresource=approval"], "no"),
             ("n1.kc", ["create", "csr"], "yes"), ("n1.kc", ["delete", "csr"], "no"),
             ("alice.kc", ["update", "certificatesigningrequests", "--subresource=approval"], "yes"), ("alice.kc", ["create", "csr"], "no"),
+            // The bootstrap token authenticates (as system:bootstrap:<id>); nothing binds its group here.
+            ("boot.kc", ["create", "csr"], "no"), ("boot.kc", ["create", "selfsubjectaccessreviews.authorization.k8s.io"], "yes"),
         ] {
             var identity = env
             identity["KUBECONFIG"] = dir.path(kubeconfig)

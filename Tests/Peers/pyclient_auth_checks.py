@@ -397,4 +397,19 @@ def _():
     return gone == 404 and code == 422 and message == want, f"{gone} {code} {message}"
 
 
+
+@check("server-side apply on /status: a Failed condition owned by the signer's manager; Approved may not be added there")
+def _():
+    failed = {"type": "Failed", "status": "True", "reason": "SignerValidationFailure", "message": "applied by a signer"}
+    admin_certs.patch_certificate_signing_request_status("ssa-1", apply_config("ssa-1", conditions=[failed]),
+                                                         field_manager="signer", _content_type=APPLY)
+    m = managers("ssa-1")
+    entry = m.get(("signer", "Apply", "status")) or {}
+    approved = {"type": "Approved", "status": "True", "reason": "X", "message": "x"}
+    code, message = status_of(lambda: admin_certs.patch_certificate_signing_request_status(
+        "ssa-1", apply_config("ssa-1", conditions=[failed, approved]), field_manager="signer", _content_type=APPLY))
+    return ('k:{"type":"Failed"}' in entry.get("f:status", {}).get("f:conditions", {}) and code == 422
+            and 'Forbidden: updates may not add a condition of type "Approved"' in (message or "")), f"{str(m)[:300]} | {code} {message}"
+
+
 report()
