@@ -80,6 +80,15 @@ public struct WatchRequest: Sendable {
     public let table: Bool
     /// `allowWatchBookmarks=true`: BOOKMARK events carry the current resourceVersion.
     public var allowBookmarks = false
+    /// What is watched.
+    public var source: WatchSource = .certificateSigningRequests
+}
+
+/// The collection a watch follows.
+public enum WatchSource: Sendable {
+    case certificateSigningRequests
+    /// Secrets of one namespace, or of all (nil).
+    case secrets(namespace: String?)
 }
 
 /// The CSR API's routes and semantics (`/version`, discovery, OpenAPI, the collection, items,

@@ -91,6 +91,7 @@ package final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHa
     private var head: HTTPRequestHead?
     private var body: ByteBuffer?
     private var watchID: UUID?
+    private var secretWatchID: UUID?
     /// The DER of the connection's verified client certificate ([] when it sent none), read once.
     private var clientCertificate: [UInt8]?
 
@@ -215,18 +216,25 @@ package final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHa
                 channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(buffer)), promise: nil)
             }
         }
+        let secrets = server.router.secrets
         do {
             let table = watch.table
             let now: @Sendable () -> Date = { store.clock.now() }
-            watchID = try store.subscribe(from: watch.resourceVersion, selector: watch.selector) { event in
-                let line: Data
-                if table {
-                    let object = (try? JSONSerialization.jsonObject(with: CSRTable.table([event.object], resourceVersion: String(event.resourceVersion), now: now()))) ?? [:]
-                    line = (try? JSONSerialization.data(withJSONObject: ["type": event.type, "object": object])) ?? Data()
-                } else {
-                    line = (try? encoder.encode(WatchEvent(type: event.type, object: event.object))) ?? Data()
+            if case .secrets(let namespace) = watch.source {
+                secretWatchID = try secrets.subscribe(from: watch.resourceVersion, namespace: namespace, selector: watch.selector) { event in
+                    send((try? encoder.encode(WatchEvent(type: event.type, object: event.object))) ?? Data())
                 }
-                send(line)
+            } else {
+                watchID = try store.subscribe(from: watch.resourceVersion, selector: watch.selector) { event in
+                    let line: Data
+                    if table {
+                        let object = (try? JSONSerialization.jsonObject(with: CSRTable.table([event.object], resourceVersion: String(event.resourceVersion), now: now()))) ?? [:]
+                        line = (try? JSONSerialization.data(withJSONObject: ["type": event.type, "object": object])) ?? Data()
+                    } else {
+                        line = (try? encoder.encode(WatchEvent(type: event.type, object: event.object))) ?? Data()
+                    }
+                    send(line)
+                }
             }
         } catch {
             // Too old a resourceVersion and similar: an ERROR event with the Status, then the end.
@@ -242,9 +250,17 @@ package final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHa
         if watch.allowBookmarks && !watch.table {
             // The watch cache's cadence (k8s.io/apiserver pkg/storage/cacher: bookmarkFrequency = 1 minute,
             // and cacheWatcher.nextBookmarkTime aims one at deadline − 2 s so the client ends with a fresh RV).
+            let isSecrets: Bool
+            if case .secrets = watch.source { isSecrets = true } else { isSecrets = false }
             let bookmark: @Sendable () -> Void = {
-                let rv = String(store.currentResourceVersion)
-                let json = #"{"type":"BOOKMARK","object":{"kind":"CertificateSigningRequest","apiVersion":"certificates.k8s.io/v1","metadata":{"resourceVersion":"\#(rv)","creationTimestamp":null},"spec":{"request":null,"signerName":""},"status":{}}}"#
+                let json: String
+                if isSecrets {
+                    let rv = String(secrets.currentResourceVersion)
+                    json = #"{"type":"BOOKMARK","object":{"kind":"Secret","apiVersion":"v1","metadata":{"resourceVersion":"\#(rv)","creationTimestamp":null}}}"#
+                } else {
+                    let rv = String(store.currentResourceVersion)
+                    json = #"{"type":"BOOKMARK","object":{"kind":"CertificateSigningRequest","apiVersion":"certificates.k8s.io/v1","metadata":{"resourceVersion":"\#(rv)","creationTimestamp":null},"spec":{"request":null,"signerName":""},"status":{}}}"#
+                }
                 send(Data(json.utf8))
             }
             let periodic = loop.scheduleRepeatedTask(initialDelay: Self.bookmarkFrequency, delay: Self.bookmarkFrequency) { _ in bookmark() }
@@ -266,7 +282,9 @@ package final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHa
 
     package func channelInactive(context: ChannelHandlerContext) {
         if let id = watchID { server.router.store.unsubscribe(id) }
+        if let id = secretWatchID { server.router.secrets.unsubscribe(id) }
         watchID = nil
+        secretWatchID = nil
         context.fireChannelInactive()
     }
 

@@ -90,7 +90,11 @@ extension APIRouter {
 
     private func secretList(_ request: APIRequest, namespace: String?) throws(APIStatus) -> APIResponse {
         if request.query["watch"].map({ !["false", "0"].contains($0) }) == true {
-            throw APIStatus.methodNotAllowed("the emulator does not serve watches of secrets")
+            var watch = WatchRequest(selector: try secretSelector(request), resourceVersion: request.query["resourceVersion"],
+                                     timeoutSeconds: request.query["timeoutSeconds"].flatMap(Int.init), table: false)
+            watch.allowBookmarks = ["true", "1"].contains(request.query["allowWatchBookmarks"] ?? "")
+            watch.source = .secrets(namespace: namespace)
+            return .watch(watch)
         }
         let (items, rv) = secrets.list(namespace: namespace, matching: try secretSelector(request))
         if request.wantsTable {

@@ -70,7 +70,7 @@ enum Discovery {
         #"{"kind":"APIVersions","versions":["v1"],"serverAddressByClientCIDRs":[{"clientCIDR":"0.0.0.0/0","serverAddress":"\#(address)"}]}"#
     }
 
-    static let apiV1 = #"{"kind":"APIResourceList","groupVersion":"v1","resources":[{"name":"namespaces","singularName":"namespace","namespaced":false,"kind":"Namespace","verbs":["create","delete","get","list"],"shortNames":["ns"]},{"name":"secrets","singularName":"secret","namespaced":true,"kind":"Secret","verbs":["create","delete","deletecollection","get","list","patch","update"]}]}"#
+    static let apiV1 = #"{"kind":"APIResourceList","groupVersion":"v1","resources":[{"name":"namespaces","singularName":"namespace","namespaced":false,"kind":"Namespace","verbs":["create","delete","get","list"],"shortNames":["ns"]},{"name":"secrets","singularName":"secret","namespaced":true,"kind":"Secret","verbs":["create","delete","deletecollection","get","list","patch","update","watch"]}]}"#
 
     /// The API groups: rbac.authorization.k8s.io only when the emulator authorizes with RBAC.
     static func apis(rbac: Bool) -> String { rbac ? apisWithRBAC : apisWithoutRBAC }

@@ -412,4 +412,21 @@ def _():
             and 'Forbidden: updates may not add a condition of type "Approved"' in (message or "")), f"{str(m)[:300]} | {code} {message}"
 
 
+
+@check("secrets: watch from a resourceVersion sees ADDED, MODIFIED and DELETED; a bookmark carries the current version")
+def _():
+    from kubernetes import watch
+    start = core.list_namespaced_secret("interlink").metadata.resource_version
+    core.create_namespaced_secret("interlink", client.V1Secret(metadata=client.V1ObjectMeta(name="w1"), string_data={"a": "1"}))
+    core.patch_namespaced_secret("w1", "interlink", {"metadata": {"labels": {"seen": "yes"}}})
+    core.delete_namespaced_secret("w1", "interlink")
+    events = []
+    for event in watch.Watch().stream(core.list_namespaced_secret, "interlink", resource_version=start, timeout_seconds=4,
+                                      allow_watch_bookmarks=True):
+        obj = event["object"]  # the client leaves a BOOKMARK's object as a dict
+        events.append((event["type"], obj["metadata"].get("name") if isinstance(obj, dict) else obj.metadata.name))
+    kinds = [t for t, _ in events]
+    return kinds[:3] == ["ADDED", "MODIFIED", "DELETED"] and all(n == "w1" for t, n in events[:3]) and "BOOKMARK" in kinds, str(events)
+
+
 report()

@@ -46,10 +46,28 @@ public final class ObjectStore<Object: StoredObject>: Sendable {
     let clock: any SimulatorClock
     private let state = Mutex(State())
 
+    /// One change, as a watch delivers it.
+    public struct Event: Sendable {
+        public let type: String  // ADDED, MODIFIED, DELETED
+        public let object: Object
+        public let resourceVersion: Int
+    }
+
+    struct Subscriber {
+        let namespace: String?
+        let selector: Selector
+        let deliver: @Sendable (Event) -> Void
+    }
+
     struct State {
         var objects: [String: Object] = [:]
         var resourceVersion = 1
+        var history: [Event] = []
+        var subscribers: [UUID: Subscriber] = [:]
     }
+
+    /// Events kept for watches that resume from a resourceVersion (older ones get 410 Expired).
+    static var historyLimit: Int { 1_000 }
 
     /// Far above what a test or a sandbox creates; a bound on hostile clients.
     public static var maximumObjects: Int { 10_000 }
@@ -90,6 +108,49 @@ public final class ObjectStore<Object: StoredObject>: Sendable {
 
     // MARK: reads
 
+    func matches(_ object: Object, namespace: String?, _ selector: Selector) -> Bool {
+        (namespace == nil || object.metadata.namespace == namespace) && selector.matches(labels: object.metadata.labels ?? [:]) { field in
+            field == "metadata.name" ? (object.metadata.name ?? "") : field == "metadata.namespace" ? (object.metadata.namespace ?? "") : ""
+        }
+    }
+
+    /// Records a change (resourceVersion already set on `object`) and hands it to the watches it matches.
+    private func record(_ s: inout State, _ type: String, _ object: Object) {
+        let event = Event(type: type, object: object, resourceVersion: s.resourceVersion)
+        s.history.append(event)
+        if s.history.count > Self.historyLimit { s.history.removeFirst(s.history.count - Self.historyLimit) }
+        for subscriber in s.subscribers.values where matches(object, namespace: subscriber.namespace, subscriber.selector) {
+            subscriber.deliver(event)
+        }
+    }
+
+    /// Starts a watch: the current objects as ADDED (no resourceVersion, or "0"), or the recorded events
+    /// after `resourceVersion` (410 Expired when they are no longer kept), then every change.
+    public func subscribe(from resourceVersion: String?, namespace: String?, selector: Selector,
+                          deliver: @escaping @Sendable (Event) -> Void) throws(APIStatus) -> UUID {
+        let id = UUID()
+        try state.withLock { (s: inout State) throws(APIStatus) in
+            if let text = resourceVersion, !text.isEmpty, text != "0" {
+                guard let rv = Int(text) else { throw APIStatus.badRequest("invalid resourceVersion \"\(text)\"") }
+                let oldest = s.history.first?.resourceVersion ?? s.resourceVersion + 1
+                if rv < oldest - 1 && rv < s.resourceVersion { throw APIStatus.expired("too old resource version: \(rv) (\(oldest - 1))") }
+                for event in s.history where event.resourceVersion > rv && matches(event.object, namespace: namespace, selector) { deliver(event) }
+            } else {
+                let current = s.objects.values.filter { matches($0, namespace: namespace, selector) }
+                    .sorted { ($0.metadata.namespace ?? "", $0.metadata.name ?? "") < ($1.metadata.namespace ?? "", $1.metadata.name ?? "") }
+                for object in current { deliver(Event(type: "ADDED", object: object, resourceVersion: Int(object.metadata.resourceVersion ?? "0") ?? 0)) }
+            }
+            s.subscribers[id] = Subscriber(namespace: namespace, selector: selector, deliver: deliver)
+        }
+        return id
+    }
+
+    public func unsubscribe(_ id: UUID) {
+        state.withLock { _ = $0.subscribers.removeValue(forKey: id) }
+    }
+
+    public var currentResourceVersion: Int { state.withLock { $0.resourceVersion } }
+
     public func get(namespace: String?, _ name: String) throws(APIStatus) -> Object {
         guard let object = state.withLock({ $0.objects[key(namespace, name)] }) else { throw notFound(name) }
         return object
@@ -99,12 +160,7 @@ public final class ObjectStore<Object: StoredObject>: Sendable {
     public func list(namespace: String?, matching selector: Selector) -> (items: [Object], resourceVersion: String) {
         state.withLock { s in
             let items = s.objects.values
-                .filter { namespace == nil || $0.metadata.namespace == namespace }
-                .filter { object in
-                    selector.matches(labels: object.metadata.labels ?? [:]) { field in
-                        field == "metadata.name" ? (object.metadata.name ?? "") : field == "metadata.namespace" ? (object.metadata.namespace ?? "") : ""
-                    }
-                }
+                .filter { matches($0, namespace: namespace, selector) }
                 .sorted { ($0.metadata.namespace ?? "", $0.metadata.name ?? "") < ($1.metadata.namespace ?? "", $1.metadata.name ?? "") }
             return (items, String(s.resourceVersion))
         }
@@ -146,6 +202,7 @@ public final class ObjectStore<Object: StoredObject>: Sendable {
             s.resourceVersion += 1
             object.metadata.resourceVersion = String(s.resourceVersion)
             s.objects[k] = object
+            record(&s, "ADDED", object)
             return object
         }
         return stored
@@ -172,6 +229,7 @@ public final class ObjectStore<Object: StoredObject>: Sendable {
             s.resourceVersion += 1
             object.metadata.resourceVersion = String(s.resourceVersion)
             s.objects[k] = object
+            record(&s, "MODIFIED", object)
             return object
         }
     }
@@ -195,6 +253,9 @@ public final class ObjectStore<Object: StoredObject>: Sendable {
             }
             s.objects[k] = nil
             s.resourceVersion += 1
+            var gone = old
+            gone.metadata.resourceVersion = String(s.resourceVersion)
+            record(&s, "DELETED", gone)
             return old
         }
     }
