@@ -202,6 +202,9 @@ package final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHa
         headers.add(name: "Content-Type", value: "application/json")
         headers.add(name: "Transfer-Encoding", value: "chunked")
         headers.add(name: "Cache-Control", value: "no-cache, private")
+        // The stream ends by closing the connection: say so, or a client's pool may reuse the dead
+        // connection for its next request (urllib3 did: "Remote end closed connection without response").
+        headers.add(name: "Connection", value: "close")
         context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
         let channel = context.channel
         let loop = context.eventLoop

@@ -108,7 +108,9 @@ extension APIRouter {
         case "GET": return try secretList(request, namespace: namespace)
         case "POST":
             try requireNamespace(namespace)
-            return .encoded(201, try secrets.create(try decodeSecret(request), namespace: namespace))
+            let secret = try decodeSecret(request)
+            let fields = try FieldManager.forGenericWrite(request, apiVersion: "v1", now: store.clock.now())
+            return .encoded(201, try secrets.create(secret, namespace: namespace, managedFields: fields.updateHook(sent: SecretStrategy.asSent(secret))))
         case "DELETE":
             let items = secrets.list(namespace: namespace, matching: try secretSelector(request)).items
             for item in items { _ = try? secrets.delete(namespace: namespace, item.metadata.name ?? "") }
@@ -127,14 +129,17 @@ extension APIRouter {
             }
             return .encoded(200, secret)
         case "PUT":
-            return .encoded(200, try secrets.update(namespace: namespace, name, try decodeSecret(request)))
+            let secret = try decodeSecret(request)
+            let fields = try FieldManager.forGenericWrite(request, apiVersion: "v1", now: store.clock.now())
+            return .encoded(200, try secrets.update(namespace: namespace, name, secret, managedFields: fields.updateHook(sent: SecretStrategy.asSent(secret))))
         case "PATCH":
             var attempts = 0
             while true {
                 let current = try secrets.get(namespace: namespace, name)
                 let object: Secret = try patchedObject(request, current: current, kind: "Secret")
                 do {
-                    return .encoded(200, try secrets.update(namespace: namespace, name, object))
+                    let fields = try FieldManager.forGenericWrite(request, apiVersion: "v1", now: store.clock.now())
+                    return .encoded(200, try secrets.update(namespace: namespace, name, object, managedFields: fields.updateHook(sent: SecretStrategy.asSent(object))))
                 } catch where error.code == 409 && object.metadata.resourceVersion == current.metadata.resourceVersion && attempts < 16 {
                     attempts += 1
                 }

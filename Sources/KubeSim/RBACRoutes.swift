@@ -72,18 +72,24 @@ extension APIRouter {
         case ("POST", nil):
             guard !resource.namespaced || namespace != nil else { throw APIStatus.methodNotAllowed("the server does not allow this method on the requested resource") }
             if let namespace { _ = try namespaces.get(namespace: nil, namespace) }
-            let created = try store.create(try decodeRBAC(request, resource), namespace: namespace)
+            let object = try decodeRBAC(request, resource)
+            let fields = try FieldManager.forGenericWrite(request, apiVersion: "rbac.authorization.k8s.io/v1", now: self.store.clock.now())
+            let created = try store.create(object, namespace: namespace, managedFields: fields.updateHook(sent: object))
             rbac.publish()
             return .encoded(201, created)
         case ("GET", let name?):
             return .encoded(200, try store.get(namespace: namespace, name))
         case ("PUT", let name?):
-            let updated = try store.update(namespace: namespace, name, try decodeRBAC(request, resource))
+            let object = try decodeRBAC(request, resource)
+            let fields = try FieldManager.forGenericWrite(request, apiVersion: "rbac.authorization.k8s.io/v1", now: self.store.clock.now())
+            let updated = try store.update(namespace: namespace, name, object, managedFields: fields.updateHook(sent: object))
             rbac.publish()
             return .encoded(200, updated)
         case ("PATCH", let name?):
             let current = try store.get(namespace: namespace, name)
-            let updated = try store.update(namespace: namespace, name, try patchedObject(request, current: current, kind: resource.kind))
+            let object: RBACObject = try patchedObject(request, current: current, kind: resource.kind)
+            let fields = try FieldManager.forGenericWrite(request, apiVersion: "rbac.authorization.k8s.io/v1", now: self.store.clock.now())
+            let updated = try store.update(namespace: namespace, name, object, managedFields: fields.updateHook(sent: object))
             rbac.publish()
             return .encoded(200, updated)
         case ("DELETE", let name?):

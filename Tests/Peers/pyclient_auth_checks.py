@@ -429,4 +429,18 @@ def _():
     return kinds[:3] == ["ADDED", "MODIFIED", "DELETED"] and all(n == "w1" for t, n in events[:3]) and "BOOKMARK" in kinds, str(events)
 
 
+
+@check("secrets: managedFields for create and patch (data keys, type, labels), by fieldManager")
+def _():
+    core.create_namespaced_secret("interlink", client.V1Secret(metadata=client.V1ObjectMeta(name="mf"), type="kubernetes.io/tls",
+                                  string_data={"tls.crt": "c", "tls.key": "k"}), field_manager="installer")
+    core.patch_namespaced_secret("mf", "interlink", {"metadata": {"labels": {"owner": "ops"}}}, field_manager="labeller")
+    got = core.read_namespaced_secret("mf", "interlink")
+    m = {(e.manager, e.operation): e.fields_v1 for e in got.metadata.managed_fields or []}
+    installer = m.get(("installer", "Update"), {})
+    labeller = m.get(("labeller", "Update"), {})
+    return ("f:tls.crt" in installer.get("f:data", {}) and "f:type" in installer and "f:stringData" not in installer
+            and "f:owner" in labeller.get("f:metadata", {}).get("f:labels", {})), str(m)
+
+
 report()

@@ -84,6 +84,22 @@ struct FieldManager: Sendable {
         }
     }
 
+    /// The same for an object of the generic store.
+    func updateHook<Object: StoredObject>(sent: Object) -> ObjectStore<Object>.ManagedFieldsHook {
+        let sentJSON = JSONValue.of(sent)
+        return { old, new in
+            self.update(old?.metadata.managedFields ?? [], old: old.map { JSONValue.of($0) }, new: JSONValue.of(new), sent: sentJSON)
+        }
+    }
+
+    /// The field manager of a write to the generic store (`fieldManager`, else the User-Agent), with
+    /// PatchOptions' fieldManager check; server-side apply is not served there (415).
+    static func forGenericWrite(_ request: APIRequest, apiVersion: String, now: Date) throws(APIStatus) -> FieldManager {
+        try validate(request.query["fieldManager"])
+        return FieldManager(schema: .plain, apiVersion: apiVersion, manager: manager(fieldManager: request.query["fieldManager"], userAgent: request.userAgent),
+                            subresource: nil, now: now)
+    }
+
     /// A conflict of an apply with another manager's field.
     struct Conflict {
         let owner: ManagedFieldsEntry

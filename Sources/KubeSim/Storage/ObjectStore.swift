@@ -169,7 +169,11 @@ public final class ObjectStore<Object: StoredObject>: Sendable {
     // MARK: writes
 
     /// POST: name or generateName, the strategy's preparation and validation, uid/time/RV set.
-    public func create(_ input: Object, namespace: String?) throws(APIStatus) -> Object {
+    /// Computes managedFields inside a write from the stored object before it (nil on create) and the
+    /// object about to be stored.
+    public typealias ManagedFieldsHook = (_ old: Object?, _ new: Object) -> [ManagedFieldsEntry]?
+
+    public func create(_ input: Object, namespace: String?, managedFields: ManagedFieldsHook? = nil) throws(APIStatus) -> Object {
         var object = input
         let display = object.metadata.name ?? object.metadata.generateName ?? ""
         if strategy.namespaced {
@@ -199,6 +203,7 @@ public final class ObjectStore<Object: StoredObject>: Sendable {
             guard s.objects.count < Self.maximumObjects else {
                 throw APIStatus(code: 507, reason: "InsufficientStorage", message: "the emulator keeps at most \(Self.maximumObjects) \(strategy.resource)")
             }
+            object.metadata.managedFields = managedFields?(nil, object)
             s.resourceVersion += 1
             object.metadata.resourceVersion = String(s.resourceVersion)
             s.objects[k] = object
@@ -210,7 +215,7 @@ public final class ObjectStore<Object: StoredObject>: Sendable {
 
     /// PUT: the stored object replaced by `input` after the strategy's preparation and update validation;
     /// a resourceVersion that is not the stored one is the 409 conflict (none: unconditional).
-    public func update(namespace: String?, _ name: String, _ input: Object) throws(APIStatus) -> Object {
+    public func update(namespace: String?, _ name: String, _ input: Object, managedFields: ManagedFieldsHook? = nil) throws(APIStatus) -> Object {
         try state.withLock { (s: inout State) throws(APIStatus) -> Object in
             let k = key(namespace, name)
             guard let old = s.objects[k] else { throw notFound(name) }
@@ -226,6 +231,7 @@ public final class ObjectStore<Object: StoredObject>: Sendable {
             strategy.prepareForUpdate(&object, old)
             let causes = strategy.validateUpdate(object, old)
             guard causes.isEmpty else { throw invalid(name, causes) }
+            object.metadata.managedFields = managedFields.map { $0(old, object) } ?? old.metadata.managedFields
             s.resourceVersion += 1
             object.metadata.resourceVersion = String(s.resourceVersion)
             s.objects[k] = object

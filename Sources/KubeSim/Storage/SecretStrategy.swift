@@ -40,6 +40,13 @@ enum SecretStrategy {
         }
     )
 
+    /// What the client set, as field ownership sees it: stringData counts as the data keys it writes.
+    static func asSent(_ secret: Secret) -> Secret {
+        var copy = secret
+        merge(&copy)
+        return copy
+    }
+
     static func merge(_ secret: inout Secret) {
         if let strings = secret.stringData {
             var data = secret.data ?? [:]
