@@ -63,12 +63,43 @@ public final class CSRCertificateManager: CertificateSource {
 
     static let nodeLabel = "vkcert.io/node"
 
-    public init(settings: Settings, client: KubeClient, store: CertificateStore, logger: Logger, clock: any ManagerClock = WallClock()) {
+    /// The Secret store (`CertSecret`), when configured: read at start-up, written after claims and issuance.
+    let secretStore: SecretCertificateStore?
+
+    public init(settings: Settings, client: KubeClient, store: CertificateStore, logger: Logger, clock: any ManagerClock = WallClock(),
+                secretStore: SecretCertificateStore? = nil) {
         self.settings = settings
         self.client = client
         self.store = store
         self.logger = logger
         self.clock = clock
+        self.secretStore = secretStore
+    }
+
+    /// Copies into CertDir what the Secret holds and the directory lacks (a rescheduled pod's empty
+    /// directory): a valid pair newer than the local one, and the pending request.
+    func hydrate(from secretStore: SecretCertificateStore) async {
+        let now = clock.now()
+        let snapshot: SecretCertificateStore.Snapshot
+        do {
+            snapshot = try await secretStore.read()
+        } catch {
+            logger.warning("could not read the certificate Secret; using CertDir alone", metadata: ["secret": "\(secretStore.namespace)/\(secretStore.name)", "reason": "\(error)"])
+            return
+        }
+        let local = store.loadCurrent()
+        if let remote = snapshot.current, remote.isValid(at: now), local.map({ !$0.isValid(at: now) || $0.notAfter < remote.notAfter }) ?? true {
+            do {
+                try store.save(remote, now: now)
+                logger.info("restored the certificate from the Secret", metadata: ["secret": "\(secretStore.namespace)/\(secretStore.name)", "serial": "\(remote.leaf.serialHex)"])
+            } catch {
+                logger.warning("could not write the Secret's certificate to CertDir", metadata: ["reason": "\(error)"])
+            }
+        }
+        if store.loadPending() == nil, let pending = snapshot.pending {
+            try? store.savePending(pending)
+            logger.info("resuming the pending CSR recorded in the Secret", metadata: ["csr": "\(pending.name)"])
+        }
     }
 
     // MARK: CertificateSource
@@ -95,6 +126,7 @@ public final class CSRCertificateManager: CertificateSource {
 
     /// Runs until cancelled: keeps a valid certificate in place, renewing it at the renewal point.
     public func run() async throws {
+        if let secretStore { await hydrate(from: secretStore) }
         let now = clock.now()
         if let stored = store.loadCurrent() {
             if !stored.isValid(at: now) {
@@ -163,6 +195,13 @@ public final class CSRCertificateManager: CertificateSource {
                     try store.save(new, now: clock.now())
                     store.clearPending()
                     install(new)
+                    if let secretStore {
+                        do {
+                            try await secretStore.publishCurrent(new)
+                        } catch {
+                            logger.warning("could not store the certificate in the Secret (CertDir has it)", metadata: ["reason": "\(error)"])
+                        }
+                    }
                     metrics.update {
                         $0.rotations += 1
                         $0.waitingSince = nil
@@ -175,11 +214,13 @@ public final class CSRCertificateManager: CertificateSource {
                 case .rejected(let reason):
                     metrics.update { $0.renewalErrors += 1 }
                     store.clearPending()
+                    try? await secretStore?.releasePending(pending.name)
                     logger.error("CSR was not signed; a new one follows after \(Int(backoff)) s", metadata: ["csr": "\(pending.name)", "reason": "\(reason)"])
                     try await clock.sleep(for: backoff)
                     backoff = min(backoff * 2, settings.maximumBackoff)
                 case .vanished:
                     store.clearPending()
+                    try? await secretStore?.releasePending(pending.name)
                     logger.warning("CSR no longer exists (garbage-collected or deleted); creating a new one", metadata: ["csr": "\(pending.name)"])
                 }
             } catch let error as KubeAPIError {
@@ -216,8 +257,30 @@ public final class CSRCertificateManager: CertificateSource {
         let name = namePrefix + String((0..<5).map { _ in alphabet.randomElement()! })
         let pending = CertificateStore.PendingRequest(name: name, key: key)
         try store.savePending(pending)
+        if let secretStore {
+            let claimed = try await secretStore.claimPending(pending)
+            if claimed.name != pending.name {
+                // Another instance for this node got there first: wait on its request (same key, same certificate).
+                logger.info("another instance of this node already requested a certificate; waiting on its CSR", metadata: ["csr": "\(claimed.name)"])
+                try store.savePending(claimed)
+                return try await adopt(claimed)
+            }
+        }
         _ = try await create(pending)
         return pending
+    }
+
+    /// The request another instance claimed: resumed when it exists, created (same name, same key) when
+    /// that instance has not got to it yet.
+    func adopt(_ claimed: CertificateStore.PendingRequest) async throws -> CertificateStore.PendingRequest {
+        do {
+            _ = try await client.get(claimed.name)
+        } catch let error as KubeAPIError where error.code == .notFound {
+            do {
+                _ = try await create(claimed)
+            } catch let error as KubeAPIError where error.code == .alreadyExists {}
+        }
+        return claimed
     }
 
     /// spec.usages as the kubelet asks for them (pkg/kubelet/certificate/kubelet.go,

@@ -65,7 +65,10 @@ public enum CertificateManager {
             settings.reuseKeyOnRenewal = keepKeyAcrossRenewals
             settings.keyAlgorithm = config.keyAlgorithm
             let store = try CertificateStore(directory: config.certDir)
-            let manager = CSRCertificateManager(settings: settings, client: kubeClient, store: store, logger: logger, clock: clock)
+            let secretStore = config.certSecret.flatMap(SecretCertificateStore.parse).map {
+                SecretCertificateStore(namespace: $0.namespace, name: $0.name, client: kubeClient, logger: logger)
+            }
+            let manager = CSRCertificateManager(settings: settings, client: kubeClient, store: store, logger: logger, clock: clock, secretStore: secretStore)
             return Started(mode: mode, source: manager, csrManager: manager)
         }
     }

@@ -23,6 +23,8 @@ public struct VKConfiguration: Sendable {
     public var listenAddress = "::"
     public var listenPort = 10250
     public var certDir = "/tmp/certs"
+    /// `CertSecret: <namespace>/<name>`: also keep the pair and the pending request in that Secret (CSR mode).
+    public var certSecret: String?
     public var clientCAFile: String?
     public var upstream: String?
     public var kubeconfig: String?
@@ -74,7 +76,7 @@ public struct VKConfiguration: Sendable {
         "KubeletCertFile", "KubeletKeyFile", "KubeletCSRSignerName", "DisableCSR", "VerboseLogging", "NodeName", "NodeIP",
         "NodeIPs", "DNSNames", "KubeletURL", "KubeletPort", "CertDir", "ClientCAFile", "Upstream", "Kubeconfig",
         "RenewalFraction", "PollIntervalSeconds", "CSRExpirationSeconds", "WatchCSR", "MetricsAddress",
-        "AllowUnauthenticatedUpstream", "WriteCombinedFile", "WriteCertFile", "WriteKeyFile", "KeyAlgorithm",
+        "AllowUnauthenticatedUpstream", "WriteCombinedFile", "WriteCertFile", "WriteKeyFile", "KeyAlgorithm", "CertSecret",
     ]
 
     /// The known key an unknown one is probably a misspelling of: same letters ignoring case, or at most
@@ -166,6 +168,7 @@ public struct VKConfiguration: Sendable {
             case "KubeletURL": config.listenAddress = try string(key, value)
             case "KubeletPort": config.listenPort = try wholeNumber(key, value, 1...65535, "a port number")
             case "CertDir": config.certDir = try string(key, value)
+            case "CertSecret": config.certSecret = try string(key, value).nilIfEmpty
             case "ClientCAFile": config.clientCAFile = try string(key, value).nilIfEmpty
             case "Upstream": config.upstream = try string(key, value).nilIfEmpty
             case "Kubeconfig": config.kubeconfig = try string(key, value).nilIfEmpty
@@ -232,6 +235,9 @@ public struct VKConfiguration: Sendable {
         }
         guard let node = nodeName, !node.isEmpty else {
             throw ConfigurationError(file: file, key: "NodeName", "is required (set NodeName in the file or the NODENAME environment variable)")
+        }
+        if let secret = certSecret, SecretCertificateStore.parse(secret) == nil {
+            throw ConfigurationError(file: file, key: "CertSecret", "\"\(secret)\" is not <namespace>/<name> (a DNS label and a DNS subdomain, e.g. interlink/vkcert-vk-1)")
         }
         guard VKConfiguration.isValidNodeName(node) else {
             throw ConfigurationError(file: file, key: "NodeName", "\"\(node)\" is not a valid node name (lower-case RFC 1123 subdomain)")
