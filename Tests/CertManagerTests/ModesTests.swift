@@ -181,6 +181,8 @@ struct ModesTests {
         ("WriteCertFile: /c\n", "vk.yaml: WriteKeyFile: is missing while WriteCertFile is set"),
         ("Upstream: provider\nClientCAFile: /ca.pem\n", "vk.yaml: Upstream: \"provider\" is not host:port"),
         ("key: [unclosed\n", "vk.yaml: not valid YAML"),
+        ("CertSecret: just-a-name\n", "vk.yaml: CertSecret: \"just-a-name\" is not <namespace>/<name>"),
+        ("CertSecret: Interlink/x\n", "vk.yaml: CertSecret: \"Interlink/x\" is not <namespace>/<name>"),
     ])
     func errors(yaml: String, message: String) throws {
         do {

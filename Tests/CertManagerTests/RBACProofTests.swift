@@ -22,6 +22,7 @@ struct RBACProofTests {
     struct Outcome {
         var served: Bool
         var staleRemoved: Bool
+        var secretWritten = false
         var denied: [String]
     }
 
@@ -29,11 +30,22 @@ struct RBACProofTests {
     /// seconds (generous: the suite runs beside others on two cores), or until a 403 containing
     /// `stopWhenDenied` has been answered.
     /// `servingNeedsIt`: the removed permission makes serving impossible, so the second phase need not wait.
-    static func run(verbs: [String], window: Double = 30, stopWhenDenied: String? = nil, servingNeedsIt: Bool = false) async throws -> Outcome {
+    /// `secretVerbs`: with the Secret store (`CertSecret: interlink/vkcert-vk-node-1`), the verbs left in
+    /// deploy/rbac.yaml's Role for it (nil: no Secret store).
+    static func run(verbs: [String], secretVerbs: [String]? = nil, window: Double = 30, stopWhenDenied: String? = nil, servingNeedsIt: Bool = false) async throws -> Outcome {
         var policy = try RBACPolicy.load(file: manifest)
         var role = try #require(policy.clusterRoles["vkcert-csr-requester"])
         role.rules = [PolicyRule(verbs: verbs, apiGroups: ["certificates.k8s.io"], resources: ["certificatesigningrequests"])]
         policy.add(role)
+        if let secretVerbs {
+            var secretRole = try #require(policy.roles["interlink/vkcert-cert-secret"])
+            secretRole.rules = secretRole.rules.compactMap { rule in
+                var rule = rule
+                rule.verbs = rule.verbs.filter(secretVerbs.contains)
+                return rule.verbs.isEmpty ? nil : rule
+            }
+            policy.add(secretRole)
+        }
         var options = KubeSimulator.Options()
         options.rbac = policy
         options.insecureUser = nil
@@ -41,6 +53,7 @@ struct RBACProofTests {
         options.signingDuration = 3600
         let simulator = try KubeSimulator(options: options)
         try await simulator.start()
+        _ = try simulator.namespaces.create(Namespace(name: "interlink"), namespace: nil)
         let dir = try TemporaryDirectory("rbac-proof")
         defer { dir.cleanup() }
 
@@ -60,12 +73,14 @@ struct RBACProofTests {
         var logger = Logger(label: "vkcert.test")
         logger.logLevel = .critical
         var settings = CSRCertificateManager.Settings(node: "vk-1", ips: [[10, 0, 0, 5]], dnsNames: [])
+        let secretStore = secretVerbs.map { _ in SecretCertificateStore(namespace: "interlink", name: "vkcert-vk-node-1", client: client, logger: logger) }
         settings.pollInterval = 2
         settings.initialBackoff = 0.2
         settings.maximumBackoff = 0.5
         settings.statusInterval = 3600
         func manager() throws -> CSRCertificateManager {
-            CSRCertificateManager(settings: settings, client: client, store: try CertificateStore(directory: dir.path("certs")), logger: logger, clock: TestClock())
+            CSRCertificateManager(settings: settings, client: client, store: try CertificateStore(directory: dir.path("certs")), logger: logger, clock: TestClock(),
+                                  secretStore: secretStore)
         }
         func ours() -> [String] { simulator.store.list(try! Selector(field: nil, label: nil)).items.compactMap(\.metadata.name).filter { $0 != "vk-vk-1-stale1" } }
 
@@ -89,7 +104,8 @@ struct RBACProofTests {
         _ = try? await task2.value
         await client.shutdown()
         await approver.shutdown()
-        let outcome = Outcome(served: served, staleRemoved: (try? simulator.store.get("vk-vk-1-stale1")) == nil, denied: simulator.deniedRequests)
+        let stored = (try? simulator.secrets.get(namespace: "interlink", "vkcert-vk-node-1"))?.data?["tls.crt"]?.isEmpty == false
+        let outcome = Outcome(served: served, staleRemoved: (try? simulator.store.get("vk-vk-1-stale1")) == nil, secretWritten: stored, denied: simulator.deniedRequests)
         await simulator.stop()
         return outcome
     }
@@ -110,6 +126,23 @@ struct RBACProofTests {
         #expect(outcome.served, "the CSR flow did not complete as the ServiceAccount of deploy/rbac.yaml")
         #expect(outcome.staleRemoved)
         #expect(outcome.denied.isEmpty, "\(outcome.denied)")
+    }
+
+    /// With the Secret store: the manifest's Role for it suffices (the pair lands in the Secret, no 403)
+    /// and each of its verbs is needed (a 403 naming it; without get or create nothing reaches the Secret).
+    @Test func theManifestCoversTheSecretStore() async throws {
+        let outcome = try await Self.run(verbs: Self.verbs, secretVerbs: ["get", "update", "create"])
+        #expect(outcome.served && outcome.secretWritten, "served \(outcome.served), Secret written \(outcome.secretWritten)")
+        #expect(outcome.denied.isEmpty, "\(outcome.denied)")
+    }
+
+    @Test(arguments: ["get", "update", "create"])
+    func everySecretVerbIsNeeded(_ removed: String) async throws {
+        let expected = #"User "system:serviceaccount:interlink:vkcert" cannot \#(removed) resource "secrets" in API group "" in the namespace "interlink""#
+        let outcome = try await Self.run(verbs: Self.verbs, secretVerbs: ["get", "update", "create"].filter { $0 != removed }, stopWhenDenied: expected)
+        #expect(outcome.denied.contains { $0.contains(expected) }, "without secrets \(removed): \(outcome.denied.prefix(3))")
+        #expect(!outcome.secretWritten, "the pair reached the Secret without \(removed)")
+        print("without secrets \(removed): served=\(outcome.served) secretWritten=\(outcome.secretWritten) first 403: \(outcome.denied.first ?? "-")")
     }
 
     @Test(arguments: verbs)

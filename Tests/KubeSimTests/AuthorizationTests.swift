@@ -396,8 +396,8 @@ struct AuthorizationTests {
     @Test func deployManifestLoads() throws {
         let policy = try RBACPolicy.load(file: Self.rbacManifest)
         #expect(policy.clusterRoles.keys.sorted() == ["vkcert-csr-approver", "vkcert-csr-requester"])
-        #expect(policy.roles.keys.sorted() == ["interlink/vkcert-reference-kubelet-issuer"])
-        #expect(policy.clusterRoleBindings.count == 2 && policy.roleBindings.count == 1)
+        #expect(policy.roles.keys.sorted() == ["interlink/vkcert-cert-secret", "interlink/vkcert-reference-kubelet-issuer"])
+        #expect(policy.clusterRoleBindings.count == 2 && policy.roleBindings.count == 2)
         #expect(policy.serviceAccounts == ["interlink/vkcert"])
     }
 }
