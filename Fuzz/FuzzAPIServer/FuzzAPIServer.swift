@@ -2,7 +2,7 @@
 //
 // libFuzzer entry point: the emulator's HTTP connection handling. Raw bytes go through the server's real
 // pipeline (NIO's HTTP/1.1 decoder with error handling, then the emulator's own handler: body collection
-// and its 4 MiB limit, bearer-token lookup, routing, watch set-up, response writing) on an
+// and its 4 MiB limit, authentication, impersonation, authorization, routing, watch set-up, response writing) on an
 // EmbeddedChannel, in two writes split where the first byte says, then the connection closes.
 
 import KubeAPI
@@ -11,9 +11,13 @@ import NIOCore
 import NIOEmbedded
 import NIOHTTP1
 
-// One server for the whole run (each APIServer owns an event-loop thread); without TLS every request is
-// the admin's, which reaches the most code.
-private let server = APIServer(router: APIRouter(store: CSRStore(), address: "127.0.0.1:6443"), tls: nil, tokens: [:])
+// One server for the whole run (each APIServer owns an event-loop thread). Without TLS a request without
+// credentials is the admin's (the insecure port), which reaches the most code; bearer tokens (one node's,
+// unknown ones: 401) and Impersonate-* headers go through authentication and the Node,RBAC chain.
+private let server = APIServer(
+    router: APIRouter(store: CSRStore(), address: "127.0.0.1:6443", authorizer: AuthorizerChain.standard(rbac: RBACAuthorizer(policy: RBACPolicy()))),
+    tls: nil, authenticator: Authenticator(tokens: ["fuzz-node": .node("fuzz")])
+)
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzAPIServer(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {

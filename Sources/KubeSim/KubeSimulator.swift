@@ -10,9 +10,11 @@ import RSA
 import Synchronization
 import X509
 
-/// A complete emulated control plane for CSRs: cluster CA (signs the API server's TLS certificate and,
-/// as kube-controller-manager's signing CA, kubelet-serving certificates), the store, the signer, an
-/// optional auto-approver, the cleaner, and the HTTP(S) server.
+/// An emulated control plane for the certificate flows: the cluster CA (signs the API server's TLS
+/// certificate, kubelet-serving certificates and the client certificates it mints), the client-kubelet
+/// CA, the CSR store and the generic stores (Secrets, Namespaces, RBAC objects), kube-controller-manager's
+/// two kubelet signers and node-client approver, an optional serving approver, the cleaner, authentication
+/// and (with `rbac`) Node,RBAC authorization, and the HTTP(S) server.
 public final class KubeSimulator: Sendable {
     public struct Options: Sendable {
         public var host = "127.0.0.1"
