@@ -7,6 +7,7 @@
 // with ours in the package graph.)
 
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -50,7 +51,10 @@ final class HTTPTransport: Sendable {
     }
 
     /// Opens a connection and sends one request; `sink` receives the response head, body chunks and end.
-    private func open(method: String, target: String, headers: [(String, String)], body: Data?, sink: ResponseSink) async throws -> any Channel {
+    /// `connected` gets the channel as soon as TCP is up, before the TLS handshake and the write, so a
+    /// caller's deadline can close it if either stalls.
+    private func open(method: String, target: String, headers: [(String, String)], body: Data?, sink: ResponseSink,
+                      connected: @Sendable (any Channel) -> Void = { _ in }) async throws -> any Channel {
         let context = sslContext
         let hostname = serverHostname
         let bootstrap = ClientBootstrap(group: group)
@@ -70,6 +74,7 @@ final class HTTPTransport: Sendable {
         } catch {
             throw KubeAPIError(.transport, "cannot connect to \(scheme)://\(hostHeader): \(error)")
         }
+        connected(channel)
         var head = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: method), uri: target)
         head.headers.add(name: "Host", value: hostHeader)
         head.headers.add(name: "User-Agent", value: "vkcert/0.1")
@@ -82,30 +87,67 @@ final class HTTPTransport: Sendable {
             buffer.writeBytes(body)
             channel.write(HTTPClientRequestPart.body(.byteBuffer(buffer)), promise: nil)
         }
-        try await channel.writeAndFlush(HTTPClientRequestPart.end(nil)).get()
+        do {
+            try await channel.writeAndFlush(HTTPClientRequestPart.end(nil)).get()
+        } catch {
+            // The deadline closed the channel during the handshake or the write: report why.
+            throw sink.failure ?? KubeAPIError(.transport, "\(method) \(target): \(error)")
+        }
         return channel
     }
 
-    /// One request, whole response, bounded by `timeout` seconds and a 16 MiB body.
+    /// A deadline for one exchange: when it passes, `sink` fails with a timeout and the channel (once
+    /// connected) is closed — covering the TLS handshake and the request write as well as the response.
+    private final class Deadline: Sendable {
+        private let channel = NIOLockedValueBox<(any Channel)?>(nil)
+        private let expired = NIOLockedValueBox(false)
+        private let task: Scheduled<Void>
+
+        init(loop: any EventLoop, seconds: TimeInterval, sink: ResponseSink, what: String) {
+            let channel = self.channel, expired = self.expired
+            task = loop.scheduleTask(in: .milliseconds(Int64(seconds * 1000))) {
+                expired.withLockedValue { $0 = true }
+                sink.fail(KubeAPIError(.timeout, "\(what): no response within \(Int(seconds)) s"))
+                channel.withLockedValue { $0 }?.close(promise: nil)
+            }
+        }
+
+        func attach(_ connected: any Channel) {
+            channel.withLockedValue { $0 = connected }
+            if expired.withLockedValue({ $0 }) { connected.close(promise: nil) }
+        }
+
+        func cancel() { task.cancel() }
+    }
+
+    /// One request, whole response, bounded by `timeout` seconds (connect, handshake, write and response)
+    /// and a 16 MiB body.
     func send(method: String, target: String, headers: [(String, String)], body: Data?, timeout: TimeInterval) async throws -> HTTPResponse {
         let sink = ResponseSink()
-        let channel = try await open(method: method, target: target, headers: headers, body: body, sink: sink)
-        let timer = channel.eventLoop.scheduleTask(in: .milliseconds(Int64(timeout * 1000))) {
-            sink.fail(KubeAPIError(.timeout, "\(method) \(target): no response within \(Int(timeout)) s"))
-            channel.close(promise: nil)
-        }
-        defer { timer.cancel() }
+        let deadline = Deadline(loop: group.next(), seconds: timeout, sink: sink, what: "\(method) \(target)")
+        defer { deadline.cancel() }
+        let channel = try await open(method: method, target: target, headers: headers, body: body, sink: sink, connected: { deadline.attach($0) })
         let response = try await sink.response()
         channel.close(promise: nil)
         return response
     }
 
-    /// One request whose body is delivered as it arrives, line by line (NDJSON watch streams).
-    func streamLines(method: String, target: String, headers: [(String, String)]) async throws -> (status: Int, lines: AsyncThrowingStream<Data, any Error>, cancel: @Sendable () -> Void) {
+    /// One request whose body is delivered as it arrives, line by line (NDJSON watch streams); the
+    /// response head must arrive within `headTimeout` seconds.
+    func streamLines(method: String, target: String, headers: [(String, String)], headTimeout: TimeInterval = 30) async throws -> (status: Int, lines: AsyncThrowingStream<Data, any Error>, cancel: @Sendable () -> Void) {
         let (stream, continuation) = AsyncThrowingStream<Data, any Error>.makeStream()
         let sink = ResponseSink(streaming: continuation)
-        let channel = try await open(method: method, target: target, headers: headers, body: nil, sink: sink)
-        let status = try await sink.statusCode()
+        let deadline = Deadline(loop: group.next(), seconds: headTimeout, sink: sink, what: "\(method) \(target)")
+        let channel: any Channel
+        let status: Int
+        do {
+            channel = try await open(method: method, target: target, headers: headers, body: nil, sink: sink, connected: { deadline.attach($0) })
+            status = try await sink.statusCode()
+        } catch {
+            deadline.cancel()
+            throw error
+        }
+        deadline.cancel()
         continuation.onTermination = { _ in channel.close(promise: nil) }
         return (status, stream, { channel.close(promise: nil) })
     }
@@ -159,6 +201,13 @@ final class ResponseSink: @unchecked Sendable {
 
     func end() {
         finish(nil)
+    }
+
+    /// The error the exchange failed with, if it did.
+    var failure: (any Error)? {
+        lock.lock()
+        defer { lock.unlock() }
+        return error
     }
 
     func fail(_ error: any Error) {
