@@ -40,8 +40,10 @@ public final class KubeSimulator: Sendable {
         /// The signing CA to use (nil: a fresh one, see ``makeCA()``): a sandbox restarted with the same
         /// directory keeps its CA, so certificates it issued before still verify.
         public var ca: (certificate: Certificate, key: RSAPrivateKey)?
-        /// The CA of the `kubernetes.io/kube-apiserver-client-kubelet` signer (nil: a fresh one): node
-        /// client certificates from TLS bootstrapping, which the HTTPS listener also trusts.
+        /// The CA of the `kubernetes.io/kube-apiserver-client-kubelet` signer, for node client certificates
+        /// from TLS bootstrapping, which the HTTPS listener also trusts. nil: the cluster CA, as
+        /// kube-controller-manager signs for every signer with `--cluster-signing-cert-file` unless a
+        /// signer-specific CA is given.
         public var clientKubeletCA: (certificate: Certificate, key: RSAPrivateKey)?
 
         public init() {}
@@ -60,11 +62,11 @@ public final class KubeSimulator: Sendable {
     }
 
     public let store: CSRStore
-    public let signer: KubeletServingSigner
+    public let signer: KubeletSigner
     /// The serving approver (nil unless `autoApprove`): its `refusals` say why a request stays pending.
     public let servingApprover: ServingApprover?
     /// The `kubernetes.io/kube-apiserver-client-kubelet` signer.
-    public let clientSigner: KubeletServingSigner
+    public let clientSigner: KubeletSigner
     public let caCertificate: Certificate
     public let adminToken: String
     let server: APIServer
@@ -94,10 +96,10 @@ public final class KubeSimulator: Sendable {
         let serverCert = try serverBuilder.sign(issuer: ca.subject, issuerKey: caKey)
 
         store = CSRStore(clock: options.clock)
-        signer = KubeletServingSigner(caCertificate: ca, caKey: caKey, defaultDuration: options.signingDuration)
+        signer = KubeletSigner(caCertificate: ca, caKey: caKey, defaultDuration: options.signingDuration)
         signer.attach(to: store)
-        let clientCA = try options.clientKubeletCA ?? Self.makeCA(commonName: "vkcert-sandbox-client-kubelet-ca")
-        clientSigner = KubeletServingSigner(caCertificate: clientCA.certificate, caKey: clientCA.key, defaultDuration: options.signingDuration, profile: .kubeletClient)
+        let clientCA = options.clientKubeletCA ?? (ca, caKey)
+        clientSigner = KubeletSigner(caCertificate: clientCA.certificate, caKey: clientCA.key, defaultDuration: options.signingDuration, profile: .kubeletClient)
         clientSigner.attach(to: store)
         servingApprover = options.autoApprove ? ServingApprover(policy: options.servingApproval) : nil
         servingApprover?.attach(to: store)
@@ -113,8 +115,9 @@ public final class KubeSimulator: Sendable {
             configuration.minimumTLSVersion = .tlsv12
             // Client certificates are optional, verified against the cluster CA when sent.
             configuration.certificateVerification = .optionalVerification
-            configuration.trustRoots = .certificates([try NIOSSLCertificate(bytes: ca.der, format: .der),
-                                                      try NIOSSLCertificate(bytes: clientCA.certificate.der, format: .der)])
+            var roots = [try NIOSSLCertificate(bytes: ca.der, format: .der)]
+            if clientCA.certificate.der != ca.der { roots.append(try NIOSSLCertificate(bytes: clientCA.certificate.der, format: .der)) }
+            configuration.trustRoots = .certificates(roots)
             context = try NIOSSLContext(configuration: configuration)
         }
         boundPort = Mutex(options.port)

@@ -33,9 +33,9 @@ public enum NodeClientApprover {
 
     /// The approval message when the controller would approve `csr`, nil when it leaves it.
     static func decide(_ csr: CertificateSigningRequestObject, authorizer: any Authorizer) -> String? {
-        guard csr.spec.signerName == KubeletServingSigner.clientSignerName, !csr.isApproved, !csr.isDenied,
+        guard csr.spec.signerName == KubeletSigner.clientSignerName, !csr.isApproved, !csr.isDenied,
               let request = try? CertificateSigningRequest(pemEncoded: [UInt8](csr.spec.request)),
-              KubeletServingSigner.clientProblem(request, usages: csr.spec.usages ?? []) == nil else { return nil }
+              KubeletSigner.clientProblem(request, usages: csr.spec.usages ?? []) == nil else { return nil }
         let requester = UserInfo(username: csr.spec.username ?? "", uid: csr.spec.uid ?? "", groups: csr.spec.groups ?? [])
         for recognizer in recognizers {
             if recognizer.selfOnly && requester.username != request.subject.commonNames.first { continue }

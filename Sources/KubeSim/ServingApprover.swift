@@ -96,7 +96,7 @@ public final class ServingApprover: Sendable {
         store.addObserver { [self] event in
             guard event.type == "ADDED" else { return }
             let csr = event.object
-            guard csr.spec.signerName == KubeletServingSigner.signerName, !csr.isApproved, !csr.isDenied else { return }
+            guard csr.spec.signerName == KubeletSigner.signerName, !csr.isApproved, !csr.isDenied else { return }
             if let reason = policy.refusal(csr) {
                 log.withLock {
                     $0.append("\(csr.metadata.name ?? ""): \(reason)")

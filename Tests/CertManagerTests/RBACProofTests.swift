@@ -27,12 +27,12 @@ struct RBACProofTests {
     }
 
     /// Runs the whole flow with the requester's verbs limited to `verbs`; each phase waits up to `window`
-    /// seconds (generous: the suite runs beside others on two cores), or until a 403 containing
+    /// seconds (generous: the suite runs beside others on two cores; a passing phase ends early), or until a 403 containing
     /// `stopWhenDenied` has been answered.
     /// `servingNeedsIt`: the removed permission makes serving impossible, so the second phase need not wait.
     /// `secretVerbs`: with the Secret store (`CertSecret: interlink/vkcert-vk-node-1`), the verbs left in
     /// deploy/rbac.yaml's Role for it (nil: no Secret store).
-    static func run(verbs: [String], secretVerbs: [String]? = nil, window: Double = 30, stopWhenDenied: String? = nil, servingNeedsIt: Bool = false) async throws -> Outcome {
+    static func run(verbs: [String], secretVerbs: [String]? = nil, window: Double = 90, stopWhenDenied: String? = nil, servingNeedsIt: Bool = false) async throws -> Outcome {
         var policy = try RBACPolicy.load(file: manifest)
         var role = try #require(policy.clusterRoles["vkcert-csr-requester"])
         role.rules = [PolicyRule(verbs: verbs, apiGroups: ["certificates.k8s.io"], resources: ["certificatesigningrequests"])]

@@ -26,8 +26,11 @@ struct AuthorizationTests {
         let clock = ManualClock()
         var bootstrapID = ""
 
-        init() async throws {
+        /// `separateClientCA`: the client-kubelet signer gets its own CA (kube-controller-manager's
+        /// `--cluster-signing-kube-apiserver-client-kubelet-cert-file`) instead of the cluster CA.
+        init(separateClientCA: Bool = false) async throws {
             var options = KubeSimulator.Options()
+            if separateClientCA { options.clientKubeletCA = try KubeSimulator.makeCA(commonName: "vkcert-sandbox-client-kubelet-ca") }
             var policy = try RBACPolicy.load(file: AuthorizationTests.rbacManifest)
             // What kubeadm binds for TLS bootstrapping (kubeadm:kubelet-bootstrap).
             policy.add(PolicyBinding(name: "kubeadm:kubelet-bootstrap", namespace: nil, roleRef: RoleRef(kind: "ClusterRole", name: "system:node-bootstrapper"),
@@ -247,7 +250,7 @@ struct AuthorizationTests {
     /// its serving CSR is requested by system:node:<name>; a renewal is approved through selfnodeclient; a
     /// token whose group lacks the nodeclient binding, or a request with a SAN, stays pending.
     @Test func tlsBootstrappingWithKubectl() async throws {
-        let cluster = try await SecuredCluster()
+        let cluster = try await SecuredCluster(separateClientCA: true)
         defer { Task { await cluster.stop() } }
         func csrManifest(_ name: String, subject: String, signer: String, usages: [String], san: String? = nil) throws -> String {
             var args = ["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", cluster.dir.path("\(name).key"),
@@ -290,6 +293,7 @@ struct AuthorizationTests {
         #expect(try field("node-client", ".status.conditions[0].message") == "Auto approving kubelet client certificate after SubjectAccessReview.")
         #expect(try field("node-client", ".spec.username") == "system:bootstrap:\(bootstrap.prefix(6))")
         // Issued by the client-kubelet CA (not the cluster CA), for client authentication.
+        #expect(cluster.simulator.clientSigner.caCertificate.der != cluster.simulator.caCertificate.der)
         let certFile = try cluster.dir.write("node-client.crt", Array(certificate.utf8))
         let caFile = try cluster.dir.write("client-ca.pem", Array(cluster.simulator.clientSigner.caCertificate.pemRepresentation.utf8))
         let verified = try Run.openssl(["verify", "-CAfile", caFile, "-purpose", "sslclient", certFile])

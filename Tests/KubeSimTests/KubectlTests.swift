@@ -204,7 +204,7 @@ struct KubectlTests {
         let pem = try cluster.opensslCSR("f", subject: "/O=system:nodes/CN=system:node:vk-6", san: "IP:10.0.0.9")
         var object = CertificateSigningRequestObject(
             metadata: ObjectMeta(generateName: "csr-"),
-            spec: CSRSpec(request: Data(pem.utf8), signerName: KubeletServingSigner.signerName, usages: ["digital signature", "server auth"])
+            spec: CSRSpec(request: Data(pem.utf8), signerName: KubeletSigner.signerName, usages: ["digital signature", "server auth"])
         )
         object = try cluster.simulator.store.create(object, user: .node("vk-6"))
         #expect(object.metadata.name?.hasPrefix("csr-") == true && object.metadata.name?.count == 9)

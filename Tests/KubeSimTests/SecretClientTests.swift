@@ -29,7 +29,7 @@ struct SecretClientTests {
         _ = try simulator.namespaces.create(Namespace(name: "interlink"), namespace: nil)
         let token = simulator.serviceAccountToken(namespace: "interlink", name: "vkcert")
         let kubeconfig = try dir.write("sa", Array(simulator.kubeconfig(token: token, user: "vkcert").utf8))
-        let client = try KubeClient(configuration: try ClientConfiguration.load(kubeconfig: kubeconfig), initialBackoff: 0.05, requestTimeout: 5)
+        let client = try KubeClient(configuration: try ClientConfiguration.load(kubeconfig: kubeconfig), initialBackoff: 0.05, requestTimeout: 30)
 
         var secret = Secret(metadata: ObjectMeta(name: "vkcert-vk-1"), type: Secret.tlsType,
                             data: ["tls.crt": Data("cert".utf8), "tls.key": Data("key".utf8)])

@@ -15,7 +15,7 @@ struct ServingApproverTests {
                        expiration: Int32? = nil) throws -> CertificateSigningRequestObject {
         let csr = try CSRBuilder.kubeletServing(node: node, ipAddresses: ips, dnsNames: dns).sign(with: StoreTests.key)
         var object = CertificateSigningRequestObject(metadata: ObjectMeta(name: name),
-            spec: CSRSpec(request: Data(csr.pemRepresentation.utf8), signerName: KubeletServingSigner.signerName, usages: ["digital signature", "server auth"]))
+            spec: CSRSpec(request: Data(csr.pemRepresentation.utf8), signerName: KubeletSigner.signerName, usages: ["digital signature", "server auth"]))
         object.spec.expirationSeconds = expiration
         _ = try store.create(object, user: user)
         return try store.get(name)

@@ -14,7 +14,7 @@ import X509
 struct StoreTests {
     static let key: RSAPrivateKey = try! RSAPrivateKey.load(Repository.vectorBytes("openssl/keys/rsa2048-b.pkcs8.pem")).key
 
-    static func request(node: String = "vk-1", signer: String = KubeletServingSigner.signerName, usages: [String] = ["digital signature", "server auth"], name: String? = nil) throws -> CertificateSigningRequestObject {
+    static func request(node: String = "vk-1", signer: String = KubeletSigner.signerName, usages: [String] = ["digital signature", "server auth"], name: String? = nil) throws -> CertificateSigningRequestObject {
         let csr = try CSRBuilder.kubeletServing(node: node, ipAddresses: [[10, 0, 0, 1]], dnsNames: []).sign(with: key)
         return CertificateSigningRequestObject(
             metadata: name.map { ObjectMeta(name: $0) } ?? ObjectMeta(generateName: "csr-"),
@@ -157,11 +157,11 @@ struct StoreTests {
         func field(_ number: Int, _ bytes: [UInt8]) -> [UInt8] { [UInt8(number << 3 | 2), UInt8(bytes.count)] + bytes }
         func string(_ number: Int, _ s: String) -> [UInt8] { field(number, Array(s.utf8)) }
         let condition = string(1, "Approved") + string(2, "KubectlApprove") + string(3, "ok") + field(4, [0x08, 0x80, 0xE4, 0xF6, 0xD6, 0x06]) + field(5, []) + string(6, "True")
-        let object = field(1, string(1, "vk-1-serving") + string(6, "1007")) + field(2, string(7, KubeletServingSigner.signerName) + string(5, "server auth")) + field(3, field(1, condition))
+        let object = field(1, string(1, "vk-1-serving") + string(6, "1007")) + field(2, string(7, KubeletSigner.signerName) + string(5, "server auth")) + field(3, field(1, condition))
         let envelope = [0x6B, 0x38, 0x73, 0x00] + field(1, string(1, "certificates.k8s.io/v1") + string(2, "CertificateSigningRequest")) + field(2, object)
         let decoded = try CSRProtobuf.decode(envelope)
         #expect(decoded.metadata.name == "vk-1-serving" && decoded.metadata.resourceVersion == "1007")
-        #expect(decoded.spec.signerName == KubeletServingSigner.signerName && decoded.spec.usages == ["server auth"])
+        #expect(decoded.spec.signerName == KubeletSigner.signerName && decoded.spec.usages == ["server auth"])
         let c = try #require(decoded.status?.conditions?.first)
         #expect(c.type == "Approved" && c.status == "True" && c.reason == "KubectlApprove")
         #expect(c.lastUpdateTime != nil && c.lastTransitionTime == nil, "an empty metav1.Time is unset")

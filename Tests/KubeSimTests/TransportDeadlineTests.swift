@@ -40,7 +40,8 @@ struct TransportDeadlineTests {
             #expect(error.code == .timeout || error.code == .transport, "\(error)")
         }
         // Liveness, not performance: without the deadline on the handshake this call never returned.
-        #expect(Date().timeIntervalSince(started) < 30, "took \(Date().timeIntervalSince(started)) s")
+        // (Retries with backoff under a loaded test run took 35 s once; the hang this guards against is unbounded.)
+        #expect(Date().timeIntervalSince(started) < 120, "took \(Date().timeIntervalSince(started)) s")
         await client.shutdown()
     }
 }

@@ -198,20 +198,15 @@ struct FieldSchema: Sendable {
     /// The FieldsV1 trie of `paths` (list-map elements carry `.`).
     static func fieldsV1(_ paths: Set<FieldPath>) -> FieldsV1 {
         var root = FieldsV1()
-        for path in paths {
-            insert(path[...], into: &root, isElement: false)
-        }
+        for path in paths { insert(path[...], into: &root) }
         return root
     }
 
-    private static func insert(_ path: ArraySlice<PathElement>, into node: inout FieldsV1, isElement: Bool) {
-        guard let first = path.first else {
-            if isElement { node.children["."] = FieldsV1() }
-            return
-        }
+    private static func insert(_ path: ArraySlice<PathElement>, into node: inout FieldsV1) {
+        guard let first = path.first else { return }
         var child = node.children[first.serialized] ?? FieldsV1()
         if case .key = first { child.children["."] = child.children["."] ?? FieldsV1() }
-        insert(path.dropFirst(), into: &child, isElement: false)
+        insert(path.dropFirst(), into: &child)
         node.children[first.serialized] = child
     }
 

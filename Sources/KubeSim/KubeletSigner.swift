@@ -13,7 +13,7 @@ import X509
 /// cert-file` allows). Each signs Approved requests for its signer name, or marks them
 /// `Failed`/`SignerValidationFailure` with the real messages. Requests for other signers stay pending, as
 /// in a real cluster.
-public final class KubeletServingSigner: Sendable {
+public final class KubeletSigner: Sendable {
     public static let signerName = "kubernetes.io/kubelet-serving"
     public static let clientSignerName = "kubernetes.io/kube-apiserver-client-kubelet"
 
