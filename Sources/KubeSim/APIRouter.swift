@@ -41,6 +41,25 @@ public struct APIRequest: Sendable {
     }
 
     var wantsTable: Bool { accept.contains("as=Table") }
+
+    /// A boolean query parameter as apimachinery converts one (runtime/conversion.go,
+    /// Convert_Slice_string_To_bool): absent is false; 0, f, n, false, no, off (any case) are false; anything
+    /// else is true.
+    func flag(_ name: String) -> Bool {
+        guard let value = query[name] else { return false }
+        return !["0", "f", "n", "false", "no", "off"].contains(value.lowercased())
+    }
+
+    /// The watch a GET of a collection asks for (`watch`, `resourceVersion`, `timeoutSeconds`,
+    /// `allowWatchBookmarks`), or nil for a list.
+    func watchRequest(selector: Selector, table: Bool, source: WatchSource) -> WatchRequest? {
+        guard flag("watch") else { return nil }
+        var watch = WatchRequest(selector: selector, resourceVersion: query["resourceVersion"],
+                                 timeoutSeconds: query["timeoutSeconds"].flatMap(Int.init), table: table)
+        watch.allowBookmarks = flag("allowWatchBookmarks")
+        watch.source = source
+        return watch
+    }
 }
 
 /// What to send back.
@@ -201,10 +220,7 @@ public final class APIRouter: Sendable {
         switch request.method {
         case "GET":
             let selector = try selector(request)
-            if request.query["watch"] == "true" || request.query["watch"] == "1" {
-                var watch = WatchRequest(selector: selector, resourceVersion: request.query["resourceVersion"],
-                                         timeoutSeconds: request.query["timeoutSeconds"].flatMap(Int.init), table: request.wantsTable)
-                watch.allowBookmarks = request.query["allowWatchBookmarks"] == "true" || request.query["allowWatchBookmarks"] == "1"
+            if let watch = request.watchRequest(selector: selector, table: request.wantsTable, source: .certificateSigningRequests) {
                 return .watch(watch)
             }
             let page = try store.page(selector, limit: try limit(request), continue: request.query["continue"])
@@ -333,7 +349,7 @@ public final class APIRouter: Sendable {
         _ write: (CertificateSigningRequestObject, CSRStore.ManagedFieldsHook?) throws(APIStatus) -> CertificateSigningRequestObject
     ) throws(APIStatus) -> APIResponse {
         let config = try Patch.applyConfiguration(request.body, kind: "CertificateSigningRequest", apiVersion: "certificates.k8s.io/v1", name: name)
-        let force = request.query["force"].map { $0 == "true" || $0 == "1" } ?? false
+        let force = request.flag("force")
         var attempts = 0
         while true {
             let current: CertificateSigningRequestObject?
@@ -414,7 +430,7 @@ public final class APIRouter: Sendable {
             }
         }
         let policy = options.propagationPolicy ?? request.query["propagationPolicy"]
-        let orphan = options.orphanDependents ?? request.query["orphanDependents"].map { $0 == "true" }
+        let orphan = options.orphanDependents ?? (request.query["orphanDependents"] != nil ? request.flag("orphanDependents") : nil)
         func invalid(_ message: String, _ reason: String) -> APIStatus {
             APIStatus(code: 422, reason: "Invalid", message: "DeleteOptions.meta.k8s.io \"\" is invalid: propagationPolicy: \(message)",
                       details: .init(group: "meta.k8s.io", kind: "DeleteOptions", causes: [.init(reason: reason, message: message, field: "propagationPolicy")]))

@@ -89,11 +89,7 @@ extension APIRouter {
     }
 
     private func secretList(_ request: APIRequest, namespace: String?) throws(APIStatus) -> APIResponse {
-        if request.query["watch"].map({ !["false", "0"].contains($0) }) == true {
-            var watch = WatchRequest(selector: try secretSelector(request), resourceVersion: request.query["resourceVersion"],
-                                     timeoutSeconds: request.query["timeoutSeconds"].flatMap(Int.init), table: false)
-            watch.allowBookmarks = ["true", "1"].contains(request.query["allowWatchBookmarks"] ?? "")
-            watch.source = .secrets(namespace: namespace)
+        if let watch = request.watchRequest(selector: try secretSelector(request), table: false, source: .secrets(namespace: namespace)) {
             return .watch(watch)
         }
         let (items, rv) = secrets.list(namespace: namespace, matching: try secretSelector(request))

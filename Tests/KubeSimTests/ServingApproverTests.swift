@@ -45,3 +45,18 @@ struct ServingApproverTests {
         }
     }
 }
+
+/// Boolean query parameters as apimachinery converts them (runtime/conversion.go,
+/// Convert_Slice_string_To_bool), for CSR and Secret watches alike.
+@Suite("KubeSim query flags")
+struct QueryFlagTests {
+    @Test(arguments: [("watch=true", true), ("watch=1", true), ("watch=yes", true), ("watch=", true),
+                      ("watch=false", false), ("watch=0", false), ("watch=No", false), ("watch=off", false), ("", false)])
+    func watchParameter(query: String, isWatch: Bool) {
+        let router = APIRouter(store: CSRStore(clock: ManualClock()), address: "127.0.0.1:0")
+        for path in ["/apis/certificates.k8s.io/v1/certificatesigningrequests", "/api/v1/namespaces/default/secrets"] {
+            let response = router.handle(APIRequest(method: "GET", target: "\(path)?\(query)", user: .admin))
+            if case .watch = response { #expect(isWatch, "\(path)?\(query) watched") } else { #expect(!isWatch && response.statusCode == 200, "\(path)?\(query) listed: \(response.statusCode)") }
+        }
+    }
+}
