@@ -15,7 +15,10 @@ import Glibc
 /// only once the request was written).
 @Suite("KubeAPI transport deadlines")
 struct TransportDeadlineTests {
-    @Test func aStalledTLSHandshakeTimesOut() async throws {
+    /// Liveness, not performance: without the deadline on the handshake this call never returned. The time
+    /// limit is the hang guard (a full two-core run once starved the retries for 122 s, so no wall-clock
+    /// bound is asserted); the error code proves the deadline, not a refused connection, ended the call.
+    @Test(.timeLimit(.minutes(5))) func aStalledTLSHandshakeTimesOut() async throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         try #require(fd >= 0)
         defer { close(fd) }
@@ -31,17 +34,13 @@ struct TransportDeadlineTests {
 
         var configuration = ClientConfiguration(server: "https://127.0.0.1:\(port)")
         configuration.insecureSkipTLSVerify = true
-        let client = try KubeClient(configuration: configuration, initialBackoff: 0.05, requestTimeout: 1)
-        let started = Date()
+        let client = try KubeClient(configuration: configuration, maximumAttempts: 1, requestTimeout: 1)
         do {
             _ = try await client.get("anything")
             Issue.record("a server that never answers returned a response")
         } catch let error as KubeAPIError {
-            #expect(error.code == .timeout || error.code == .transport, "\(error)")
+            #expect(error.code == .timeout, "the deadline ended the call: \(error)")
         }
-        // Liveness, not performance: without the deadline on the handshake this call never returned.
-        // (Retries with backoff under a loaded test run took 35 s once; the hang this guards against is unbounded.)
-        #expect(Date().timeIntervalSince(started) < 120, "took \(Date().timeIntervalSince(started)) s")
         await client.shutdown()
     }
 }

@@ -24,8 +24,14 @@ final class HTTPTransport: Sendable {
     let scheme: String
     let host: String
     let port: Int
-    let sslContext: NIOSSLContext?
     let serverHostname: String?
+    /// The TLS context new connections use; replaced when the client certificate rotates.
+    private let tlsContext: NIOLockedValueBox<NIOSSLContext?>
+    /// Set once by `shutdown()`. Every call that hands work to the event loop from outside it checks this
+    /// under the same lock first: NIO drops work scheduled on a shut-down loop, so a request racing
+    /// `shutdown()` (a manager's watch finishing after its owner shut the client down) would otherwise
+    /// wait forever on a promise nobody fulfils, or trip NIO's leaked-promise check in debug builds.
+    private let closed = NIOLockedValueBox(false)
 
     init(server: String, tls: TLSConfiguration, tlsServerName: String?) throws {
         guard let url = URL(string: server), let scheme = url.scheme, let host = url.host else {
@@ -35,14 +41,53 @@ final class HTTPTransport: Sendable {
         self.scheme = scheme
         self.host = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
         self.port = url.port ?? (scheme == "https" ? 443 : 80)
-        self.sslContext = scheme == "https" ? try NIOSSLContext(configuration: tls) : nil
+        self.tlsContext = NIOLockedValueBox(scheme == "https" ? try NIOSSLContext(configuration: tls) : nil)
+        self.baseTLS = tls
         let isIP = self.host.contains(":") || self.host.split(separator: ".").allSatisfy { Int($0) != nil }
         self.serverHostname = tlsServerName ?? (isIP ? nil : self.host)
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     }
 
+    let baseTLS: TLSConfiguration
+
+    /// New connections present `chain` and `key` (earlier ones finish with the old pair): client
+    /// certificate rotation, as client-go's cert-rotating dialer.
+    func useClientCertificate(chain: [NIOSSLCertificate], key: NIOSSLPrivateKey) throws {
+        guard scheme == "https" else { return }
+        var tls = baseTLS
+        tls.certificateChain = chain.map { .certificate($0) }
+        tls.privateKey = .privateKey(key)
+        let context = try NIOSSLContext(configuration: tls)
+        tlsContext.withLockedValue { $0 = context }
+    }
+
     func shutdown() async {
-        try? await group.shutdownGracefully()
+        let first = closed.withLockedValue { wasClosed in
+            defer { wasClosed = true }
+            return !wasClosed
+        }
+        if first { try? await group.shutdownGracefully() }
+    }
+
+    /// Runs `body`, which hands work to the event loop, only while the client is open.
+    private func whileOpen<T>(_ body: () throws -> T) throws -> T {
+        try closed.withLockedValue { isClosed in
+            guard !isClosed else { throw KubeAPIError(.transport, "the Kubernetes client has been shut down") }
+            return try body()
+        }
+    }
+
+    /// Runs `body` unless the client is shut down: for work that shutdown has made moot (closing a channel
+    /// shutdown closed, cancelling a timer it cancelled).
+    func ifOpen(_ body: () -> Void) {
+        closed.withLockedValue { isClosed in
+            if !isClosed { body() }
+        }
+    }
+
+    /// Closes `channel` unless the client is shut down (which closed every channel already).
+    func close(_ channel: any Channel) {
+        ifOpen { channel.close(promise: nil) }
     }
 
     var hostHeader: String {
@@ -55,7 +100,7 @@ final class HTTPTransport: Sendable {
     /// caller's deadline can close it if either stalls.
     private func open(method: String, target: String, headers: [(String, String)], body: Data?, sink: ResponseSink,
                       connected: @Sendable (any Channel) -> Void = { _ in }) async throws -> any Channel {
-        let context = sslContext
+        let context = tlsContext.withLockedValue { $0 }
         let hostname = serverHostname
         let bootstrap = ClientBootstrap(group: group)
             .connectTimeout(.seconds(10))
@@ -70,7 +115,9 @@ final class HTTPTransport: Sendable {
             }
         let channel: any Channel
         do {
-            channel = try await bootstrap.connect(host: host, port: port).get()
+            channel = try await whileOpen { bootstrap.connect(host: host, port: port) }.get()
+        } catch let error as KubeAPIError {
+            throw error
         } catch {
             throw KubeAPIError(.transport, "cannot connect to \(scheme)://\(hostHeader): \(error)")
         }
@@ -81,14 +128,19 @@ final class HTTPTransport: Sendable {
         head.headers.add(name: "Connection", value: "close")
         for (name, value) in headers { head.headers.add(name: name, value: value) }
         if let body { head.headers.add(name: "Content-Length", value: String(body.count)) }
-        channel.write(HTTPClientRequestPart.head(head), promise: nil)
-        if let body {
-            var buffer = channel.allocator.buffer(capacity: body.count)
-            buffer.writeBytes(body)
-            channel.write(HTTPClientRequestPart.body(.byteBuffer(buffer)), promise: nil)
-        }
         do {
-            try await channel.writeAndFlush(HTTPClientRequestPart.end(nil)).get()
+            let written = try whileOpen {
+                channel.write(HTTPClientRequestPart.head(head), promise: nil)
+                if let body {
+                    var buffer = channel.allocator.buffer(capacity: body.count)
+                    buffer.writeBytes(body)
+                    channel.write(HTTPClientRequestPart.body(.byteBuffer(buffer)), promise: nil)
+                }
+                return channel.writeAndFlush(HTTPClientRequestPart.end(nil))
+            }
+            try await written.get()
+        } catch let error as KubeAPIError {
+            throw sink.failure ?? error
         } catch {
             // The deadline closed the channel during the handshake or the write: report why.
             throw sink.failure ?? KubeAPIError(.transport, "\(method) \(target): \(error)")
@@ -102,8 +154,11 @@ final class HTTPTransport: Sendable {
         private let channel = NIOLockedValueBox<(any Channel)?>(nil)
         private let expired = NIOLockedValueBox(false)
         private let task: Scheduled<Void>
+        private let transport: HTTPTransport
 
-        init(loop: any EventLoop, seconds: TimeInterval, sink: ResponseSink, what: String) {
+        /// Schedules on `loop`: create it only while the transport is open (`whileOpen`).
+        init(_ transport: HTTPTransport, loop: any EventLoop, seconds: TimeInterval, sink: ResponseSink, what: String) {
+            self.transport = transport
             let channel = self.channel, expired = self.expired
             task = loop.scheduleTask(in: .milliseconds(Int64(seconds * 1000))) {
                 expired.withLockedValue { $0 = true }
@@ -114,21 +169,21 @@ final class HTTPTransport: Sendable {
 
         func attach(_ connected: any Channel) {
             channel.withLockedValue { $0 = connected }
-            if expired.withLockedValue({ $0 }) { connected.close(promise: nil) }
+            if expired.withLockedValue({ $0 }) { transport.close(connected) }
         }
 
-        func cancel() { task.cancel() }
+        func cancel() { transport.ifOpen { task.cancel() } }
     }
 
     /// One request, whole response, bounded by `timeout` seconds (connect, handshake, write and response)
     /// and a 16 MiB body.
     func send(method: String, target: String, headers: [(String, String)], body: Data?, timeout: TimeInterval) async throws -> HTTPResponse {
         let sink = ResponseSink()
-        let deadline = Deadline(loop: group.next(), seconds: timeout, sink: sink, what: "\(method) \(target)")
+        let deadline = try whileOpen { Deadline(self, loop: group.next(), seconds: timeout, sink: sink, what: "\(method) \(target)") }
         defer { deadline.cancel() }
         let channel = try await open(method: method, target: target, headers: headers, body: body, sink: sink, connected: { deadline.attach($0) })
         let response = try await sink.response()
-        channel.close(promise: nil)
+        close(channel)
         return response
     }
 
@@ -137,7 +192,7 @@ final class HTTPTransport: Sendable {
     func streamLines(method: String, target: String, headers: [(String, String)], headTimeout: TimeInterval = 30) async throws -> (status: Int, lines: AsyncThrowingStream<Data, any Error>, cancel: @Sendable () -> Void) {
         let (stream, continuation) = AsyncThrowingStream<Data, any Error>.makeStream()
         let sink = ResponseSink(streaming: continuation)
-        let deadline = Deadline(loop: group.next(), seconds: headTimeout, sink: sink, what: "\(method) \(target)")
+        let deadline = try whileOpen { Deadline(self, loop: group.next(), seconds: headTimeout, sink: sink, what: "\(method) \(target)") }
         let channel: any Channel
         let status: Int
         do {
@@ -148,8 +203,8 @@ final class HTTPTransport: Sendable {
             throw error
         }
         deadline.cancel()
-        continuation.onTermination = { _ in channel.close(promise: nil) }
-        return (status, stream, { channel.close(promise: nil) })
+        continuation.onTermination = { [self] _ in close(channel) }
+        return (status, stream, { [self] in close(channel) })
     }
 }
 
