@@ -9,7 +9,9 @@ import RSA
 import Synchronization
 import X509
 
-/// CSR mode: one `certificates.k8s.io/v1` request at a time, waited on for as long as it takes.
+/// CSR mode: one `certificates.k8s.io/v1` request at a time, waited on for as long as it takes — for
+/// the kubelet's serving certificate, or (``CertificatePurpose/nodeClient``, TLS bootstrapping) for its
+/// client certificate.
 ///
 /// - Start-up: a stored certificate that is valid, before its renewal point and fits the template (CN,
 ///   O, every node IP and DNS name) is served and **no CSR is created**; otherwise a pending CSR of ours
@@ -43,6 +45,11 @@ public final class CSRCertificateManager: CertificateSource {
         public var reuseKeyOnRenewal = false
         /// The key type of new requests (`KeyAlgorithm`; RSA-2048 by default, as InterLink's VK).
         public var keyAlgorithm: KeyAlgorithm = .rsa2048
+        /// What the certificate is for: the signer's subject, SAN and usage rules differ.
+        public var purpose: CertificatePurpose = .serving
+        /// Delete this node's stale pending requests at start-up. Off for the node identity, which (as a
+        /// kubelet) may create, get, list and watch CSRs but not delete them.
+        public var cleanUpStaleRequests = true
 
         public init(node: String, ips: [[UInt8]], dnsNames: [String]) {
             self.node = node
@@ -52,11 +59,16 @@ public final class CSRCertificateManager: CertificateSource {
     }
 
     public let settings: Settings
-    let client: KubeClient
-    let store: CertificateStore
+    /// The client each API call uses, chosen per call (TLS bootstrapping: the node's own credential while
+    /// its certificate is valid, else the bootstrap credential).
+    let clientForCall: @Sendable () -> KubeClient
+    var client: KubeClient { clientForCall() }
+    /// Called with each identity installed (bootstrapping: the node client starts authenticating with it).
+    let onInstall: (@Sendable (ServingIdentity) -> Void)?
+    public let store: CertificateStore
     let clock: any ManagerClock
     let logger: Logger
-    public let metrics = ManagerMetrics(mode: "csr")
+    public let metrics: ManagerMetrics
     private let identity = Mutex<ServingIdentity?>(nil)
     /// CSRs this manager created (for tests and the status line).
     public let createdRequests = Mutex<[String]>([])
@@ -66,10 +78,17 @@ public final class CSRCertificateManager: CertificateSource {
     /// The Secret store (`CertSecret`), when configured: read at start-up, written after claims and issuance.
     let secretStore: SecretCertificateStore?
 
-    public init(settings: Settings, client: KubeClient, store: CertificateStore, logger: Logger, clock: any ManagerClock = WallClock(),
-                secretStore: SecretCertificateStore? = nil) {
+    public convenience init(settings: Settings, client: KubeClient, store: CertificateStore, logger: Logger, clock: any ManagerClock = WallClock(),
+                            secretStore: SecretCertificateStore? = nil) {
+        self.init(settings: settings, clientForCall: { client }, store: store, logger: logger, clock: clock, secretStore: secretStore)
+    }
+
+    public init(settings: Settings, clientForCall: @escaping @Sendable () -> KubeClient, store: CertificateStore, logger: Logger,
+                clock: any ManagerClock = WallClock(), secretStore: SecretCertificateStore? = nil, onInstall: (@Sendable (ServingIdentity) -> Void)? = nil) {
         self.settings = settings
-        self.client = client
+        self.clientForCall = clientForCall
+        self.onInstall = onInstall
+        self.metrics = ManagerMetrics(mode: settings.purpose == .serving ? "csr" : "node-client")
         self.store = store
         self.logger = logger
         self.clock = clock
@@ -109,13 +128,24 @@ public final class CSRCertificateManager: CertificateSource {
         return identity.withLock { $0.flatMap { $0.isValid(at: now) ? $0 : nil } }
     }
 
-    public var unavailableReason: String { "no certificate available yet - CSR pending approval" }
+    public var unavailableReason: String {
+        settings.purpose == .serving ? "no certificate available yet - CSR pending approval" : "no node client certificate yet - CSR pending approval"
+    }
+
+    /// Returns once a valid certificate is installed (the serving manager waits so for the node client
+    /// certificate before its first request); polls, so cancellation ends the wait at once.
+    public func waitForCertificate() async throws {
+        while current() == nil {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
 
     // MARK: template
 
-    /// Whether a certificate still fits what this node needs: CN, O, every node IP and DNS name.
+    /// Whether a certificate still fits what this node needs: CN, O, and for serving every node IP and DNS name.
     func fitsTemplate(_ certificate: Certificate) -> Bool {
         guard certificate.subject.commonNames == ["system:node:\(settings.node)"], certificate.subject.organizations == ["system:nodes"] else { return false }
+        if settings.purpose == .nodeClient { return true }
         let sans = certificate.extensions.subjectAlternativeNames ?? []
         for ip in settings.ips where !sans.contains(where: { if case .ipAddress(let a) = $0 { Array(a) == ip } else { false } }) { return false }
         for dns in settings.dnsNames where !sans.contains(where: { if case .dns(let d) = $0 { d == dns } else { false } }) { return false }
@@ -136,12 +166,12 @@ public final class CSRCertificateManager: CertificateSource {
                 install(stored)  // still valid: serve it until the new one arrives
             } else {
                 install(stored)
-                logger.info("Using existing certificate valid until \(KubeJSON.format(stored.notAfter))")
+                logger.info("Using existing \(what) valid until \(KubeJSON.format(stored.notAfter))")
             }
         } else {
-            logger.info("No existing certificate found, will create CSR and wait for approval")
+            logger.info("No existing \(what) found, will create CSR and wait for approval")
         }
-        await cleanUpStaleRequests(keeping: store.loadPending()?.name)
+        if settings.cleanUpStaleRequests { await cleanUpStaleRequests(keeping: store.loadPending()?.name) }
         while !Task.isCancelled {
             if let served = identity.withLock({ $0 }), served.isValid(at: clock.now()), fitsTemplate(served.leaf) {
                 let renewAt = served.renewalPoint(fraction: settings.renewalFraction)
@@ -151,16 +181,20 @@ public final class CSRCertificateManager: CertificateSource {
                     try await clock.sleep(for: min(wait, 3600))
                     continue
                 }
-                logger.info("certificate reached \(Int(settings.renewalFraction * 100)) % of its lifetime; renewing while it keeps serving")
+                logger.info("\(what) reached \(Int(settings.renewalFraction * 100)) % of its lifetime; renewing while it keeps \(settings.purpose == .serving ? "serving" : "authenticating")")
             }
             try await obtainCertificate()
         }
     }
 
     func install(_ new: ServingIdentity) {
+        onInstall?(new)
         identity.withLock { $0 = new }
         metrics.update { $0.certificateExpiry = new.notAfter }
     }
+
+    /// "certificate" or "node client certificate", for log lines.
+    var what: String { settings.purpose == .serving ? "certificate" : "node client certificate" }
 
     /// Deletes this node's own pending requests other than `keeping`.
     func cleanUpStaleRequests(keeping: String?) async {
@@ -182,7 +216,7 @@ public final class CSRCertificateManager: CertificateSource {
         }
     }
 
-    var namePrefix: String { "vk-\(settings.node)-".prefix(58).description }
+    var namePrefix: String { (settings.purpose == .serving ? "vk-\(settings.node)-" : "vk-\(settings.node)-client-").prefix(58).description }
 
     /// Obtains a certificate through one CSR at a time; returns once one is installed.
     func obtainCertificate() async throws {
@@ -207,7 +241,7 @@ public final class CSRCertificateManager: CertificateSource {
                         $0.waitingSince = nil
                         $0.pendingCSR = nil
                     }
-                    logger.info("certificate issued and installed", metadata: [
+                    logger.info("\(what) issued and installed", metadata: [
                         "csr": "\(pending.name)", "serial": "\(new.leaf.serialHex)", "notAfter": "\(new.leaf.notAfter)",
                     ])
                     return
@@ -285,17 +319,22 @@ public final class CSRCertificateManager: CertificateSource {
 
     /// spec.usages as the kubelet asks for them (pkg/kubelet/certificate/kubelet.go,
     /// NewKubeletServerCertificateManager): key encipherment only for RSA keys, which can do key transport.
-    static func usages(for key: PrivateKey) -> [String] {
-        key.algorithm.supportsKeyEncipherment ? ["digital signature", "key encipherment", "server auth"] : ["digital signature", "server auth"]
+    /// Client requests the same way with client auth (the kubelet's bootstrap always adds key
+    /// encipherment; the client-kubelet signer and the csrapproving recognisers accept both sets).
+    static func usages(for key: PrivateKey, purpose: CertificatePurpose = .serving) -> [String] {
+        let extended = purpose == .serving ? "server auth" : "client auth"
+        return key.algorithm.supportsKeyEncipherment ? ["digital signature", "key encipherment", extended] : ["digital signature", extended]
     }
 
     /// POSTs the CSR for `pending` (idempotent by name). Returns true when the object exists afterwards.
     func create(_ pending: CertificateStore.PendingRequest) async throws -> Bool {
-        let request = try CSRBuilder.kubeletServing(node: settings.node, ipAddresses: settings.ips, dnsNames: settings.dnsNames).sign(with: pending.key)
+        let builder = settings.purpose == .serving
+            ? CSRBuilder.kubeletServing(node: settings.node, ipAddresses: settings.ips, dnsNames: settings.dnsNames) : CSRBuilder.kubeletClient(node: settings.node)
+        let request = try builder.sign(with: pending.key)
         var object = CertificateSigningRequestObject(
             metadata: ObjectMeta(name: pending.name),
             spec: CSRSpec(request: Data(request.pemRepresentation.utf8), signerName: settings.signerName,
-                          expirationSeconds: settings.expirationSeconds, usages: Self.usages(for: pending.key))
+                          expirationSeconds: settings.expirationSeconds, usages: Self.usages(for: pending.key, purpose: settings.purpose))
         )
         object.metadata.labels = [Self.nodeLabel: settings.node]
         _ = try await client.create(object)
@@ -304,7 +343,7 @@ public final class CSRCertificateManager: CertificateSource {
             $0.waitingSince = clock.now()
             $0.pendingCSR = pending.name
         }
-        logger.info("created CSR; waiting for approval", metadata: [
+        logger.info(settings.purpose == .serving ? "created CSR; waiting for approval" : "created CSR for the node client certificate; waiting for approval", metadata: [
             "csr": "\(pending.name)", "signer": "\(settings.signerName)", "approve": "kubectl certificate approve \(pending.name)",
         ])
         return true
@@ -367,7 +406,9 @@ public final class CSRCertificateManager: CertificateSource {
             let blocks = try PEM.decodeAll([UInt8](pem)).filter { $0.label == PEM.Label.certificate }
             let chain = try blocks.map { try Certificate(derEncoded: $0.der) }
             let identity = try ServingIdentity(chain: chain, key: pending.key)
-            guard fitsTemplate(identity.leaf) else { return .rejected("the issued certificate does not carry this node's subject and addresses") }
+            guard fitsTemplate(identity.leaf) else {
+                return .rejected(settings.purpose == .serving ? "the issued certificate does not carry this node's subject and addresses" : "the issued certificate does not carry this node's subject")
+            }
             guard identity.isValid(at: clock.now()) else { return .rejected("the issued certificate is not valid now (\(identity.leaf.notBefore) … \(identity.leaf.notAfter))") }
             return .issued(identity)
         } catch {

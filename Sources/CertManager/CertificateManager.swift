@@ -11,6 +11,31 @@ public enum CertificateManager {
         public let source: any CertificateSource
         /// For CSR mode: the workflow to run (as a service) until shutdown.
         public let csrManager: CSRCertificateManager?
+        /// CSR mode with `BootstrapKubeconfig`: the node client certificate's workflow, which the serving
+        /// one waits for.
+        public var bootstrap: NodeBootstrap? = nil
+
+        /// Closes the Kubernetes clients the bootstrap made (after the workflows have stopped).
+        public func shutdown() async {
+            await bootstrap?.shutdown()
+        }
+
+        /// Runs the CSR workflows until cancelled: the node client certificate's (bootstrapping) and,
+        /// once a node client certificate is installed, the serving certificate's.
+        public func runManagers() async throws {
+            guard let csrManager else { return }
+            guard let bootstrap else { return try await csrManager.run() }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await bootstrap.manager.run() }
+                group.addTask {
+                    try await bootstrap.manager.waitForCertificate()
+                    try await csrManager.run()
+                }
+                defer { group.cancelAll() }
+                try await group.next()
+                try await group.next()
+            }
+        }
     }
 
     /// - Parameter keepKeyAcrossRenewals: files mode (``CertificateFileWriter``): renewals and
@@ -30,6 +55,9 @@ public enum CertificateManager {
         }
         let mode = config.mode
         logger.info("certificate mode: \(mode)")
+        if config.bootstrapKubeconfig != nil, mode != .csr(signerName: config.signerName) {
+            logger.info("BootstrapKubeconfig is not used in \(mode) mode (it gives CSR mode the node's identity)")
+        }
         switch mode {
         case .manual(let cert, let key):
             let source = ManualCertificateSource(certFile: cert, keyFile: key, logger: logger, clock: clock)
@@ -46,6 +74,30 @@ public enum CertificateManager {
             )
             return Started(mode: mode, source: source, csrManager: nil)
         case .csr(let signer):
+            var settings = CSRCertificateManager.Settings(node: config.nodeName!, ips: ips, dnsNames: config.dnsNames)
+            settings.signerName = signer
+            settings.renewalFraction = config.renewalFraction
+            settings.pollInterval = config.pollInterval
+            settings.expirationSeconds = config.csrExpirationSeconds
+            settings.watch = config.watchCSR
+            settings.reuseKeyOnRenewal = keepKeyAcrossRenewals
+            settings.keyAlgorithm = config.keyAlgorithm
+            let store = try CertificateStore(directory: config.certDir)
+            if let bootstrapKubeconfig = config.bootstrapKubeconfig {
+                // TLS bootstrapping: every call as the node; the injected client (tests) is the bootstrap credential.
+                let bootstrap = try NodeBootstrap(
+                    node: config.nodeName!, bootstrapKubeconfig: bootstrapKubeconfig, nodeKubeconfig: config.resolvedNodeKubeconfig,
+                    certDir: config.certDir, settings: settings, logger: logger, clock: clock, configFile: config.sourceFile, bootstrapClient: try client?()
+                )
+                logger.info("TLS bootstrapping: requests are made as system:node:\(config.nodeName!) with the node client certificate", metadata: [
+                    "bootstrapKubeconfig": "\(bootstrapKubeconfig)", "nodeKubeconfig": "\(bootstrap.nodeKubeconfig)",
+                ])
+                settings.cleanUpStaleRequests = false
+                let manager = CSRCertificateManager(settings: settings, client: bootstrap.nodeClient, store: store, logger: logger, clock: clock)
+                var started = Started(mode: mode, source: manager, csrManager: manager)
+                started.bootstrap = bootstrap
+                return started
+            }
             let kubeClient: KubeClient
             if let client {
                 kubeClient = try client()
@@ -56,15 +108,6 @@ public enum CertificateManager {
             } else {
                 kubeClient = try KubeClient(configuration: try ClientConfiguration.load())
             }
-            var settings = CSRCertificateManager.Settings(node: config.nodeName!, ips: ips, dnsNames: config.dnsNames)
-            settings.signerName = signer
-            settings.renewalFraction = config.renewalFraction
-            settings.pollInterval = config.pollInterval
-            settings.expirationSeconds = config.csrExpirationSeconds
-            settings.watch = config.watchCSR
-            settings.reuseKeyOnRenewal = keepKeyAcrossRenewals
-            settings.keyAlgorithm = config.keyAlgorithm
-            let store = try CertificateStore(directory: config.certDir)
             let secretStore = config.certSecret.flatMap(SecretCertificateStore.parse).map {
                 SecretCertificateStore(namespace: $0.namespace, name: $0.name, client: kubeClient, logger: logger)
             }

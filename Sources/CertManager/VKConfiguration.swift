@@ -28,6 +28,12 @@ public struct VKConfiguration: Sendable {
     public var clientCAFile: String?
     public var upstream: String?
     public var kubeconfig: String?
+    /// TLS bootstrapping (CSR mode): the kubelet's `--bootstrap-kubeconfig` — a low-privilege credential
+    /// (a bootstrap token) used only to obtain the node client certificate (``NodeBootstrap``).
+    public var bootstrapKubeconfig: String?
+    /// TLS bootstrapping: the kubelet's `--kubeconfig`, written to use the node client certificate
+    /// (default `<CertDir>/node.kubeconfig`).
+    public var nodeKubeconfig: String?
     public var renewalFraction = 0.8
     public var pollInterval: TimeInterval = 10
     public var csrExpirationSeconds: Int32?
@@ -66,6 +72,9 @@ public struct VKConfiguration: Sendable {
         }
     }
 
+    /// Where the node kubeconfig goes (TLS bootstrapping).
+    public var resolvedNodeKubeconfig: String { nodeKubeconfig ?? certDir + "/node.kubeconfig" }
+
     public var mode: Mode {
         if let cert = kubeletCertFile, let key = kubeletKeyFile { return .manual(certFile: cert, keyFile: key) }
         if disableCSR { return .selfSigned }
@@ -77,6 +86,7 @@ public struct VKConfiguration: Sendable {
         "NodeIPs", "DNSNames", "KubeletURL", "KubeletPort", "CertDir", "ClientCAFile", "Upstream", "Kubeconfig",
         "RenewalFraction", "PollIntervalSeconds", "CSRExpirationSeconds", "WatchCSR", "MetricsAddress",
         "AllowUnauthenticatedUpstream", "WriteCombinedFile", "WriteCertFile", "WriteKeyFile", "KeyAlgorithm", "CertSecret",
+        "BootstrapKubeconfig", "NodeKubeconfig",
     ]
 
     /// The known key an unknown one is probably a misspelling of: same letters ignoring case, or at most
@@ -172,6 +182,8 @@ public struct VKConfiguration: Sendable {
             case "ClientCAFile": config.clientCAFile = try string(key, value).nilIfEmpty
             case "Upstream": config.upstream = try string(key, value).nilIfEmpty
             case "Kubeconfig": config.kubeconfig = try string(key, value).nilIfEmpty
+            case "BootstrapKubeconfig": config.bootstrapKubeconfig = try string(key, value).nilIfEmpty
+            case "NodeKubeconfig": config.nodeKubeconfig = try string(key, value).nilIfEmpty
             case "RenewalFraction": config.renewalFraction = try number(key, value)
             case "PollIntervalSeconds": config.pollInterval = TimeInterval(try wholeNumber(key, value, 1...86_400, "a number of seconds"))
             case "CSRExpirationSeconds": config.csrExpirationSeconds = Int32(try wholeNumber(key, value, 600...Int(Int32.max), "a number of seconds"))
@@ -235,6 +247,14 @@ public struct VKConfiguration: Sendable {
         }
         guard let node = nodeName, !node.isEmpty else {
             throw ConfigurationError(file: file, key: "NodeName", "is required (set NodeName in the file or the NODENAME environment variable)")
+        }
+        if bootstrapKubeconfig != nil, case .csr = mode {
+            if kubeconfig != nil {
+                throw ConfigurationError(file: file, key: "Kubeconfig", "is set together with BootstrapKubeconfig: with TLS bootstrapping vkcert talks to the API server as the node (NodeKubeconfig, written by vkcert); drop Kubeconfig, or BootstrapKubeconfig to keep the ServiceAccount identity")
+            }
+            if certSecret != nil {
+                throw ConfigurationError(file: file, key: "CertSecret", "needs the ServiceAccount identity: with BootstrapKubeconfig vkcert acts as the node, which the Node authorizer does not let read or write Secrets; keep CertDir on a volume instead")
+            }
         }
         if let secret = certSecret, SecretCertificateStore.parse(secret) == nil {
             throw ConfigurationError(file: file, key: "CertSecret", "\"\(secret)\" is not <namespace>/<name> (a DNS label and a DNS subdomain, e.g. interlink/vkcert-vk-1)")

@@ -49,9 +49,21 @@ public final class KubeClient: Sendable {
         tokens = TokenProvider(configuration.credentials, server: configuration.server)
     }
 
-    /// Closes the client's event loop.
+    /// Closes the client's event loop. Requests after (or racing) this fail with a transport error
+    /// instead of waiting.
     public func shutdown() async {
         await transport.shutdown()
+    }
+
+    /// From the next request on, authenticates with this client certificate (PEM chain, leaf first) and
+    /// key: the node client certificate after bootstrapping or rotation. Requests already under way finish
+    /// with the pair they started with.
+    public func useClientCertificate(certificatePEM: [UInt8], keyPEM: [UInt8]) throws {
+        do {
+            try transport.useClientCertificate(chain: try NIOSSLCertificate.fromPEMBytes(certificatePEM), key: try NIOSSLPrivateKey(bytes: keyPEM, format: .pem))
+        } catch {
+            throw KubeAPIError(.configuration, "the client certificate or key does not load: \(error)")
+        }
     }
 
     // MARK: requests

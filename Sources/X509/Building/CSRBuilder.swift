@@ -24,6 +24,12 @@ public struct CSRBuilder: Sendable {
         return builder
     }
 
+    /// The kubelet's client request (TLS bootstrapping and client rotation, as the kubelet's
+    /// requestNodeCertificate builds it): the same subject, no SANs (the client-kubelet signer refuses any).
+    public static func kubeletClient(node: String) -> CSRBuilder {
+        CSRBuilder(subject: .kubeletNode(node))
+    }
+
     var requestedExtensions: [Extension] {
         var list: [Extension] = []
         if !subjectAltNames.isEmpty {
