@@ -6,6 +6,7 @@ import Dispatch
 import FileIO
 import Foundation
 import CertManager
+import KubeAPI
 import KubeSim
 import BigNum
 import DER
@@ -27,9 +28,16 @@ struct SandboxRun: AsyncParsableCommand {
         commandName: "run",
         abstract: "Start the emulated API server and `serve` in CSR mode against it (the default).",
         discussion: """
-            The node "vkcert-sandbox" requests a kubelet-serving certificate for 127.0.0.1 and localhost; the \
-            emulator approves it (unless --manual-approve) and signs it with its CA; the HTTPS endpoint then \
-            answers /healthz. Prints the URL and a curl command that verifies the certificate. Ctrl-C stops everything.
+            The node "vkcert-sandbox" joins as a kubelet does, by TLS bootstrapping, and says which step it is in:
+              1. with a bootstrap token (group system:bootstrappers:vkcert, bound as deploy/bootstrap-rbac.yaml \
+            binds it) it requests a kubernetes.io/kube-apiserver-client-kubelet certificate, which the emulated \
+            kube-controller-manager approves after a SubjectAccessReview (certificatesigningrequests/nodeclient);
+              2. as system:node:vkcert-sandbox it requests a kubelet-serving certificate for 127.0.0.1 and \
+            localhost, which a kubelet-csr-approver-style approver approves because the requester is the node \
+            itself and the addresses are allowed (unless --manual-approve: then it prints the kubectl command);
+              3. the HTTPS endpoint answers /healthz with that certificate.
+            With --no-bootstrap the node starts with a client certificate handed to it instead. Restarting with \
+            the same --dir reuses both certificates (no new CSR). Ctrl-C stops everything.
             """
     )
 
@@ -42,6 +50,9 @@ struct SandboxRun: AsyncParsableCommand {
     @Option(help: "Working directory for the kubeconfig, CA and certificate store (default: a new temporary one).")
     var dir: String?
 
+    @Flag(name: .customLong("no-bootstrap"), help: "Skip TLS bootstrapping: give the node a client certificate up front.")
+    var noBootstrap = false
+
     @Option(name: .customLong("rbac"), help: ArgumentHelp(
         "RBAC manifest to authorize with on top of the apiserver's bootstrap roles (repeatable; e.g. deploy/rbac.yaml).", valueName: "FILE"))
     var rbacFiles: [String] = []
@@ -53,19 +64,32 @@ struct SandboxRun: AsyncParsableCommand {
         var options = KubeSimulator.Options()
         options.ca = try Self.sandboxCA(in: directory)
         options.tls = true
+        // The serving approver as kubelet-csr-approver would be set up for this node: requester = the node,
+        // IP SANs in loopback, the one DNS name localhost.
         options.autoApprove = !manualApprove
+        options.servingApproval.ipPrefixes = ["127.0.0.0/8"]
+        options.servingApproval.dnsNamePattern = "localhost"
         // Authorization as kube-apiserver's Node,RBAC: the node may create and watch its CSRs but not
-        // approve or delete them; the admin kubeconfig (system:masters) may do anything.
-        options.rbac = try loadRBAC(rbacFiles)
+        // approve or delete them; the admin kubeconfig (system:masters) may do anything; the bootstrap
+        // bindings of deploy/bootstrap-rbac.yaml let the token request the node's client certificate.
+        var policy = try RBACPolicy.load(yaml: NodeBootstrap.clusterBindings, file: "deploy/bootstrap-rbac.yaml")
+        policy.merge(try loadRBAC(rbacFiles))
+        options.rbac = policy
         let simulator = try KubeSimulator(options: options)
         let apiURL = try await simulator.start()
         let kubeconfig = directory + "/kubeconfig"
         let adminKubeconfig = directory + "/admin.kubeconfig"
         let caFile = directory + "/ca.pem"
-        // The node authenticates with a client certificate for system:node:vkcert-sandbox in system:nodes
-        // (the identity a kubelet gets by TLS bootstrapping, and the one the auto-approver checks).
-        let node = try simulator.issueClientCertificate(user: "system:node:vkcert-sandbox", groups: ["system:nodes"], validFor: 365 * 86_400)
-        try writeOutput(kubeconfig, Array(simulator.kubeconfig(clientCertificatePEM: node.certificatePEM, keyPEM: node.keyPEM, user: "vkcert-sandbox").utf8), mode: 0o600)
+        if noBootstrap {
+            // The node authenticates with a client certificate for system:node:vkcert-sandbox in system:nodes
+            // handed to it (what TLS bootstrapping would have given it).
+            let node = try simulator.issueClientCertificate(user: "system:node:vkcert-sandbox", groups: ["system:nodes"], validFor: 365 * 86_400)
+            try writeOutput(kubeconfig, Array(simulator.kubeconfig(clientCertificatePEM: node.certificatePEM, keyPEM: node.keyPEM, user: "vkcert-sandbox").utf8), mode: 0o600)
+        } else {
+            // A bootstrap token of the group deploy/bootstrap-rbac.yaml binds, valid one day.
+            let token = try simulator.createBootstrapToken(extraGroups: ["system:bootstrappers:vkcert"])
+            try writeOutput(kubeconfig, Array(simulator.kubeconfig(token: token, user: "kubelet-bootstrap").utf8), mode: 0o600)
+        }
         try writeOutput(adminKubeconfig, Array(simulator.kubeconfig().utf8), mode: 0o600)
         try writeOutput(caFile, Array(simulator.caCertificate.pemRepresentation.utf8), mode: 0o644)
         var config = VKConfiguration()
@@ -75,20 +99,29 @@ struct SandboxRun: AsyncParsableCommand {
         config.listenAddress = "127.0.0.1"
         config.listenPort = port
         config.certDir = directory + "/certs"
-        config.kubeconfig = kubeconfig
+        if noBootstrap {
+            config.kubeconfig = kubeconfig
+        } else {
+            config.bootstrapKubeconfig = kubeconfig
+            config.nodeKubeconfig = directory + "/node.kubeconfig"
+        }
         config.metricsAddress = "127.0.0.1:0"
         config.pollInterval = 2
-        say("vkcert sandbox: emulated API server at \(apiURL) (node kubeconfig \(kubeconfig), admin kubeconfig \(adminKubeconfig))")
+        say("vkcert sandbox: emulated API server at \(apiURL) (\(noBootstrap ? "node" : "bootstrap") kubeconfig \(kubeconfig), admin kubeconfig \(adminKubeconfig))")
         let printed = OnceFlag()
         let serving = Serving(config: config, logger: logger, onStarted: { port, metricsPort, started in
             Task {
+                if let bootstrap = started.bootstrap, let serving = started.csrManager {
+                    await Self.narrateBootstrap(bootstrap, serving: serving, admin: adminKubeconfig)
+                }
                 while started.source.current() == nil {
                     if manualApprove, let name = started.csrManager?.metrics.snapshot.pendingCSR, printed.fire() {
                         say("vkcert sandbox: waiting for approval; run:\n  KUBECONFIG=\(adminKubeconfig) kubectl certificate approve \(name)")
                     }
                     try? await Task.sleep(for: .milliseconds(200))
                 }
-                say("vkcert sandbox: serving https://127.0.0.1:\(port)/healthz with a certificate signed by the sandbox CA")
+                let step = started.bootstrap == nil ? "" : "step 3/3: "
+                say("vkcert sandbox: \(step)serving https://127.0.0.1:\(port)/healthz with a certificate signed by the sandbox CA")
                 say("  try: curl --cacert \(caFile) https://127.0.0.1:\(port)/healthz")
                 if let metricsPort {
                     say("  metrics: curl http://127.0.0.1:\(metricsPort)/metrics   (health: vkcert health --address 127.0.0.1:\(metricsPort))")
@@ -100,6 +133,32 @@ struct SandboxRun: AsyncParsableCommand {
         try await serving.run()
         await simulator.stop()
         say("vkcert sandbox: stopped")
+    }
+}
+
+extension SandboxRun {
+    /// Says which bootstrapping step the node is in, until its client certificate is installed.
+    static func narrateBootstrap(_ bootstrap: NodeBootstrap, serving: CSRCertificateManager, admin: String) async {
+        // The manager installs a stored certificate when it starts running: look at the store itself.
+        if let identity = bootstrap.store.loadCurrent(), identity.isValid(at: Date()) {
+            say("vkcert sandbox: step 1/3 skipped: the node client certificate from an earlier run is valid until \(KubeJSON.format(identity.notAfter)) (no bootstrap token used, no CSR)")
+        } else {
+            while bootstrap.manager.current() == nil && bootstrap.manager.createdRequests.withLock({ $0.isEmpty }) {
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+            let name = bootstrap.manager.createdRequests.withLock { $0.last } ?? "?"
+            say("vkcert sandbox: step 1/3: with the bootstrap token, CSR \(name) asks kubernetes.io/kube-apiserver-client-kubelet for CN=system:node:vkcert-sandbox; the emulated kube-controller-manager approves it after a SubjectAccessReview (see: KUBECONFIG=\(admin) kubectl get csr)")
+            while bootstrap.manager.current() == nil {
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+            let identity = bootstrap.manager.current()!
+            say("vkcert sandbox: node client certificate issued for \(identity.leaf.subject.rfc2253), valid until \(KubeJSON.format(identity.notAfter)); node kubeconfig \(bootstrap.nodeKubeconfig)")
+        }
+        if let stored = serving.store.loadCurrent(), stored.isValid(at: Date()) {
+            say("vkcert sandbox: step 2/3 skipped: the serving certificate from an earlier run is valid until \(KubeJSON.format(stored.notAfter)) (no CSR)")
+        } else {
+            say("vkcert sandbox: step 2/3: as system:node:vkcert-sandbox, requesting the kubelet-serving certificate (the approver accepts it: the requester is the node, 127.0.0.1 and localhost are allowed)")
+        }
     }
 }
 

@@ -168,7 +168,7 @@ struct Serving {
         onStarted?(port, metricsPort, started)
         var services: [any Service] = []
         if let server { services.append(server) }
-        if let manager = started.csrManager { services.append(CancellableLoop { try await manager.run() }) }
+        if started.csrManager != nil { services.append(CancellableLoop { try await started.runManagers() }) }
         if let writer { services.append(CancellableLoop { try await writer.run() }) }
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()

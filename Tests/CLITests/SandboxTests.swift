@@ -37,6 +37,11 @@ struct SandboxTests {
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         let command = try Self.curlLine(text)
         #expect(command.hasPrefix("curl --cacert "))
+        // The default flow is TLS bootstrapping, and the output names each step in order.
+        let steps = ["step 1/3: with the bootstrap token, CSR vk-vkcert-sandbox-client-", "node client certificate issued for CN=system:node:vkcert-sandbox,O=system:nodes",
+                     "step 2/3: as system:node:vkcert-sandbox", "step 3/3: serving https://127.0.0.1:"]
+        let positions = steps.map { text.range(of: $0)?.lowerBound }
+        #expect(positions.allSatisfy { $0 != nil } && positions.map { $0! } == positions.map { $0! }.sorted(), "steps missing or out of order in:\n\(text)")
         let curl = try Run.process("sh", ["-c", command])
         #expect(curl.status == 0 && curl.stdoutText == "ok", "\(command): \(curl.stderrText)")
         // The metrics address is printed, and the exec probe reads it.
@@ -57,7 +62,8 @@ struct SandboxTests {
     }
 
     /// Issue 14 item 7: a restart with the same --dir keeps the CA, so the stored certificate it serves
-    /// still verifies with the printed curl line.
+    /// still verifies with the printed curl line; both bootstrapped certificates are reused (the steps say
+    /// so: no token use, no CSR).
     @Test func restartWithTheSameDirectoryKeepsTheCA() throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
@@ -68,6 +74,10 @@ struct SandboxTests {
             let curl = try Run.process("sh", ["-c", try Self.curlLine(text)])
             #expect(curl.status == 0 && curl.stdoutText == "ok", "\(curl.stderrText)")
             cas.append(try dir.read("sandbox/ca.pem"))
+            if cas.count == 2 {
+                #expect(text.contains("step 1/3 skipped: the node client certificate from an earlier run is valid"), "\(text)")
+                #expect(text.contains("step 2/3 skipped: the serving certificate from an earlier run is valid"), "\(text)")
+            }
             kill(process.processIdentifier, SIGINT)
             process.waitUntilExit()
         }
