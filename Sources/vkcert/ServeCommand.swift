@@ -32,6 +32,16 @@ struct ServeOptions: ParsableArguments {
     @Option(help: "kubeconfig for CSR mode (default: in-cluster, else KUBECONFIG/~/.kube/config).")
     var kubeconfig: String?
 
+    @Option(name: .customLong("bootstrap-kubeconfig"), help: ArgumentHelp(
+        "TLS bootstrapping (BootstrapKubeconfig): a bootstrap-token kubeconfig used only to obtain the node client certificate; every API call is then made as system:node:NAME.",
+        valueName: "FILE"))
+    var bootstrapKubeconfig: String?
+
+    @Option(name: .customLong("node-kubeconfig"), help: ArgumentHelp(
+        "With --bootstrap-kubeconfig: where to write the kubeconfig that uses the node client certificate (NodeKubeconfig, default CERT_DIR/node.kubeconfig).",
+        valueName: "FILE"))
+    var nodeKubeconfig: String?
+
     @Option(name: .customLong("client-ca"), help: "Require client certificates from this CA bundle (ClientCAFile).")
     var clientCA: String?
 
@@ -70,6 +80,8 @@ struct ServeOptions: ParsableArguments {
         }
         if let certDir { config.certDir = certDir }
         if let kubeconfig { config.kubeconfig = kubeconfig }
+        if let bootstrapKubeconfig { config.bootstrapKubeconfig = bootstrapKubeconfig }
+        if let nodeKubeconfig { config.nodeKubeconfig = nodeKubeconfig }
         if let clientCA { config.clientCAFile = clientCA }
         if let upstream { config.upstream = upstream }
         if let metrics {
@@ -206,6 +218,11 @@ struct ServeCommand: AsyncParsableCommand {
             Reads an InterLink Virtual Kubelet configuration unchanged (KubeletCertFile/KubeletKeyFile, DisableCSR, \
             KubeletCSRSignerName, …); flags override the file, NODENAME, POD_IP, KUBELET_URL and KUBELET_PORT fill \
             gaps. SIGTERM/SIGINT stop accepting and drain open connections for up to 10 s.
+
+            CSR mode requests as the kubeconfig's identity (a ServiceAccount in a pod), or, with \
+            --bootstrap-kubeconfig, as the node itself after TLS bootstrapping — the identity kubelet-serving \
+            approvers (kubelet-csr-approver and the like) require. Example:
+              vkcert serve --config vk.yaml --bootstrap-kubeconfig /etc/vkcert/bootstrap.kubeconfig --cert-dir /var/lib/vkcert
             """
     )
 

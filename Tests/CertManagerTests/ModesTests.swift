@@ -183,6 +183,10 @@ struct ModesTests {
         ("key: [unclosed\n", "vk.yaml: not valid YAML"),
         ("CertSecret: just-a-name\n", "vk.yaml: CertSecret: \"just-a-name\" is not <namespace>/<name>"),
         ("CertSecret: Interlink/x\n", "vk.yaml: CertSecret: \"Interlink/x\" is not <namespace>/<name>"),
+        // TLS bootstrapping: one identity, and no Secret store the node may not read.
+        ("BootstrapKubeconfig: /b\nKubeconfig: /k\n", "vk.yaml: Kubeconfig: is set together with BootstrapKubeconfig"),
+        ("BootstrapKubeconfig: /b\nCertSecret: interlink/x\n", "vk.yaml: CertSecret: needs the ServiceAccount identity"),
+        ("BootstrapKubeconfig: [a]\n", "vk.yaml: BootstrapKubeconfig: must be a string"),
     ])
     func errors(yaml: String, message: String) throws {
         do {
@@ -192,6 +196,23 @@ struct ModesTests {
             Issue.record("accepted: \(yaml)")
         } catch let error as ConfigurationError {
             #expect(error.description.contains(message), "\(error)")
+        }
+    }
+
+    /// A bootstrap kubeconfig that cannot be read stops start-up naming the configuration file, the key
+    /// and the kubeconfig's path.
+    @Test func anUnreadableBootstrapKubeconfigNamesTheKeyAndThePath() throws {
+        let dir = try TemporaryDirectory("bootstrap-config")
+        defer { dir.cleanup() }
+        var config = try VKConfiguration.parse("BootstrapKubeconfig: \(dir.path("missing.kubeconfig"))\nCertDir: \(dir.path("certs"))\n", file: "vk.yaml")
+        try config.applyEnvironment(["NODENAME": "vk-1", "POD_IP": "10.0.0.5"])
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        do {
+            _ = try CertificateManager.make(config, logger: logger)
+            Issue.record("started with a missing bootstrap kubeconfig")
+        } catch let error as ConfigurationError {
+            #expect(error.description.hasPrefix("vk.yaml: BootstrapKubeconfig: ") && error.description.contains(dir.path("missing.kubeconfig")), "\(error)")
         }
     }
 
