@@ -14,6 +14,10 @@ public enum CertificateManager {
         /// CSR mode with `BootstrapKubeconfig`: the node client certificate's workflow, which the serving
         /// one waits for.
         public var bootstrap: NodeBootstrap? = nil
+        /// The client for the kubelet API's TokenReviews and SubjectAccessReviews (`Authentication` /
+        /// `Authorization` with webhooks): the node client after bootstrapping, else the CSR client, else
+        /// one from `Kubeconfig` or the in-cluster account.
+        public var reviewClient: KubeClient? = nil
 
         /// Closes the Kubernetes clients the bootstrap made (after the workflows have stopped).
         public func shutdown() async {
@@ -36,6 +40,15 @@ public enum CertificateManager {
                 try await group.next()
             }
         }
+    }
+
+    /// The API client for a configuration: injected (tests), `Kubeconfig`, the in-cluster account, or the
+    /// default kubeconfig (`KUBECONFIG`, ~/.kube/config).
+    static func apiClient(_ config: VKConfiguration, injected: (() throws -> KubeClient)?) throws -> KubeClient {
+        if let injected { return try injected() }
+        if let path = config.kubeconfig { return try KubeClient(configuration: try ClientConfiguration.load(kubeconfig: path)) }
+        if ProcessInfo.processInfo.environment["KUBERNETES_SERVICE_HOST"] != nil { return try KubeClient(configuration: try ClientConfiguration.inCluster()) }
+        return try KubeClient(configuration: try ClientConfiguration.load())
     }
 
     /// - Parameter keepKeyAcrossRenewals: files mode (``CertificateFileWriter``): renewals and
@@ -66,13 +79,17 @@ public enum CertificateManager {
             } catch {
                 throw ConfigurationError(file: config.sourceFile, key: nil, "manual mode: cannot load the kubelet certificate: \(error)")
             }
-            return Started(mode: mode, source: source, csrManager: nil)
+            var started = Started(mode: mode, source: source, csrManager: nil)
+            if config.kubeletAccess?.needsAPIServer == true { started.reviewClient = try apiClient(config, injected: client) }
+            return started
         case .selfSigned:
             let source = try SelfSignedCertificateSource(
                 node: config.nodeName!, ips: ips, dnsNames: config.dnsNames, logger: logger, clock: clock, keepKey: keepKeyAcrossRenewals,
                 algorithm: config.keyAlgorithm
             )
-            return Started(mode: mode, source: source, csrManager: nil)
+            var started = Started(mode: mode, source: source, csrManager: nil)
+            if config.kubeletAccess?.needsAPIServer == true { started.reviewClient = try apiClient(config, injected: client) }
+            return started
         case .csr(let signer):
             var settings = CSRCertificateManager.Settings(node: config.nodeName!, ips: ips, dnsNames: config.dnsNames)
             settings.signerName = signer
@@ -96,23 +113,17 @@ public enum CertificateManager {
                 let manager = CSRCertificateManager(settings: settings, client: bootstrap.nodeClient, store: store, logger: logger, clock: clock)
                 var started = Started(mode: mode, source: manager, csrManager: manager)
                 started.bootstrap = bootstrap
+                started.reviewClient = bootstrap.nodeClient
                 return started
             }
-            let kubeClient: KubeClient
-            if let client {
-                kubeClient = try client()
-            } else if let path = config.kubeconfig {
-                kubeClient = try KubeClient(configuration: try ClientConfiguration.load(kubeconfig: path))
-            } else if ProcessInfo.processInfo.environment["KUBERNETES_SERVICE_HOST"] != nil {
-                kubeClient = try KubeClient(configuration: try ClientConfiguration.inCluster())
-            } else {
-                kubeClient = try KubeClient(configuration: try ClientConfiguration.load())
-            }
+            let kubeClient = try apiClient(config, injected: client)
             let secretStore = config.certSecret.flatMap(SecretCertificateStore.parse).map {
                 SecretCertificateStore(namespace: $0.namespace, name: $0.name, client: kubeClient, logger: logger)
             }
             let manager = CSRCertificateManager(settings: settings, client: kubeClient, store: store, logger: logger, clock: clock, secretStore: secretStore)
-            return Started(mode: mode, source: manager, csrManager: manager)
+            var started = Started(mode: mode, source: manager, csrManager: manager)
+            started.reviewClient = kubeClient
+            return started
         }
     }
 }

@@ -26,6 +26,9 @@ public struct VKConfiguration: Sendable {
     /// `CertSecret: <namespace>/<name>`: also keep the pair and the pending request in that Secret (CSR mode).
     public var certSecret: String?
     public var clientCAFile: String?
+    /// `Authentication` / `Authorization` (the kubelet's): request authentication and authorization of
+    /// the kubelet API. nil: neither key given — the client CA alone decides, as before.
+    public var kubeletAccess: KubeletAccessPolicy?
     public var upstream: String?
     public var kubeconfig: String?
     /// TLS bootstrapping (CSR mode): the kubelet's `--bootstrap-kubeconfig` — a low-privilege credential
@@ -86,7 +89,7 @@ public struct VKConfiguration: Sendable {
         "NodeIPs", "DNSNames", "KubeletURL", "KubeletPort", "CertDir", "ClientCAFile", "Upstream", "Kubeconfig",
         "RenewalFraction", "PollIntervalSeconds", "CSRExpirationSeconds", "WatchCSR", "MetricsAddress",
         "AllowUnauthenticatedUpstream", "WriteCombinedFile", "WriteCertFile", "WriteKeyFile", "KeyAlgorithm", "CertSecret",
-        "BootstrapKubeconfig", "NodeKubeconfig",
+        "BootstrapKubeconfig", "NodeKubeconfig", "Authentication", "Authorization",
     ]
 
     /// The known key an unknown one is probably a misspelling of: same letters ignoring case, or at most
@@ -193,6 +196,14 @@ public struct VKConfiguration: Sendable {
             case "WriteCombinedFile": config.writeCombinedFile = try string(key, value).nilIfEmpty
             case "WriteCertFile": config.writeCertFile = try string(key, value).nilIfEmpty
             case "WriteKeyFile": config.writeKeyFile = try string(key, value).nilIfEmpty
+            case "Authentication":
+                var access = config.kubeletAccess ?? KubeletAccessPolicy()
+                try parseAuthentication(value, into: &access, clientCAFile: &config.clientCAFile, file: file)
+                config.kubeletAccess = access
+            case "Authorization":
+                var access = config.kubeletAccess ?? KubeletAccessPolicy()
+                try parseAuthorization(value, into: &access, file: file)
+                config.kubeletAccess = access
             case "KeyAlgorithm":
                 let text = try string(key, value)
                 guard let algorithm = KeyAlgorithm(name: text) else {
@@ -203,6 +214,74 @@ public struct VKConfiguration: Sendable {
             }
         }
         return config
+    }
+
+    /// The nested mapping at `key` as (lower-cased key, value, spelled key) — the kubelet's own spellings
+    /// (`x509.clientCAFile`, `webhook.cacheTTL`) and InterLink-style capitals (`X509.ClientCAFile`) alike.
+    static func fields(_ node: Node, _ key: String, file: String?) throws -> [(String, Node, String)] {
+        guard let mapping = node.mapping else { throw ConfigurationError(file: file, key: key, "must be a mapping") }
+        return mapping.compactMap { k, v in k.scalar.map { ($0.string.lowercased(), v, "\(key).\($0.string)") } }
+    }
+
+    static func boolean(_ node: Node, _ key: String, file: String?) throws -> Bool {
+        guard let scalar = node.scalar, let b = Bool.construct(from: scalar) else { throw ConfigurationError(file: file, key: key, "must be true or false") }
+        return b
+    }
+
+    static func duration(_ node: Node, _ key: String, file: String?) throws -> Double {
+        guard let text = node.scalar?.string, let seconds = GoDuration.parse(text), seconds <= 86_400 else {
+            throw ConfigurationError(file: file, key: key, "must be a duration up to 24h, e.g. 2m, 30s, 5m0s")
+        }
+        return seconds
+    }
+
+    /// `Authentication: {Anonymous: {Enabled}, Webhook: {Enabled, CacheTTL}, X509: {ClientCAFile}}`.
+    static func parseAuthentication(_ node: Node, into access: inout KubeletAccessPolicy, clientCAFile: inout String?, file: String?) throws {
+        for (name, value, spelled) in try fields(node, "Authentication", file: file) {
+            switch name {
+            case "anonymous":
+                for (inner, v, key) in try fields(value, spelled, file: file) {
+                    guard inner == "enabled" else { throw ConfigurationError(file: file, key: key, "is not a setting of Anonymous (Enabled)") }
+                    access.anonymous = try boolean(v, key, file: file)
+                }
+            case "webhook":
+                for (inner, v, key) in try fields(value, spelled, file: file) {
+                    switch inner {
+                    case "enabled": access.webhookAuthentication = try boolean(v, key, file: file)
+                    case "cachettl": access.tokenCacheTTL = try duration(v, key, file: file)
+                    default: throw ConfigurationError(file: file, key: key, "is not a setting of Webhook (Enabled, CacheTTL)")
+                    }
+                }
+            case "x509":
+                for (inner, v, key) in try fields(value, spelled, file: file) {
+                    guard inner == "clientcafile", let path = v.scalar?.string else { throw ConfigurationError(file: file, key: key, "is not a setting of X509 (ClientCAFile: a path)") }
+                    clientCAFile = path.nilIfEmpty
+                }
+            default: throw ConfigurationError(file: file, key: spelled, "is not a setting of Authentication (Anonymous, Webhook, X509)")
+            }
+        }
+    }
+
+    /// `Authorization: {Mode: Webhook|AlwaysAllow, Webhook: {CacheAuthorizedTTL, CacheUnauthorizedTTL}}`.
+    static func parseAuthorization(_ node: Node, into access: inout KubeletAccessPolicy, file: String?) throws {
+        for (name, value, spelled) in try fields(node, "Authorization", file: file) {
+            switch name {
+            case "mode":
+                guard let text = value.scalar?.string, let mode = KubeletAccessPolicy.AuthorizationMode(rawValue: text) else {
+                    throw ConfigurationError(file: file, key: spelled, "must be Webhook or AlwaysAllow")
+                }
+                access.authorization = mode
+            case "webhook":
+                for (inner, v, key) in try fields(value, spelled, file: file) {
+                    switch inner {
+                    case "cacheauthorizedttl": access.cacheAuthorizedTTL = try duration(v, key, file: file)
+                    case "cacheunauthorizedttl": access.cacheUnauthorizedTTL = try duration(v, key, file: file)
+                    default: throw ConfigurationError(file: file, key: key, "is not a setting of Webhook (CacheAuthorizedTTL, CacheUnauthorizedTTL)")
+                    }
+                }
+            default: throw ConfigurationError(file: file, key: spelled, "is not a setting of Authorization (Mode, Webhook)")
+            }
+        }
     }
 
     /// Largest configuration file read.
@@ -273,7 +352,10 @@ public struct VKConfiguration: Sendable {
         if case .csr(let signer) = mode, !VKConfiguration.isValidSignerName(signer) {
             throw ConfigurationError(file: file, key: "KubeletCSRSignerName", "\"\(signer)\" is not a signer name (kubernetes.io/kubelet-serving, domain/path, clusterissuers.cert-manager.io/<name> or issuers.cert-manager.io/<namespace>.<name>)")
         }
-        if upstream != nil, clientCAFile == nil, !allowUnauthenticatedUpstream {
+        if upstream != nil, let access = kubeletAccess, access.anonymous, access.authorization == .alwaysAllow, !allowUnauthenticatedUpstream {
+            throw ConfigurationError(file: file, key: "Authorization", "Mode AlwaysAllow with Anonymous enabled relays the provider's API to anyone who reaches the port; use Mode: Webhook, or AllowUnauthenticatedUpstream: true to accept that")
+        }
+        if upstream != nil, clientCAFile == nil, kubeletAccess == nil, !allowUnauthenticatedUpstream {
             throw ConfigurationError(
                 file: file, key: "Upstream",
                 "relays the provider's API to anyone who reaches the port unless ClientCAFile is set; set ClientCAFile (the CA of the API server's kubelet client certificate), or AllowUnauthenticatedUpstream: true to accept that"

@@ -132,8 +132,15 @@ public final class APIRouter: Sendable {
     /// rbac.authorization.k8s.io/v1 objects, served when authorization is RBAC.
     public let rbac: RBACResources?
 
+    /// Answers TokenReviews (bearer tokens only: the token authenticators of the server).
+    let tokenAuthenticator: Authenticator?
+    /// SubjectAccessReviews and TokenReviews answered (tests count a client's caching by them).
+    public let reviewCounts = Mutex<(subjectAccess: Int, token: Int)>((0, 0))
+
     public init(store: CSRStore, address: String, authorizer: (any Authorizer)? = nil,
-                secrets: ObjectStore<Secret>? = nil, namespaces: ObjectStore<Namespace>? = nil, rbac: RBACResources? = nil) {
+                secrets: ObjectStore<Secret>? = nil, namespaces: ObjectStore<Namespace>? = nil, rbac: RBACResources? = nil,
+                tokenAuthenticator: Authenticator? = nil) {
+        self.tokenAuthenticator = tokenAuthenticator
         self.store = store
         self.address = address
         self.authorizer = authorizer
@@ -188,7 +195,11 @@ public final class APIRouter: Sendable {
         case ("GET", "/openapi/v3/apis/certificates.k8s.io/v1"): return .json(200, Discovery.openAPIGroup)
         case ("GET", "/apis/authorization.k8s.io"): return .json(200, Discovery.authorizationGroup)
         case ("GET", "/apis/authorization.k8s.io/v1"): return .json(200, Discovery.authorizationResources)
+        case ("POST", "/apis/authentication.k8s.io/v1/tokenreviews"):
+            reviewCounts.withLock { $0.token += 1 }
+            return .encoded(201, try TokenReviewer.review(request.body, authenticator: tokenAuthenticator))
         case ("POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"), ("POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews"):
+            if path.hasSuffix("/subjectaccessreviews") && !path.hasSuffix("/selfsubjectaccessreviews") { reviewCounts.withLock { $0.subjectAccess += 1 } }
             let review = try AccessReview.review(request.body, requester: request.user, selfReview: path.hasSuffix("/selfsubjectaccessreviews"),
                                                  authorizer: authorizer ?? AlwaysAllowAuthorizer())
             return .encoded(201, review)

@@ -130,7 +130,8 @@ public final class KubeSimulator: Sendable {
         let clock = options.clock
         let authenticator = Authenticator(tokens: tokens, bootstrapTokens: { token in BootstrapTokens.user(for: token, secrets: secrets, now: clock.now()) })
         let rbacResources = rbac.map { RBACResources(authorizer: $0, clock: options.clock) }
-        server = APIServer(router: APIRouter(store: store, address: "\(options.host):\(options.port)", authorizer: authorizer, secrets: secrets, rbac: rbacResources), tls: context,
+        server = APIServer(router: APIRouter(store: store, address: "\(options.host):\(options.port)", authorizer: authorizer, secrets: secrets, rbac: rbacResources,
+                                                 tokenAuthenticator: authenticator), tls: context,
                            authenticator: authenticator, insecureUser: options.insecureUser)
     }
 
@@ -163,6 +164,9 @@ public final class KubeSimulator: Sendable {
 
     /// The messages of the 403s the emulator answered (what a test names when a rule is missing).
     public var deniedRequests: [String] { server.router.deniedRequests }
+
+    /// SubjectAccessReviews and TokenReviews answered so far.
+    public var reviewCounts: (subjectAccess: Int, token: Int) { server.router.reviewCounts.withLock { $0 } }
 
     /// A bearer token for a ServiceAccount (`system:serviceaccount:<ns>:<name>` in `system:serviceaccounts`
     /// and `system:serviceaccounts:<ns>`). Opaque, not a JWT: the emulator keeps the mapping itself.

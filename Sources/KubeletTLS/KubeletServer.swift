@@ -30,6 +30,9 @@ public final class KubeletServer: Service, Sendable {
         public var upstream: String?
         /// How long shutdown waits for open connections before closing them.
         public var drainTimeout: TimeAmount = .seconds(10)
+        /// Authentication and authorization of every request, as the kubelet's (nil: a client CA alone
+        /// decides, and any caller it admits may do everything).
+        public var access: KubeletAccessControl?
 
         public init() {}
     }
@@ -101,7 +104,9 @@ public final class KubeletServer: Service, Sendable {
         configuration.shutdownTimeout = Self.shutdownTimeout
         if let ca = options.clientCA {
             configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(ca))
-            configuration.certificateVerification = .noHostnameVerification
+            // With request authentication, a client certificate is one credential among others (bearer
+            // tokens, anonymous): verified when sent, as the kubelet's TLS config (VerifyClientCertIfGiven).
+            configuration.certificateVerification = options.access == nil ? .noHostnameVerification : .optionalVerification
         }
         let source = self.source
         let identities = self.identities
@@ -158,10 +163,16 @@ public final class KubeletServer: Service, Sendable {
                     try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
                     try channel.pipeline.syncOperations.addHandler(HandshakeCounter(counters: server.counters))
                     if let upstream {
-                        try channel.pipeline.syncOperations.addHandler(ProxyHandler(upstreamHost: upstream.0, upstreamPort: upstream.1, group: channel.eventLoop))
+                        let loop = channel.eventLoop
+                        let relay = { ProxyHandler(upstreamHost: upstream.0, upstreamPort: upstream.1, group: loop) }
+                        if let access = server.options.access {
+                            try channel.pipeline.syncOperations.addHandler(RelayGate(access: access, makeRelay: relay))
+                        } else {
+                            try channel.pipeline.syncOperations.addHandler(relay())
+                        }
                     } else {
                         try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                        try channel.pipeline.syncOperations.addHandler(KubeletAPIHandler())
+                        try channel.pipeline.syncOperations.addHandler(KubeletAPIHandler(access: server.options.access))
                     }
                 }
             }
@@ -246,11 +257,17 @@ struct PlaceholderKey: NIOSSLCustomPrivateKey, Hashable {
     }
 }
 
-/// The built-in kubelet-style API: `/healthz` answers `ok`, everything else 404.
+/// The built-in kubelet-style API: `/healthz` answers `ok`, everything else 404 — after
+/// ``KubeletAccessControl`` when configured (the kubelet authorizes /healthz as `nodes/proxy`).
 final class KubeletAPIHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
     private var head: HTTPRequestHead?
+    let access: KubeletAccessControl?
+
+    init(access: KubeletAccessControl? = nil) {
+        self.access = access
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
@@ -259,10 +276,29 @@ final class KubeletAPIHandler: ChannelInboundHandler {
         case .end:
             guard let head else { return }
             self.head = nil
-            let path = head.uri.split(separator: "?").first.map(String.init) ?? head.uri
-            let (status, body): (HTTPResponseStatus, String) = path == "/healthz" ? (.ok, "ok") : (.notFound, "404 page not found\n")
-            writeTextResponse(context: context, head: head, status: status, contentType: "text/plain; charset=utf-8", body: body)
+            guard let access else { return Self.answer(context, head) }
+            let certificate = (try? context.pipeline.syncOperations.nioSSL_peerCertificate())?.flatMap { try? $0.toDERBytes() }
+            let authorization = head.headers.first(name: "Authorization")
+            let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            let promise = context.eventLoop.makePromise(of: KubeletAccessControl.Verdict.self)
+            promise.completeWithTask {
+                await access.check(clientCertificate: certificate, authorization: authorization, method: head.method.rawValue, target: head.uri)
+            }
+            promise.futureResult.whenSuccess { verdict in
+                let context = loopBound.value
+                switch verdict {
+                case .allow: Self.answer(context, head)
+                case .deny(let status, let message):
+                    writeTextResponse(context: context, head: head, status: HTTPResponseStatus(statusCode: status), contentType: "text/plain; charset=utf-8", body: message + "\n")
+                }
+            }
         }
+    }
+
+    static func answer(_ context: ChannelHandlerContext, _ head: HTTPRequestHead) {
+        let path = head.uri.split(separator: "?").first.map(String.init) ?? head.uri
+        let (status, body): (HTTPResponseStatus, String) = path == "/healthz" ? (.ok, "ok") : (.notFound, "404 page not found\n")
+        writeTextResponse(context: context, head: head, status: status, contentType: "text/plain; charset=utf-8", body: body)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

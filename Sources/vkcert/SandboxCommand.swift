@@ -110,9 +110,13 @@ struct SandboxRun: AsyncParsableCommand {
         say("vkcert sandbox: emulated API server at \(apiURL) (\(noBootstrap ? "node" : "bootstrap") kubeconfig \(kubeconfig), admin kubeconfig \(adminKubeconfig))")
         let printed = OnceFlag()
         let serving = Serving(config: config, logger: logger, onStarted: { port, metricsPort, started in
+            // What the stores hold now, before the workflows run: certificates from an earlier run.
+            let now = Date()
+            let storedClient = started.bootstrap?.store.loadCurrent().flatMap { $0.isValid(at: now) ? $0 : nil }
+            let storedServing = started.csrManager?.store.loadCurrent().flatMap { $0.isValid(at: now) ? $0 : nil }
             Task {
-                if let bootstrap = started.bootstrap, let serving = started.csrManager {
-                    await Self.narrateBootstrap(bootstrap, serving: serving, admin: adminKubeconfig)
+                if let bootstrap = started.bootstrap {
+                    await Self.narrateBootstrap(bootstrap, storedClient: storedClient, storedServing: storedServing, admin: adminKubeconfig)
                 }
                 while started.source.current() == nil {
                     if manualApprove, let name = started.csrManager?.metrics.snapshot.pendingCSR, printed.fire() {
@@ -138,9 +142,8 @@ struct SandboxRun: AsyncParsableCommand {
 
 extension SandboxRun {
     /// Says which bootstrapping step the node is in, until its client certificate is installed.
-    static func narrateBootstrap(_ bootstrap: NodeBootstrap, serving: CSRCertificateManager, admin: String) async {
-        // The manager installs a stored certificate when it starts running: look at the store itself.
-        if let identity = bootstrap.store.loadCurrent(), identity.isValid(at: Date()) {
+    static func narrateBootstrap(_ bootstrap: NodeBootstrap, storedClient: ServingIdentity?, storedServing: ServingIdentity?, admin: String) async {
+        if let identity = storedClient {
             say("vkcert sandbox: step 1/3 skipped: the node client certificate from an earlier run is valid until \(KubeJSON.format(identity.notAfter)) (no bootstrap token used, no CSR)")
         } else {
             while bootstrap.manager.current() == nil && bootstrap.manager.createdRequests.withLock({ $0.isEmpty }) {
@@ -154,7 +157,7 @@ extension SandboxRun {
             let identity = bootstrap.manager.current()!
             say("vkcert sandbox: node client certificate issued for \(identity.leaf.subject.rfc2253), valid until \(KubeJSON.format(identity.notAfter)); node kubeconfig \(bootstrap.nodeKubeconfig)")
         }
-        if let stored = serving.store.loadCurrent(), stored.isValid(at: Date()) {
+        if let stored = storedServing {
             say("vkcert sandbox: step 2/3 skipped: the serving certificate from an earlier run is valid until \(KubeJSON.format(stored.notAfter)) (no CSR)")
         } else {
             say("vkcert sandbox: step 2/3: as system:node:vkcert-sandbox, requesting the kubelet-serving certificate (the approver accepts it: the requester is the node, 127.0.0.1 and localhost are allowed)")
@@ -204,30 +207,6 @@ func loadRBAC(_ files: [String]) throws -> RBACPolicy {
         }
     }
     return policy
-}
-
-/// Go's time.ParseDuration subset: sequences of <number><unit> with units h, m, s (e.g. 8760h, 1h30m, 600s).
-func parseDuration(_ text: String) -> TimeInterval? {
-    var total: TimeInterval = 0
-    var number = ""
-    var sawUnit = false
-    for ch in text {
-        if ch.isNumber || ch == "." {
-            number.append(ch)
-        } else {
-            guard let value = Double(number) else { return nil }
-            switch ch {
-            case "h": total += value * 3600
-            case "m": total += value * 60
-            case "s": total += value
-            default: return nil
-            }
-            number = ""
-            sawUnit = true
-        }
-    }
-    guard number.isEmpty, sawUnit else { return nil }
-    return total
 }
 
 struct APIServerCommand: AsyncParsableCommand {
@@ -314,7 +293,7 @@ struct APIServerCommand: AsyncParsableCommand {
         guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
             throw CLIFailure.input("--listen \"\(listen)\" is not host:port")
         }
-        guard let duration = parseDuration(signingDuration), duration >= 600 else {
+        guard let duration = GoDuration.parse(signingDuration), duration >= 600 else {
             throw CLIFailure.input("--signing-duration \"\(signingDuration)\" is not a duration of at least 10m (e.g. 8760h)")
         }
         var options = KubeSimulator.Options()

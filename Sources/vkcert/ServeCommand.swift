@@ -125,7 +125,14 @@ struct Serving {
             let roots = try loadCertificates(ca)
             options.clientCA = Array(roots.map(\.pemRepresentation).joined().utf8)
         }
-        if config.upstream != nil, config.clientCAFile == nil {
+        if let policy = config.kubeletAccess {
+            options.access = KubeletAccessControl(policy: policy, node: config.nodeName!, reviewer: started.reviewClient, logger: logger)
+            logger.info("kubelet API requests are authenticated and authorized", metadata: [
+                "authorization": "\(policy.authorization.rawValue)", "tokenReview": "\(policy.webhookAuthentication)", "anonymous": "\(policy.anonymous)",
+                "clientCA": "\(config.clientCAFile ?? "none")",
+            ])
+        }
+        if config.upstream != nil, config.clientCAFile == nil, config.kubeletAccess == nil {
             // Only reachable with AllowUnauthenticatedUpstream: true (validate() refuses it otherwise).
             logger.warning("relaying to Upstream WITHOUT client authentication (AllowUnauthenticatedUpstream: true): anyone who reaches this port gets the provider's API; set ClientCAFile", metadata: ["upstream": "\(config.upstream!)"])
         }

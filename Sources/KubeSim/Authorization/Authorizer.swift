@@ -61,6 +61,10 @@ public struct NodeAuthorizer: Authorizer {
         PolicyRule(verbs: ["create", "get", "list", "watch"], apiGroups: ["certificates.k8s.io"], resources: ["certificatesigningrequests"]),
         // A node may review its own access (system:basic-user grants this to everyone authenticated anyway).
         PolicyRule(verbs: ["create"], apiGroups: ["authorization.k8s.io"], resources: ["selfsubjectaccessreviews"]),
+        // NodeRules: "Needed to check API access. These creates are non-mutating" — the kubelet's webhook
+        // authentication and authorization of callers of its own API.
+        PolicyRule(verbs: ["create"], apiGroups: ["authentication.k8s.io"], resources: ["tokenreviews"]),
+        PolicyRule(verbs: ["create"], apiGroups: ["authorization.k8s.io"], resources: ["subjectaccessreviews", "localsubjectaccessreviews"]),
     ]
 
     public init() {}

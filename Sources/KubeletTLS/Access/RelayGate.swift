@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import Foundation
+import NIOCore
+import NIOSSL
+
+/// Authenticates and authorizes a connection's request before any byte reaches the upstream (the
+/// provider): reads the request head (at most `maximumHead` bytes), asks ``KubeletAccessControl``, then
+/// either answers 401/403/500 as the kubelet does and closes, or installs the byte relay and hands it the
+/// bytes read so far. One request per connection: a plain request is forwarded with `Connection: close`
+/// (so the upstream ends the connection after answering and a second, unauthorized request cannot follow
+/// on it); an Upgrade (exec, attach, port-forward) is authorized as the kubelet authorizes it, once, and
+/// the upgraded stream is relayed as is.
+final class RelayGate: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    let access: KubeletAccessControl
+    let makeRelay: () -> ProxyHandler
+    private var buffered: ByteBuffer?
+    private var deciding = false
+
+    static let maximumHead = 16 << 10
+
+    init(access: KubeletAccessControl, makeRelay: @escaping () -> ProxyHandler) {
+        self.access = access
+        self.makeRelay = makeRelay
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var incoming = unwrapInboundIn(data)
+        if buffered == nil { buffered = incoming } else { buffered!.writeBuffer(&incoming) }
+        guard !deciding, let bytes = buffered else { return }
+        guard let end = Self.endOfHead(bytes.readableBytesView) else {
+            if bytes.readableBytes > Self.maximumHead { reject(context, status: 431, message: "Request Header Fields Too Large") }
+            return
+        }
+        guard let request = RequestHead(bytes.readableBytesView.prefix(end)) else {
+            reject(context, status: 400, message: "Bad Request")
+            return
+        }
+        deciding = true
+        let certificate = (try? context.pipeline.syncOperations.nioSSL_peerCertificate())?.flatMap { try? $0.toDERBytes() }
+        let access = self.access
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let promise = context.eventLoop.makePromise(of: KubeletAccessControl.Verdict.self)
+        promise.completeWithTask {
+            await access.check(clientCertificate: certificate, authorization: request.authorization, method: request.method, target: request.target)
+        }
+        promise.futureResult.whenSuccess { verdict in
+            let (gate, context) = loopBound.value
+            switch verdict {
+            case .deny(let status, let message):
+                gate.reject(context, status: status, message: message)
+            case .allow:
+                gate.admit(context, request: request, headLength: end)
+            }
+        }
+    }
+
+    /// Installs the relay, hands it the (rewritten) head and whatever followed, and steps aside.
+    func admit(_ context: ChannelHandlerContext, request: RequestHead, headLength: Int) {
+        guard var bytes = buffered else { return }
+        buffered = nil
+        var forwarded = context.channel.allocator.buffer(capacity: bytes.readableBytes + 32)
+        if request.isUpgrade {
+            forwarded.writeBuffer(&bytes)
+        } else {
+            forwarded.writeString(request.closingHead)
+            bytes.moveReaderIndex(forwardBy: headLength)
+            forwarded.writeBuffer(&bytes)
+        }
+        do {
+            try context.pipeline.syncOperations.addHandler(makeRelay(), position: .after(self))
+        } catch {
+            context.close(promise: nil)
+            return
+        }
+        context.fireChannelRead(wrapInboundOut(forwarded))
+        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+    }
+
+    func reject(_ context: ChannelHandlerContext, status: Int, message: String) {
+        buffered = nil
+        let reason = [400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 431: "Request Header Fields Too Large"][status] ?? "Internal Server Error"
+        let body = message + "\n"
+        let response = "HTTP/1.1 \(status) \(reason)\r\nContent-Type: text/plain; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\n"
+            + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n" + body
+        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: response))).whenComplete { [channel = context.channel] _ in
+            channel.close(promise: nil)
+        }
+    }
+
+    /// The index just past the blank line ending the head, if it has arrived.
+    static func endOfHead(_ bytes: ByteBufferView) -> Int? {
+        let array = Array(bytes.prefix(maximumHead + 4))
+        guard array.count >= 4 else { return nil }
+        for i in 3..<array.count where array[i] == 10 && array[i - 1] == 13 && array[i - 2] == 10 && array[i - 3] == 13 {
+            return i + 1
+        }
+        return nil
+    }
+
+    /// The parts of an HTTP/1.1 request head the gate needs.
+    struct RequestHead: Sendable {
+        let method: String
+        let target: String
+        let version: String
+        /// Header lines as received (name, value), in order.
+        let headers: [(String, String)]
+
+        init?(_ bytes: some Collection<UInt8>) {
+            let text = String(decoding: bytes, as: UTF8.self)
+            var lines = text.components(separatedBy: "\r\n")
+            while lines.last == "" { lines.removeLast() }
+            guard let requestLine = lines.first else { return nil }
+            let parts = requestLine.split(separator: " ", omittingEmptySubsequences: false)
+            guard parts.count == 3, !parts[0].isEmpty, parts[0].allSatisfy({ $0.isLetter && $0.isUppercase }),
+                  parts[1].hasPrefix("/"), parts[2] == "HTTP/1.1" || parts[2] == "HTTP/1.0" else { return nil }
+            method = String(parts[0])
+            target = String(parts[1])
+            version = String(parts[2])
+            var headers: [(String, String)] = []
+            for line in lines.dropFirst() {
+                guard let colon = line.firstIndex(of: ":"), colon != line.startIndex,
+                      !line[..<colon].contains(where: { $0 == " " || $0 == "\t" }) else { return nil }
+                headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+            }
+            self.headers = headers
+        }
+
+        func values(_ name: String) -> [String] {
+            headers.filter { $0.0.caseInsensitiveCompare(name) == .orderedSame }.map(\.1)
+        }
+
+        var authorization: String? { values("Authorization").first }
+
+        /// `Connection: upgrade` with an `Upgrade` header (SPDY/3.1 or websocket for exec and attach).
+        var isUpgrade: Bool {
+            !values("Upgrade").isEmpty
+                && values("Connection").flatMap { $0.split(separator: ",") }.contains { $0.trimmingCharacters(in: .whitespaces).lowercased() == "upgrade" }
+        }
+
+        /// The head with every Connection header replaced by `Connection: close`.
+        var closingHead: String {
+            var out = "\(method) \(target) \(version)\r\n"
+            for (name, value) in headers where name.caseInsensitiveCompare("Connection") != .orderedSame {
+                out += "\(name): \(value)\r\n"
+            }
+            return out + "Connection: close\r\n\r\n"
+        }
+    }
+}

@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import CertManager
+import Foundation
+import KubeAPI
+import KubeSim
+import KubeletTLS
+import Logging
+import TestSupport
+import Testing
+
+/// The kubelet API's authentication and authorization (issue 15 item 3), against the emulator's
+/// TokenReview and SubjectAccessReview answered from its identities and RBAC, judged with curl and
+/// openssl as callers: client certificates (CN/O) and bearer tokens, the kubelet's path → subresource
+/// mapping and messages (pkg/kubelet/server/auth.go GetRequestAttributes, server.go InstallAuthFilter),
+/// caching counted in reviews the emulator answered, and the relay admitting nothing unauthorized.
+@Suite("Kubelet API authentication and authorization", .serialized)
+struct KubeletAccessTests {
+    static let quiet: Logger = {
+        var logger = Logger(label: "vkcert.test")
+        logger.logLevel = .critical
+        return logger
+    }()
+
+    /// alice may use nodes/proxy (everything but stats, metrics, logs); the ServiceAccount monitoring/prom
+    /// may read nodes/metrics; bob may do nothing.
+    static let policy = """
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: ClusterRole
+        metadata: {name: kubelet-proxy}
+        rules: [{apiGroups: [""], resources: ["nodes/proxy"], verbs: ["get", "create"]}]
+        ---
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: ClusterRoleBinding
+        metadata: {name: alice-kubelet-proxy}
+        roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: kubelet-proxy}
+        subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: alice}]
+        ---
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: ClusterRole
+        metadata: {name: kubelet-metrics}
+        rules: [{apiGroups: [""], resources: ["nodes/metrics"], verbs: ["get"]}]
+        ---
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: ClusterRoleBinding
+        metadata: {name: prom-kubelet-metrics}
+        roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: kubelet-metrics}
+        subjects: [{kind: ServiceAccount, name: prom, namespace: monitoring}]
+        """
+
+    final class Setup: @unchecked Sendable {
+        // @unchecked: set in init, read afterwards.
+        let simulator: KubeSimulator
+        let dir: TemporaryDirectory
+        let reviewer: KubeClient
+        let server: KubeletServer
+        let port: Int
+        let promToken: String
+
+        init(upstream: String? = nil, policy access: KubeletAccessPolicy = KubeletAccessPolicy()) async throws {
+            var options = KubeSimulator.Options()
+            options.rbac = try RBACPolicy.load(yaml: KubeletAccessTests.policy, file: "policy.yaml")
+            options.insecureUser = nil
+            options.cleanerInterval = nil
+            simulator = try KubeSimulator(options: options)
+            try await simulator.start()
+            dir = try TemporaryDirectory("kubelet-access")
+            promToken = simulator.serviceAccountToken(namespace: "monitoring", name: "prom")
+            // The reviews are made as the node, as a kubelet makes them (system:node may create both).
+            let node = try simulator.issueClientCertificate(user: "system:node:vk-1", groups: ["system:nodes"])
+            let kubeconfig = try dir.write("node.kubeconfig", Array(simulator.kubeconfig(clientCertificatePEM: node.certificatePEM, keyPEM: node.keyPEM, user: "vk-1").utf8))
+            reviewer = try KubeClient(configuration: try ClientConfiguration.load(kubeconfig: kubeconfig))
+            for (user, groups) in [("alice", ["team-a"]), ("bob", [String]())] {
+                let pair = try simulator.issueClientCertificate(user: user, groups: groups)
+                _ = try dir.write("\(user).crt", Array(pair.certificatePEM.utf8))
+                _ = try dir.write("\(user).key", Array(pair.keyPEM.utf8))
+            }
+            let source = try SelfSignedCertificateSource(node: "vk-1", ips: [[127, 0, 0, 1]], dnsNames: [], logger: KubeletAccessTests.quiet)
+            var serverOptions = KubeletServer.Options()
+            serverOptions.host = "127.0.0.1"
+            serverOptions.port = 0
+            serverOptions.drainTimeout = .milliseconds(200)
+            serverOptions.clientCA = Array(simulator.caCertificate.pemRepresentation.utf8)
+            serverOptions.upstream = upstream
+            serverOptions.access = KubeletAccessControl(policy: access, node: "vk-1", reviewer: reviewer, logger: KubeletAccessTests.quiet)
+            server = KubeletServer(source: source, options: serverOptions, logger: KubeletAccessTests.quiet)
+            port = try await server.start()
+        }
+
+        /// curl as `user` (client certificate), with `token` (bearer), or with neither: status and body.
+        func curl(_ path: String, user: String? = nil, token: String? = nil, method: String = "GET") throws -> (status: Int, body: String) {
+            // HEAD with --head: `-X HEAD` makes curl wait for a body the response does not have.
+            var arguments = ["-sk", "--max-time", "30"] + (method == "HEAD" ? ["--head"] : ["-X", method]) + ["-o", "-", "-w", "\n%{http_code}", "https://127.0.0.1:\(port)\(path)"]
+            if let user { arguments += ["--cert", dir.path("\(user).crt"), "--key", dir.path("\(user).key")] }
+            if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
+            let result = try Run.process("curl", arguments)
+            var lines = result.stdoutText.components(separatedBy: "\n")
+            let status = Int(lines.removeLast()) ?? -1
+            return (status, lines.joined(separator: "\n"))
+        }
+
+        var reviews: (subjectAccess: Int, token: Int) { simulator.reviewCounts }
+
+        func stop() async {
+            await server.shutdown()
+            await reviewer.shutdown()
+            await simulator.stop()
+            dir.cleanup()
+        }
+    }
+
+    @Test func certificatesAndTokensAreAuthorizedPerPathWithTheKubeletsMessages() async throws {
+        let setup = try await Setup()
+        // A client certificate whose user has nodes/proxy: /healthz (the kubelet authorizes it as proxy).
+        let alice = try setup.curl("/healthz", user: "alice")
+        #expect(alice.status == 200 && alice.body == "ok", "\(alice)")
+        // One without: the kubelet's 403 and message.
+        let bob = try setup.curl("/healthz", user: "bob")
+        #expect(bob.status == 403 && bob.body == "Forbidden (user=bob, verb=get, resource=nodes, subresource=proxy)\n", "\(bob)")
+        // No credentials (anonymous off by default): 401 Unauthorized.
+        let nobody = try setup.curl("/healthz")
+        #expect(nobody.status == 401 && nobody.body == "Unauthorized\n", "\(nobody)")
+        // A bearer token through TokenReview: the ServiceAccount reads metrics (404 here: the built-in API
+        // has no /metrics/cadvisor, but authorization let it through), not proxy paths.
+        let metrics = try setup.curl("/metrics/cadvisor", token: setup.promToken)
+        #expect(metrics.status == 404, "\(metrics)")
+        let proxied = try setup.curl("/healthz", token: setup.promToken)
+        #expect(proxied.status == 403 && proxied.body == "Forbidden (user=system:serviceaccount:monitoring:prom, verb=get, resource=nodes, subresource=proxy)\n", "\(proxied)")
+        let forged = try setup.curl("/healthz", token: "not-a-token")
+        #expect(forged.status == 401, "\(forged)")
+        // The path mapping: /statsfoo is not under /stats (isSubpath); logs → log; POST → create.
+        #expect(try setup.curl("/stats/summary", user: "alice").status == 403)
+        #expect(try setup.curl("/logs/", user: "alice").body.contains("subresource=log"))
+        #expect(try setup.curl("/statsfoo", user: "alice").status == 404, "proxy, which alice has")
+        #expect(try setup.curl("/exec/ns/pod/c", user: "bob", method: "POST").body == "Forbidden (user=bob, verb=create, resource=nodes, subresource=proxy)\n")
+        #expect(try setup.curl("/healthz", user: "alice", method: "HEAD").status == 403, "HEAD has no verb in the kubelet's mapping")
+
+        // Caching: repeated calls by the same caller for the same attributes cost no further review.
+        let before = setup.reviews
+        for _ in 0..<5 {
+            #expect(try setup.curl("/healthz", user: "alice").status == 200)
+            #expect(try setup.curl("/healthz", user: "bob").status == 403)
+            #expect(try setup.curl("/metrics/cadvisor", token: setup.promToken).status == 404)
+        }
+        let after = setup.reviews
+        #expect(after.subjectAccess == before.subjectAccess, "SubjectAccessReviews \(before.subjectAccess) → \(after.subjectAccess): allowed and denied decisions are cached")
+        #expect(after.token == before.token, "TokenReviews \(before.token) → \(after.token): the token's review is cached")
+        print("kubelet access: \(after.subjectAccess) SubjectAccessReviews and \(after.token) TokenReviews for \(11 + 15) requests")
+        await setup.stop()
+    }
+
+    /// With Upstream: an authorized exec upgrade is relayed; an unauthorized or unauthenticated request
+    /// never reaches the provider; a plain request goes out with Connection: close, so a second request
+    /// pipelined on the same connection is not relayed unauthorized.
+    @Test func theRelayAdmitsOnlyAuthorizedRequests() async throws {
+        let dir = try TemporaryDirectory("kubelet-access-upstream")
+        defer { dir.cleanup() }
+        // The provider: logs every request line it reads to stderr; answers GETs (honouring Connection:
+        // close), switches protocols on SPDY upgrades and echoes upper-cased bytes.
+        let script = try dir.write("upstream.py", Array("""
+            import socket, sys, threading
+            s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", 0)); s.listen(16); s.settimeout(60)
+            print(s.getsockname()[1], flush=True)
+            log = open(sys.argv[1], "a")
+            def serve(c):
+                data = b""
+                while True:
+                    while b"\\r\\n\\r\\n" not in data:
+                        chunk = c.recv(4096)
+                        if not chunk: c.close(); return
+                        data += chunk
+                    head, data = data.split(b"\\r\\n\\r\\n", 1)
+                    log.write(head.split(b"\\r\\n")[0].decode() + "\\n"); log.flush()
+                    if b"upgrade: spdy/3.1" in head.lower():
+                        c.sendall(b"HTTP/1.1 101 Switching Protocols\\r\\nConnection: Upgrade\\r\\nUpgrade: SPDY/3.1\\r\\n\\r\\n")
+                        buf = data
+                        while True:
+                            if buf: c.sendall(buf.upper()); buf = b""
+                            chunk = c.recv(4096)
+                            if not chunk: break
+                            buf = chunk
+                        c.close(); return
+                    close = b"connection: close" in head.lower()
+                    c.sendall(b"HTTP/1.1 200 OK\\r\\nContent-Length: 3\\r\\n\\r\\nok\\n")
+                    if close: c.close(); return
+            while True:
+                try: c, _ = s.accept()
+                except socket.timeout: break
+                threading.Thread(target=serve, args=(c,), daemon=True).start()
+
+            """.utf8))
+        let requestLog = dir.path("requests.log")
+        let upstream = Process()
+        upstream.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        upstream.arguments = ["python3", script, requestLog]
+        let out = Pipe()
+        upstream.standardOutput = out
+        try upstream.run()
+        defer { kill(upstream.processIdentifier, SIGKILL) }
+        let upstreamPort = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        try #require(Int(upstreamPort) != nil, "upstream did not start")
+        let setup = try await Setup(upstream: "127.0.0.1:\(upstreamPort)")
+        func relayed() -> [String] {
+            ((try? String(contentsOfFile: requestLog, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+        }
+        // Refused before the provider sees anything.
+        #expect(try setup.curl("/containerLogs/ns/pod/c", user: "bob").status == 403)
+        #expect(try setup.curl("/containerLogs/ns/pod/c").status == 401)
+        #expect(relayed().isEmpty, "unauthorized requests reached the provider: \(relayed())")
+        // Authorized: relayed.
+        let logs = try setup.curl("/containerLogs/ns/pod/c", user: "alice")
+        #expect(logs.status == 200 && logs.body == "ok\n", "\(logs)")
+        // An exec upgrade by alice: the 101 and the echoed stream come back through the relay.
+        let exchange = "POST /exec/ns/pod/c?command=sh HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\n\r\nhello stream"
+        func raw(_ bytes: String, user: String) throws -> String {
+            try Run.process("sh", ["-c", "(printf '\(bytes.replacingOccurrences(of: "\r\n", with: "\\r\\n"))'; sleep 1) | timeout 20 openssl s_client -quiet -no_ign_eof -connect 127.0.0.1:\(setup.port) -cert \(setup.dir.path("\(user).crt")) -key \(setup.dir.path("\(user).key")) 2>/dev/null"]).stdoutText
+        }
+        let upgraded = try raw(exchange, user: "alice")
+        #expect(upgraded.contains("HTTP/1.1 101 Switching Protocols") && upgraded.contains("HELLO STREAM"), "\(upgraded)")
+        let refused = try raw(exchange, user: "bob")
+        #expect(refused.hasPrefix("HTTP/1.1 403 Forbidden") && refused.contains("Forbidden (user=bob, verb=create, resource=nodes, subresource=proxy)"), "\(refused)")
+        // Two requests pipelined by alice on one connection: only the first (authorized) one is relayed.
+        let before = relayed().count
+        let pipelined = try raw("GET /containerLogs/ns/pod/a HTTP/1.1\r\nHost: x\r\n\r\nGET /containerLogs/ns/pod/b HTTP/1.1\r\nHost: x\r\n\r\n", user: "alice")
+        #expect(pipelined.components(separatedBy: "HTTP/1.1 200 OK").count == 2, "\(pipelined)")
+        #expect(Array(relayed().dropFirst(before)) == ["GET /containerLogs/ns/pod/a HTTP/1.1"], "\(relayed())")
+        print("relayed request lines: \(relayed())")
+        await setup.stop()
+    }
+}
