@@ -187,6 +187,12 @@ struct ModesTests {
         ("BootstrapKubeconfig: /b\nKubeconfig: /k\n", "vk.yaml: Kubeconfig: is set together with BootstrapKubeconfig"),
         ("BootstrapKubeconfig: /b\nCertSecret: interlink/x\n", "vk.yaml: CertSecret: needs the ServiceAccount identity"),
         ("BootstrapKubeconfig: [a]\n", "vk.yaml: BootstrapKubeconfig: must be a string"),
+        // The kubelet's Authentication / Authorization: errors name the nested key.
+        ("Authorization: {Mode: RBAC}\n", "vk.yaml: Authorization.Mode: must be Webhook or AlwaysAllow"),
+        ("Authentication: {Webhook: {CacheTTL: soon}}\n", "vk.yaml: Authentication.Webhook.CacheTTL: must be a duration"),
+        ("Authentication: {Anonymous: {Enabled: yes-please}}\n", "vk.yaml: Authentication.Anonymous.Enabled: must be true or false"),
+        ("Authentication: {OIDC: {}}\n", "vk.yaml: Authentication.OIDC: is not a setting of Authentication"),
+        ("Upstream: 127.0.0.1:8080\nAuthentication: {Anonymous: {Enabled: true}}\nAuthorization: {Mode: AlwaysAllow}\n", "vk.yaml: Authorization: Mode AlwaysAllow with Anonymous enabled relays"),
     ])
     func errors(yaml: String, message: String) throws {
         do {
@@ -197,6 +203,51 @@ struct ModesTests {
         } catch let error as ConfigurationError {
             #expect(error.description.contains(message), "\(error)")
         }
+    }
+
+    /// Every file in Examples/ parses, validates, uses only vkcert's or InterLink's keys, and is the mode its name says.
+    @Test func theExamplesAreValidConfigurations() throws {
+        let dir = Repository.root.appendingPathComponent("Examples").path
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".yaml") }.sorted()
+        #expect(files.count >= 4, "\(files)")
+        for file in files {
+            let config = try VKConfiguration.load(dir + "/" + file)
+            _ = try config.validate()
+            #expect(config.suspiciousKeys.isEmpty && config.ignoredKeys.isEmpty, "\(file): \(config.ignoredKeys)")
+            let expected = ["manual.yaml": "manual", "self-signed.yaml": "self-signed", "csr.yaml": "csr", "bootstrap.yaml": "csr"][file]
+            #expect(expected == nil || config.mode.description == expected, "\(file) is \(config.mode)")
+        }
+        let bootstrap = try VKConfiguration.load(dir + "/bootstrap.yaml")
+        #expect(bootstrap.bootstrapKubeconfig != nil && bootstrap.kubeletAccess?.authorization == .webhook)
+    }
+
+    /// Both spellings of the kubelet's settings; the kubelet's defaults for what is left out.
+    @Test func kubeletAuthenticationAndAuthorizationSettings() throws {
+        let kubeletStyle = try VKConfiguration.parse("""
+            authentication:
+              x509: {clientCAFile: /etc/kubernetes/pki/ca.crt}
+              webhook: {enabled: true, cacheTTL: 1m30s}
+              anonymous: {enabled: false}
+            authorization:
+              mode: Webhook
+              webhook: {cacheAuthorizedTTL: 10m, cacheUnauthorizedTTL: 5s}
+            """, file: "vk.yaml")
+        // Lower-case top-level keys are not vkcert's (InterLink's are capitalised): suggested, not read.
+        #expect(kubeletStyle.kubeletAccess == nil && kubeletStyle.suspiciousKeys.map(\.suggestion).sorted() == ["Authentication", "Authorization"])
+        let config = try VKConfiguration.parse("""
+            Authentication:
+              x509: {clientCAFile: /etc/kubernetes/pki/ca.crt}
+              Webhook: {Enabled: true, CacheTTL: 1m30s}
+            Authorization:
+              mode: Webhook
+              webhook: {cacheAuthorizedTTL: 10m, CacheUnauthorizedTTL: 5s}
+            """, file: "vk.yaml")
+        let access = try #require(config.kubeletAccess)
+        #expect(config.clientCAFile == "/etc/kubernetes/pki/ca.crt")
+        #expect(access.webhookAuthentication && !access.anonymous && access.tokenCacheTTL == 90)
+        #expect(access.authorization == .webhook && access.cacheAuthorizedTTL == 600 && access.cacheUnauthorizedTTL == 5)
+        let defaults = try #require(try VKConfiguration.parse("Authorization: {Mode: Webhook}\n", file: nil).kubeletAccess)
+        #expect(defaults == KubeletAccessPolicy() && defaults.tokenCacheTTL == 120 && defaults.cacheAuthorizedTTL == 300 && defaults.cacheUnauthorizedTTL == 30 && !defaults.anonymous)
     }
 
     /// A bootstrap kubeconfig that cannot be read stops start-up naming the configuration file, the key
