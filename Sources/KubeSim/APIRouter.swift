@@ -134,6 +134,8 @@ public final class APIRouter: Sendable {
 
     /// Answers TokenReviews (bearer tokens only: the token authenticators of the server).
     let tokenAuthenticator: Authenticator?
+    /// Every request routed (tests measure a client's idle traffic by it).
+    public let requestsHandled = Atomic<Int>(0)
     /// SubjectAccessReviews and TokenReviews answered (tests count a client's caching by them).
     public let reviewCounts = Mutex<(subjectAccess: Int, token: Int)>((0, 0))
 
@@ -160,6 +162,7 @@ public final class APIRouter: Sendable {
     public var deniedRequests: [String] { denials.withLock { $0 } }
 
     public func handle(_ request: APIRequest) -> APIResponse {
+        requestsHandled.add(1, ordering: .relaxed)
         do throws(APIStatus) {
             var request = request
             if let impersonation = request.impersonation {

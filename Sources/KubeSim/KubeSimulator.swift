@@ -165,6 +165,9 @@ public final class KubeSimulator: Sendable {
     /// The messages of the 403s the emulator answered (what a test names when a rule is missing).
     public var deniedRequests: [String] { server.router.deniedRequests }
 
+    /// API requests answered so far (every verb, every resource).
+    public var requestsHandled: Int { server.router.requestsHandled.load(ordering: .relaxed) }
+
     /// SubjectAccessReviews and TokenReviews answered so far.
     public var reviewCounts: (subjectAccess: Int, token: Int) { server.router.reviewCounts.withLock { $0 } }
 

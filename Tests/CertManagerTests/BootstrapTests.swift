@@ -118,9 +118,13 @@ struct BootstrapTests {
     /// certificate is renewed by the node itself with no API call failing.
     @Test func fromABootstrapTokenToServedWithNoHumanStep() async throws {
         let cluster = try await Cluster(autoApprove: true)
+        let begun = Date()
         var running = try cluster.start()
         // Generous window: the suite runs beside others on two cores (key generation is the slow step).
+        #expect(await Self.eventually(90) { running.client.current() != nil }, "no node client certificate; CSRs: \(cluster.requests().map { "\($0.metadata.name ?? "") \($0.spec.username ?? "")" })")
+        let clientAfter = Date().timeIntervalSince(begun)
         #expect(await Self.eventually(90) { running.serving.current() != nil }, "not served; CSRs: \(cluster.requests().map { "\($0.metadata.name ?? "") \($0.spec.username ?? "")" })")
+        print("bootstrap: node client certificate after \(Int(clientAfter * 1000)) ms, serving certificate after \(Int(Date().timeIntervalSince(begun) * 1000)) ms (\(cluster.simulator.requestsHandled) API requests)")
         let clientRequests = cluster.requests(signer: Self.clientSigner)
         let servingRequests = cluster.requests(signer: Self.servingSigner)
         try #require(clientRequests.count == 1 && servingRequests.count == 1, "\(cluster.requests().map(\.metadata.name))")
@@ -133,6 +137,14 @@ struct BootstrapTests {
         #expect(servingCSR.condition(CSRCondition.approved)?.message == "Auto approving self kubelet server certificate after SubjectAccessReview.")
         #expect(cluster.simulator.deniedRequests.isEmpty, "\(cluster.simulator.deniedRequests)")
         #expect(running.client.metrics.snapshot.renewalErrors == 0 && running.serving.metrics.snapshot.renewalErrors == 0)
+
+        // Idle: with both certificates far from their renewal points the node makes no API request at all
+        // (both workflows sleep until 80 %; no polling, no open watch).
+        let requestsBefore = cluster.simulator.requestsHandled
+        try await Task.sleep(for: .seconds(5))
+        let idleRequests = cluster.simulator.requestsHandled - requestsBefore
+        #expect(idleRequests == 0, "\(idleRequests) API requests in 5 s of idling")
+        print("bootstrap: \(idleRequests) API requests in 5 s idle after issuance")
 
         // kubectl: the operator's view of both requests; what each identity may do.
         let table = try cluster.kubectl(["get", "csr", "--sort-by=.metadata.name"])

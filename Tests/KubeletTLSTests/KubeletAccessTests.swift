@@ -88,12 +88,12 @@ struct KubeletAccessTests {
         }
 
         /// curl as `user` (client certificate), with `token` (bearer), or with neither: status and body.
-        func curl(_ path: String, user: String? = nil, token: String? = nil, method: String = "GET") throws -> (status: Int, body: String) {
+        func curl(_ path: String, user: String? = nil, token: String? = nil, method: String = "GET") async throws -> (status: Int, body: String) {
             // HEAD with --head: `-X HEAD` makes curl wait for a body the response does not have.
-            var arguments = ["-sk", "--max-time", "30"] + (method == "HEAD" ? ["--head"] : ["-X", method]) + ["-o", "-", "-w", "\n%{http_code}", "https://127.0.0.1:\(port)\(path)"]
+            var arguments = ["-sk", "--max-time", "120"] + (method == "HEAD" ? ["--head"] : ["-X", method]) + ["-o", "-", "-w", "\n%{http_code}", "https://127.0.0.1:\(port)\(path)"]
             if let user { arguments += ["--cert", dir.path("\(user).crt"), "--key", dir.path("\(user).key")] }
             if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
-            let result = try Run.process("curl", arguments)
+            let result = try await Run.processDetached("curl", arguments)
             var lines = result.stdoutText.components(separatedBy: "\n")
             let status = Int(lines.removeLast()) ?? -1
             return (status, lines.joined(separator: "\n"))
@@ -112,35 +112,35 @@ struct KubeletAccessTests {
     @Test func certificatesAndTokensAreAuthorizedPerPathWithTheKubeletsMessages() async throws {
         let setup = try await Setup()
         // A client certificate whose user has nodes/proxy: /healthz (the kubelet authorizes it as proxy).
-        let alice = try setup.curl("/healthz", user: "alice")
+        let alice = try await setup.curl("/healthz", user: "alice")
         #expect(alice.status == 200 && alice.body == "ok", "\(alice)")
         // One without: the kubelet's 403 and message.
-        let bob = try setup.curl("/healthz", user: "bob")
+        let bob = try await setup.curl("/healthz", user: "bob")
         #expect(bob.status == 403 && bob.body == "Forbidden (user=bob, verb=get, resource=nodes, subresource=proxy)\n", "\(bob)")
         // No credentials (anonymous off by default): 401 Unauthorized.
-        let nobody = try setup.curl("/healthz")
+        let nobody = try await setup.curl("/healthz")
         #expect(nobody.status == 401 && nobody.body == "Unauthorized\n", "\(nobody)")
         // A bearer token through TokenReview: the ServiceAccount reads metrics (404 here: the built-in API
         // has no /metrics/cadvisor, but authorization let it through), not proxy paths.
-        let metrics = try setup.curl("/metrics/cadvisor", token: setup.promToken)
+        let metrics = try await setup.curl("/metrics/cadvisor", token: setup.promToken)
         #expect(metrics.status == 404, "\(metrics)")
-        let proxied = try setup.curl("/healthz", token: setup.promToken)
+        let proxied = try await setup.curl("/healthz", token: setup.promToken)
         #expect(proxied.status == 403 && proxied.body == "Forbidden (user=system:serviceaccount:monitoring:prom, verb=get, resource=nodes, subresource=proxy)\n", "\(proxied)")
-        let forged = try setup.curl("/healthz", token: "not-a-token")
+        let forged = try await setup.curl("/healthz", token: "not-a-token")
         #expect(forged.status == 401, "\(forged)")
         // The path mapping: /statsfoo is not under /stats (isSubpath); logs → log; POST → create.
-        #expect(try setup.curl("/stats/summary", user: "alice").status == 403)
-        #expect(try setup.curl("/logs/", user: "alice").body.contains("subresource=log"))
-        #expect(try setup.curl("/statsfoo", user: "alice").status == 404, "proxy, which alice has")
-        #expect(try setup.curl("/exec/ns/pod/c", user: "bob", method: "POST").body == "Forbidden (user=bob, verb=create, resource=nodes, subresource=proxy)\n")
-        #expect(try setup.curl("/healthz", user: "alice", method: "HEAD").status == 403, "HEAD has no verb in the kubelet's mapping")
+        #expect(try await setup.curl("/stats/summary", user: "alice").status == 403)
+        #expect(try await setup.curl("/logs/", user: "alice").body.contains("subresource=log"))
+        #expect(try await setup.curl("/statsfoo", user: "alice").status == 404, "proxy, which alice has")
+        #expect(try await setup.curl("/exec/ns/pod/c", user: "bob", method: "POST").body == "Forbidden (user=bob, verb=create, resource=nodes, subresource=proxy)\n")
+        #expect(try await setup.curl("/healthz", user: "alice", method: "HEAD").status == 403, "HEAD has no verb in the kubelet's mapping")
 
         // Caching: repeated calls by the same caller for the same attributes cost no further review.
         let before = setup.reviews
         for _ in 0..<5 {
-            #expect(try setup.curl("/healthz", user: "alice").status == 200)
-            #expect(try setup.curl("/healthz", user: "bob").status == 403)
-            #expect(try setup.curl("/metrics/cadvisor", token: setup.promToken).status == 404)
+            #expect(try await setup.curl("/healthz", user: "alice").status == 200)
+            #expect(try await setup.curl("/healthz", user: "bob").status == 403)
+            #expect(try await setup.curl("/metrics/cadvisor", token: setup.promToken).status == 404)
         }
         let after = setup.reviews
         #expect(after.subjectAccess == before.subjectAccess, "SubjectAccessReviews \(before.subjectAccess) → \(after.subjectAccess): allowed and denied decisions are cached")
@@ -204,24 +204,25 @@ struct KubeletAccessTests {
             ((try? String(contentsOfFile: requestLog, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
         }
         // Refused before the provider sees anything.
-        #expect(try setup.curl("/containerLogs/ns/pod/c", user: "bob").status == 403)
-        #expect(try setup.curl("/containerLogs/ns/pod/c").status == 401)
+        #expect(try await setup.curl("/containerLogs/ns/pod/c", user: "bob").status == 403)
+        #expect(try await setup.curl("/containerLogs/ns/pod/c").status == 401)
         #expect(relayed().isEmpty, "unauthorized requests reached the provider: \(relayed())")
         // Authorized: relayed.
-        let logs = try setup.curl("/containerLogs/ns/pod/c", user: "alice")
+        let logs = try await setup.curl("/containerLogs/ns/pod/c", user: "alice")
         #expect(logs.status == 200 && logs.body == "ok\n", "\(logs)")
-        // An exec upgrade by alice: the 101 and the echoed stream come back through the relay.
+        // An exec upgrade by alice: the 101 and the echoed stream come back through the relay. (s_client ends
+        // when its input does: the input stays open 4 s, time for a review on a loaded machine.)
         let exchange = "POST /exec/ns/pod/c?command=sh HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\n\r\nhello stream"
-        func raw(_ bytes: String, user: String) throws -> String {
-            try Run.process("sh", ["-c", "(printf '\(bytes.replacingOccurrences(of: "\r\n", with: "\\r\\n"))'; sleep 1) | timeout 20 openssl s_client -quiet -no_ign_eof -connect 127.0.0.1:\(setup.port) -cert \(setup.dir.path("\(user).crt")) -key \(setup.dir.path("\(user).key")) 2>/dev/null"]).stdoutText
+        func raw(_ bytes: String, user: String) async throws -> String {
+            try await Run.processDetached("sh", ["-c", "(printf '\(bytes.replacingOccurrences(of: "\r\n", with: "\\r\\n"))'; sleep 4) | timeout 60 openssl s_client -quiet -no_ign_eof -connect 127.0.0.1:\(setup.port) -cert \(setup.dir.path("\(user).crt")) -key \(setup.dir.path("\(user).key")) 2>/dev/null"]).stdoutText
         }
-        let upgraded = try raw(exchange, user: "alice")
+        let upgraded = try await raw(exchange, user: "alice")
         #expect(upgraded.contains("HTTP/1.1 101 Switching Protocols") && upgraded.contains("HELLO STREAM"), "\(upgraded)")
-        let refused = try raw(exchange, user: "bob")
+        let refused = try await raw(exchange, user: "bob")
         #expect(refused.hasPrefix("HTTP/1.1 403 Forbidden") && refused.contains("Forbidden (user=bob, verb=create, resource=nodes, subresource=proxy)"), "\(refused)")
         // Two requests pipelined by alice on one connection: only the first (authorized) one is relayed.
         let before = relayed().count
-        let pipelined = try raw("GET /containerLogs/ns/pod/a HTTP/1.1\r\nHost: x\r\n\r\nGET /containerLogs/ns/pod/b HTTP/1.1\r\nHost: x\r\n\r\n", user: "alice")
+        let pipelined = try await raw("GET /containerLogs/ns/pod/a HTTP/1.1\r\nHost: x\r\n\r\nGET /containerLogs/ns/pod/b HTTP/1.1\r\nHost: x\r\n\r\n", user: "alice")
         #expect(pipelined.components(separatedBy: "HTTP/1.1 200 OK").count == 2, "\(pipelined)")
         #expect(Array(relayed().dropFirst(before)) == ["GET /containerLogs/ns/pod/a HTTP/1.1"], "\(relayed())")
         print("relayed request lines: \(relayed())")

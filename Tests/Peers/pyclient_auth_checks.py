@@ -173,11 +173,13 @@ def _():
     return code == 422 and "spec.user" in (message or ""), f"{code} {message}"
 
 
-@check("SubjectAccessReview: a node may not review others (403)")
+@check("SubjectAccessReview: a node may review others (bootstrappolicy NodeRules: the kubelet authorizes its API so), a ServiceAccount without system:auth-delegator may not (403)")
 def _():
     spec = client.V1SubjectAccessReviewSpec(user="x", resource_attributes=client.V1ResourceAttributes(verb="get", resource="pods"))
-    code, message = status_of(lambda: authz("node").create_subject_access_review(client.V1SubjectAccessReview(spec=spec)))
-    return code == 403 and 'cannot create resource "subjectaccessreviews" in API group "authorization.k8s.io"' in (message or ""), f"{code} {message}"
+    review = authz("node").create_subject_access_review(client.V1SubjectAccessReview(spec=spec))
+    code, message = status_of(lambda: authz("sa").create_subject_access_review(client.V1SubjectAccessReview(spec=spec)))
+    return (review.status.allowed is False and code == 403
+            and 'cannot create resource "subjectaccessreviews" in API group "authorization.k8s.io"' in (message or "")), f"node: {review.status}; sa: {code} {message}"
 
 
 # ---- Secrets and Namespaces (core/v1), bootstrap tokens ----

@@ -85,6 +85,17 @@ public enum Run {
     }
 
     /// Runs the system `openssl` with a neutral configuration (no host openssl.cnf).
+    /// ``process(_:_:input:environment:currentDirectory:)`` on a thread of its own, so an async test waiting
+    /// for a child does not hold one of the few cooperative threads: a server under test that answers
+    /// through Swift concurrency (the kubelet API's reviews) still gets them.
+    public static func processDetached(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) async throws -> ProcessResult {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try process(executable, arguments, environment: environment) })
+            }
+        }
+    }
+
     public static func openssl(_ arguments: [String], input: Data? = nil) throws -> ProcessResult {
         var env = ProcessInfo.processInfo.environment
         env["OPENSSL_CONF"] = "/dev/null"
