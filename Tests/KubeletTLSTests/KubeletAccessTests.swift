@@ -7,6 +7,7 @@ import KubeSim
 import KubeletTLS
 import Logging
 import TestSupport
+import Synchronization
 import Testing
 
 /// The kubelet API's authentication and authorization (issue 15 item 3), against the emulator's
@@ -48,6 +49,12 @@ struct KubeletAccessTests {
         subjects: [{kind: ServiceAccount, name: prom, namespace: monitoring}]
         """
 
+    final class MovableClock: Sendable {
+        private let value = Mutex(Date())
+        var date: Date { value.withLock { $0 } }
+        func advance(_ seconds: TimeInterval) { value.withLock { $0 += seconds } }
+    }
+
     final class Setup: @unchecked Sendable {
         // @unchecked: set in init, read afterwards.
         let simulator: KubeSimulator
@@ -56,6 +63,9 @@ struct KubeletAccessTests {
         let server: KubeletServer
         let port: Int
         let promToken: String
+        /// The access control's clock: frozen unless a test moves it, so cache expiry is decided by the
+        /// test, not by how slowly a loaded machine runs it.
+        let now = MovableClock()
 
         init(upstream: String? = nil, policy access: KubeletAccessPolicy = KubeletAccessPolicy()) async throws {
             var options = KubeSimulator.Options()
@@ -82,7 +92,9 @@ struct KubeletAccessTests {
             serverOptions.drainTimeout = .milliseconds(200)
             serverOptions.clientCA = Array(simulator.caCertificate.pemRepresentation.utf8)
             serverOptions.upstream = upstream
-            serverOptions.access = KubeletAccessControl(policy: access, node: "vk-1", reviewer: reviewer, logger: KubeletAccessTests.quiet)
+            let now = self.now
+            serverOptions.access = KubeletAccessControl(policy: access, node: "vk-1", reviewer: reviewer, logger: KubeletAccessTests.quiet,
+                                                        clock: { now.date })
             server = KubeletServer(source: source, options: serverOptions, logger: KubeletAccessTests.quiet)
             port = try await server.start()
         }
@@ -146,6 +158,18 @@ struct KubeletAccessTests {
         #expect(after.subjectAccess == before.subjectAccess, "SubjectAccessReviews \(before.subjectAccess) → \(after.subjectAccess): allowed and denied decisions are cached")
         #expect(after.token == before.token, "TokenReviews \(before.token) → \(after.token): the token's review is cached")
         print("kubelet access: \(after.subjectAccess) SubjectAccessReviews and \(after.token) TokenReviews for \(11 + 15) requests")
+        // The kubelet's TTLs: past 30 s the denial is asked again, the allowance not; past 2 min the token
+        // is reviewed again; past 5 min the allowance too.
+        setup.now.advance(31)
+        #expect(try await setup.curl("/healthz", user: "alice").status == 200)
+        #expect(try await setup.curl("/healthz", user: "bob").status == 403)
+        #expect(setup.reviews.subjectAccess == after.subjectAccess + 1, "only the denied decision expired at 30 s")
+        setup.now.advance(90)
+        #expect(try await setup.curl("/metrics/cadvisor", token: setup.promToken).status == 404)
+        #expect(setup.reviews.token == after.token + 1, "the token review expired at 2 min")
+        setup.now.advance(180)
+        #expect(try await setup.curl("/healthz", user: "alice").status == 200)
+        #expect(setup.reviews.subjectAccess == after.subjectAccess + 2, "the allowed decision expired at 5 min (and only it)")
         await setup.stop()
     }
 
