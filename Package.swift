@@ -187,6 +187,7 @@ if Context.environment["VKCERT_FUZZ"] != nil {
         ("FuzzWatchStream", ["KubeAPI"]),
         ("FuzzAPIRouter", ["KubeSim", "KubeAPI"]),
         ("FuzzRBACManifest", ["KubeSim"]),
+        ("FuzzRelayHead", ["KubeletTLS"]),
         ("FuzzAPIServer", ["KubeSim", "KubeAPI", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio")]),
     ]
     for (name, dependencies) in fuzzTargets {

@@ -17,7 +17,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
-targets=(FuzzDER FuzzPEM FuzzCertificate FuzzCSR FuzzKeys FuzzSignature FuzzConfig FuzzKubeconfig FuzzProtobuf FuzzWatchStream FuzzAPIRouter FuzzAPIServer FuzzRBACManifest)
+targets=(FuzzDER FuzzPEM FuzzCertificate FuzzCSR FuzzKeys FuzzSignature FuzzConfig FuzzKubeconfig FuzzProtobuf FuzzWatchStream FuzzAPIRouter FuzzAPIServer FuzzRBACManifest FuzzRelayHead)
 
 usage() { sed -n '4,15p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 [ $# -ge 1 ] || usage

@@ -253,3 +253,33 @@ struct KubeletAccessTests {
         await setup.stop()
     }
 }
+
+extension KubeletAccessTests {
+    /// The gate's head parser refuses what an upstream could read differently (request smuggling): a bare
+    /// LF or CR inside a line (an upstream taking LF as a line end would see `Connection: keep-alive`),
+    /// NUL, obs-fold; and its rewrite of a plain request ends the connection.
+    @Test(arguments: [
+        "GET / HTTP/1.1\r\nX: a\nConnection: keep-alive\r\n\r\n",
+        "GET / HTTP/1.1\r\nX: a\rConnection: keep-alive\r\n\r\n",
+        "GET / HTTP/1.1\r\nX: a\0b\r\n\r\n",
+        "GET / HTTP/1.1\r\nX: a\r\n  folded\r\n\r\n",
+        "GET / HTTP/1.1 extra\r\n\r\n",
+        "get / HTTP/1.1\r\n\r\n",
+        "GET x HTTP/1.1\r\n\r\n",
+        "GET / HTTP/2\r\n\r\n",
+        "GET / HTTP/1.1\r\nNo-Colon\r\n\r\n",
+        "GET / HTTP/1.1\r\nBad Name: v\r\n\r\n",
+    ])
+    func ambiguousHeadsAreRefused(_ head: String) {
+        #expect(RelayGate.RequestHead(Array(head.utf8)) == nil, "\(head.debugDescription)")
+    }
+
+    @Test func thePlainRequestIsForwardedWithConnectionClose() throws {
+        let head = try #require(RelayGate.RequestHead(Array("GET /logs/x?a=b HTTP/1.1\r\nHost: x\r\nconnection: keep-alive, TE\r\nConnection: x\r\nTE: trailers\r\n\r\n".utf8)))
+        #expect(!head.isUpgrade && head.closingHead == "GET /logs/x?a=b HTTP/1.1\r\nHost: x\r\nTE: trailers\r\nConnection: close\r\n\r\n")
+        let upgrade = try #require(RelayGate.RequestHead(Array("POST /exec/a/b/c HTTP/1.1\r\nConnection: keep-alive, Upgrade\r\nUpgrade: SPDY/3.1\r\n\r\n".utf8)))
+        #expect(upgrade.isUpgrade)
+        #expect(RelayGate.endOfHead(Array("GET / HTTP/1.1\r\n\r\nrest".utf8)) == 18)
+        #expect(KubeletAccessControl.path(of: "/stats%2Fsummary?x=1") == "/stats/summary")
+    }
+}

@@ -146,7 +146,7 @@ public final class KubeletAccessControl: Sendable {
     }
 
     /// The request-target's path, percent-decoded (as Go's URL.Path), without the query.
-    static func path(of target: String) -> String {
+    package static func path(of target: String) -> String {
         let raw = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? target
         return raw.removingPercentEncoding ?? raw
     }

@@ -11,10 +11,10 @@ import NIOSSL
 /// (so the upstream ends the connection after answering and a second, unauthorized request cannot follow
 /// on it); an Upgrade (exec, attach, port-forward) is authorized as the kubelet authorizes it, once, and
 /// the upgraded stream is relayed as is.
-final class RelayGate: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = ByteBuffer
-    typealias InboundOut = ByteBuffer
-    typealias OutboundOut = ByteBuffer
+package final class RelayGate: ChannelInboundHandler, RemovableChannelHandler {
+    package typealias InboundIn = ByteBuffer
+    package typealias InboundOut = ByteBuffer
+    package typealias OutboundOut = ByteBuffer
 
     let access: KubeletAccessControl
     let makeRelay: () -> ProxyHandler
@@ -28,7 +28,7 @@ final class RelayGate: ChannelInboundHandler, RemovableChannelHandler {
         self.makeRelay = makeRelay
     }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    package func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var incoming = unwrapInboundIn(data)
         if buffered == nil { buffered = incoming } else { buffered!.writeBuffer(&incoming) }
         guard !deciding, let bytes = buffered else { return }
@@ -93,7 +93,7 @@ final class RelayGate: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     /// The index just past the blank line ending the head, if it has arrived.
-    static func endOfHead(_ bytes: ByteBufferView) -> Int? {
+    package static func endOfHead(_ bytes: some Collection<UInt8>) -> Int? {
         let array = Array(bytes.prefix(maximumHead + 4))
         guard array.count >= 4 else { return nil }
         for i in 3..<array.count where array[i] == 10 && array[i - 1] == 13 && array[i - 2] == 10 && array[i - 3] == 13 {
@@ -102,18 +102,23 @@ final class RelayGate: ChannelInboundHandler, RemovableChannelHandler {
         return nil
     }
 
-    /// The parts of an HTTP/1.1 request head the gate needs.
-    struct RequestHead: Sendable {
-        let method: String
-        let target: String
-        let version: String
+    /// The parts of an HTTP/1.1 request head the gate needs. Strict where a lenient reading would let a
+    /// request past the gate that the upstream reads differently (request smuggling): lines end in CRLF
+    /// only — a bare CR or LF, a NUL, or an obs-fold continuation line refuses the request (RFC 9112 §2.2,
+    /// §5.2), since an upstream that takes a bare LF as a line end would see a header the gate did not.
+    package struct RequestHead: Sendable {
+        package let method: String
+        package let target: String
+        package let version: String
         /// Header lines as received (name, value), in order.
-        let headers: [(String, String)]
+        package let headers: [(String, String)]
 
-        init?(_ bytes: some Collection<UInt8>) {
+        package init?(_ bytes: some Collection<UInt8>) {
             let text = String(decoding: bytes, as: UTF8.self)
             var lines = text.components(separatedBy: "\r\n")
             while lines.last == "" { lines.removeLast() }
+            guard lines.allSatisfy({ line in !line.unicodeScalars.contains { $0 == "\r" || $0 == "\n" || $0 == "\0" } }),
+                  lines.dropFirst().allSatisfy({ $0.first != " " && $0.first != "\t" }) else { return nil }
             guard let requestLine = lines.first else { return nil }
             let parts = requestLine.split(separator: " ", omittingEmptySubsequences: false)
             guard parts.count == 3, !parts[0].isEmpty, parts[0].allSatisfy({ $0.isLetter && $0.isUppercase }),
@@ -130,20 +135,20 @@ final class RelayGate: ChannelInboundHandler, RemovableChannelHandler {
             self.headers = headers
         }
 
-        func values(_ name: String) -> [String] {
+        package func values(_ name: String) -> [String] {
             headers.filter { $0.0.caseInsensitiveCompare(name) == .orderedSame }.map(\.1)
         }
 
-        var authorization: String? { values("Authorization").first }
+        package var authorization: String? { values("Authorization").first }
 
         /// `Connection: upgrade` with an `Upgrade` header (SPDY/3.1 or websocket for exec and attach).
-        var isUpgrade: Bool {
+        package var isUpgrade: Bool {
             !values("Upgrade").isEmpty
                 && values("Connection").flatMap { $0.split(separator: ",") }.contains { $0.trimmingCharacters(in: .whitespaces).lowercased() == "upgrade" }
         }
 
         /// The head with every Connection header replaced by `Connection: close`.
-        var closingHead: String {
+        package var closingHead: String {
             var out = "\(method) \(target) \(version)\r\n"
             for (name, value) in headers where name.caseInsensitiveCompare("Connection") != .orderedSame {
                 out += "\(name): \(value)\r\n"
