@@ -44,22 +44,34 @@ public final class NodeBootstrap: Sendable {
     ///   - configFile: the vkcert configuration file, for errors.
     public init(node: String, bootstrapKubeconfig: String, nodeKubeconfig: String, certDir: String, settings base: CSRCertificateManager.Settings,
                 logger: Logger, clock: any ManagerClock = WallClock(), configFile: String? = nil, bootstrapClient injected: KubeClient? = nil) throws {
-        let bootstrapConfiguration: ClientConfiguration
-        do {
-            bootstrapConfiguration = try ClientConfiguration.load(kubeconfig: bootstrapKubeconfig)
-        } catch let error as KubeAPIError {
-            // The message names the kubeconfig file; the error names the configuration file and key.
-            throw ConfigurationError(file: configFile, key: "BootstrapKubeconfig", "\(error.message)")
-        }
         self.logger = logger
         self.nodeKubeconfig = nodeKubeconfig
         store = try CertificateStore(directory: certDir, prefix: Self.storePrefix)
-        var nodeConfiguration = bootstrapConfiguration
+        NodeBootstrap.importProvisioned(nodeKubeconfig, into: store, node: node, now: clock.now(), logger: logger)
+        // As the kubelet (LoadClientCert returns before reading the bootstrap file when the node
+        // kubeconfig is valid): once the node has a valid certificate, the bootstrap kubeconfig may be
+        // gone (operators delete the token after joining); the cluster then comes from the node kubeconfig.
+        let cluster: ClientConfiguration
+        var bootstrapConfiguration: ClientConfiguration?
+        do {
+            bootstrapConfiguration = try ClientConfiguration.load(kubeconfig: bootstrapKubeconfig)
+            cluster = bootstrapConfiguration!
+        } catch let error as KubeAPIError {
+            guard store.loadCurrent()?.isValid(at: clock.now()) == true, let written = try? ClientConfiguration.load(kubeconfig: nodeKubeconfig) else {
+                // The message names the kubeconfig file; the error names the configuration file and key.
+                throw ConfigurationError(file: configFile, key: "BootstrapKubeconfig", "\(error.message)")
+            }
+            logger.notice("the bootstrap kubeconfig cannot be read; the node client certificate is valid, so it is not needed until that expires",
+                          metadata: ["bootstrapKubeconfig": "\(bootstrapKubeconfig)", "reason": "\(error.message)"])
+            cluster = written
+        }
+        var nodeConfiguration = cluster
         nodeConfiguration.credentials = .none
         self.nodeConfiguration = nodeConfiguration
-        bootstrapClient = try injected ?? KubeClient(configuration: bootstrapConfiguration)
+        // Without a bootstrap credential the fallback is an anonymous client, which the API server refuses:
+        // the node then logs API errors until a bootstrap kubeconfig is provided again.
+        bootstrapClient = try injected ?? KubeClient(configuration: bootstrapConfiguration ?? nodeConfiguration)
         nodeClient = try KubeClient(configuration: nodeConfiguration)
-        NodeBootstrap.importProvisioned(nodeKubeconfig, into: store, node: node, now: clock.now(), logger: logger)
 
         var settings = base
         settings.purpose = .nodeClient
