@@ -42,6 +42,17 @@ public enum CertificateManager {
         }
     }
 
+    /// The client for the kubelet API's reviews in manual and self-signed modes, with an error that says
+    /// which setting needs it.
+    static func reviewClient(_ config: VKConfiguration, injected: (() throws -> KubeClient)?) throws -> KubeClient {
+        do {
+            return try apiClient(config, injected: injected)
+        } catch let error as KubeAPIError {
+            throw ConfigurationError(file: config.sourceFile, key: "Authorization",
+                                     "webhook authentication or authorization asks the API server (TokenReview, SubjectAccessReview), which needs Kubeconfig or the in-cluster account: \(error.message)")
+        }
+    }
+
     /// The API client for a configuration: injected (tests), `Kubeconfig`, the in-cluster account, or the
     /// default kubeconfig (`KUBECONFIG`, ~/.kube/config).
     static func apiClient(_ config: VKConfiguration, injected: (() throws -> KubeClient)?) throws -> KubeClient {
@@ -80,7 +91,7 @@ public enum CertificateManager {
                 throw ConfigurationError(file: config.sourceFile, key: nil, "manual mode: cannot load the kubelet certificate: \(error)")
             }
             var started = Started(mode: mode, source: source, csrManager: nil)
-            if config.kubeletAccess?.needsAPIServer == true { started.reviewClient = try apiClient(config, injected: client) }
+            if config.kubeletAccess?.needsAPIServer == true { started.reviewClient = try reviewClient(config, injected: client) }
             return started
         case .selfSigned:
             let source = try SelfSignedCertificateSource(
@@ -88,7 +99,7 @@ public enum CertificateManager {
                 algorithm: config.keyAlgorithm
             )
             var started = Started(mode: mode, source: source, csrManager: nil)
-            if config.kubeletAccess?.needsAPIServer == true { started.reviewClient = try apiClient(config, injected: client) }
+            if config.kubeletAccess?.needsAPIServer == true { started.reviewClient = try reviewClient(config, injected: client) }
             return started
         case .csr(let signer):
             var settings = CSRCertificateManager.Settings(node: config.nodeName!, ips: ips, dnsNames: config.dnsNames)

@@ -129,6 +129,12 @@ struct KubeletAccessTests {
         // One without: the kubelet's 403 and message.
         let bob = try await setup.curl("/healthz", user: "bob")
         #expect(bob.status == 403 && bob.body == "Forbidden (user=bob, verb=get, resource=nodes, subresource=proxy)\n", "\(bob)")
+        // A certificate for "alice" from another CA is no credential: the handshake refuses it.
+        let made = try Run.openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=alice",
+                                    "-keyout", setup.dir.path("mallory.key"), "-out", setup.dir.path("mallory.crt"), "-days", "1"])
+        #expect(made.status == 0, "\(made.stderrText)")
+        let mallory = try await setup.curl("/healthz", user: "mallory")
+        #expect(mallory.status != 200 && mallory.body != "ok", "\(mallory)")
         // No credentials (anonymous off by default): 401 Unauthorized.
         let nobody = try await setup.curl("/healthz")
         #expect(nobody.status == 401 && nobody.body == "Unauthorized\n", "\(nobody)")

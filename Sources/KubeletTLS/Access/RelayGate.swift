@@ -22,6 +22,8 @@ package final class RelayGate: ChannelInboundHandler, RemovableChannelHandler {
     private var deciding = false
 
     static let maximumHead = 16 << 10
+    /// What may be buffered while the decision is pending.
+    static let maximumPending = 1 << 20
 
     init(access: KubeletAccessControl, makeRelay: @escaping () -> ProxyHandler) {
         self.access = access
@@ -31,7 +33,12 @@ package final class RelayGate: ChannelInboundHandler, RemovableChannelHandler {
     package func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var incoming = unwrapInboundIn(data)
         if buffered == nil { buffered = incoming } else { buffered!.writeBuffer(&incoming) }
-        guard !deciding, let bytes = buffered else { return }
+        if deciding {
+            // Bytes that follow the head while the review runs (a body, an upgraded stream) wait, up to a bound.
+            if buffered!.readableBytes > Self.maximumPending { reject(context, status: 413, message: "Request Entity Too Large") }
+            return
+        }
+        guard let bytes = buffered else { return }
         guard let end = Self.endOfHead(bytes.readableBytesView) else {
             if bytes.readableBytes > Self.maximumHead { reject(context, status: 431, message: "Request Header Fields Too Large") }
             return
@@ -83,7 +90,7 @@ package final class RelayGate: ChannelInboundHandler, RemovableChannelHandler {
 
     func reject(_ context: ChannelHandlerContext, status: Int, message: String) {
         buffered = nil
-        let reason = [400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 431: "Request Header Fields Too Large"][status] ?? "Internal Server Error"
+        let reason = [400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 413: "Request Entity Too Large", 431: "Request Header Fields Too Large"][status] ?? "Internal Server Error"
         let body = message + "\n"
         let response = "HTTP/1.1 \(status) \(reason)\r\nContent-Type: text/plain; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\n"
             + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n" + body
