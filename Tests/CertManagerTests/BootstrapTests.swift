@@ -121,9 +121,9 @@ struct BootstrapTests {
         let begun = Date()
         var running = try cluster.start()
         // Generous window: the suite runs beside others on two cores (key generation is the slow step).
-        #expect(await Self.eventually(90) { running.client.current() != nil }, "no node client certificate; CSRs: \(cluster.requests().map { "\($0.metadata.name ?? "") \($0.spec.username ?? "")" })")
+        #expect(await Self.eventually(Harness.liveness) { running.client.current() != nil }, "no node client certificate; CSRs: \(cluster.requests().map { "\($0.metadata.name ?? "") \($0.spec.username ?? "")" })")
         let clientAfter = Date().timeIntervalSince(begun)
-        #expect(await Self.eventually(90) { running.serving.current() != nil }, "not served; CSRs: \(cluster.requests().map { "\($0.metadata.name ?? "") \($0.spec.username ?? "")" })")
+        #expect(await Self.eventually(Harness.liveness) { running.serving.current() != nil }, "not served; CSRs: \(cluster.requests().map { "\($0.metadata.name ?? "") \($0.spec.username ?? "")" })")
         print("bootstrap: node client certificate after \(Int(clientAfter * 1000)) ms, serving certificate after \(Int(Date().timeIntervalSince(begun) * 1000)) ms (\(cluster.simulator.requestsHandled) API requests)")
         let clientRequests = cluster.requests(signer: Self.clientSigner)
         let servingRequests = cluster.requests(signer: Self.servingSigner)
@@ -213,9 +213,9 @@ struct BootstrapTests {
         try await Task.sleep(for: .milliseconds(1500))
         #expect(cluster.requests(signer: Self.clientSigner).count == 1, "renewed before 80 % of the lifetime")
         cluster.clock.advance(by: 31)
-        #expect(await Self.eventually(60) { running.client.current().map { $0.leaf.serialNumber != first.leaf.serialNumber } ?? false }, "client certificate not rotated")
+        #expect(await Self.eventually(Harness.liveness) { running.client.current().map { $0.leaf.serialNumber != first.leaf.serialNumber } ?? false }, "client certificate not rotated")
         // The serving certificate (same lifetime) is renewed too, requested with the rotated client certificate.
-        #expect(await Self.eventually(60) { running.serving.current().map { $0.leaf.serialNumber != servedBefore } ?? false }, "serving certificate not renewed")
+        #expect(await Self.eventually(Harness.liveness) { running.serving.current().map { $0.leaf.serialNumber != servedBefore } ?? false }, "serving certificate not renewed")
         // Back to real time, so the new certificates are far from their renewal points again.
         cluster.clock.advance(by: -cluster.clock.now().timeIntervalSince(Date()))
         let renewals = cluster.requests(signer: Self.clientSigner).filter { $0.metadata.name != clientCSR.metadata.name }
@@ -240,7 +240,7 @@ struct BootstrapTests {
         let cluster = try await Cluster(autoApprove: false, rbac: policy)
         for round in 0..<3 {
             let running = try cluster.start()
-            #expect(await Self.eventually(60) { cluster.requests().count == 1 && FileManager.default.fileExists(atPath: cluster.certDir + "/kubelet-client-pending.json") },
+            #expect(await Self.eventually(Harness.liveness) { cluster.requests().count == 1 && FileManager.default.fileExists(atPath: cluster.certDir + "/kubelet-client-pending.json") },
                     "round \(round): \(cluster.requests().map(\.metadata.name))")
             await running.stop()
         }
@@ -250,7 +250,7 @@ struct BootstrapTests {
         #expect(approved.status == 0, "\(approved.stderrText)")
         for round in 0..<3 {
             let running = try cluster.start()
-            #expect(await Self.eventually(60) { running.client.current() != nil && cluster.requests(signer: Self.servingSigner).count == 1 },
+            #expect(await Self.eventually(Harness.liveness) { running.client.current() != nil && cluster.requests(signer: Self.servingSigner).count == 1 },
                     "round \(round): \(cluster.requests().map(\.metadata.name))")
             #expect(running.serving.current() == nil, "served before approval")
             await running.stop()
@@ -260,7 +260,7 @@ struct BootstrapTests {
         #expect(cluster.requests(signer: Self.servingSigner).first?.spec.username == "system:node:vk-1")
         _ = try cluster.kubectl(["certificate", "approve", servingName])
         var running = try cluster.start()
-        #expect(await Self.eventually(60) { running.serving.current() != nil })
+        #expect(await Self.eventually(Harness.liveness) { running.serving.current() != nil })
         await running.stop()
         running = try cluster.start()
         #expect(await Self.eventually(30) { running.serving.current() != nil && running.client.current() != nil })
@@ -283,7 +283,7 @@ struct BootstrapTests {
         config.kubeconfig = saKubeconfig
         let started = try CertificateManager.make(config, logger: cluster.logger, clock: cluster.clock)
         let task = Task { try await started.runManagers() }
-        #expect(await Self.eventually(60) { cluster.requests().count == 1 })
+        #expect(await Self.eventually(Harness.liveness) { cluster.requests().count == 1 })
         try await Task.sleep(for: .seconds(2))
         let request = try #require(cluster.requests().first)
         #expect(request.spec.username == "system:serviceaccount:interlink:vkcert")

@@ -21,7 +21,7 @@ struct CSRModeTests {
             let manager = try h.manager()
             let task = h.start(manager)
             // Generous window: a fully loaded two-core run once took over 30 s for the first key and CSR.
-            #expect(await h.eventually(90) { h.csrNames().count == 1 && FileManager.default.fileExists(atPath: h.certDir + "/virtual-kubelet-pending.json") },
+            #expect(await h.eventually(Harness.liveness) { h.csrNames().count == 1 && FileManager.default.fileExists(atPath: h.certDir + "/virtual-kubelet-pending.json") },
                     "CSRs \(h.csrNames()), pending file \(FileManager.default.fileExists(atPath: h.certDir + "/virtual-kubelet-pending.json"))")
             try await Task.sleep(for: .milliseconds(50))
             task.cancel()

@@ -83,6 +83,12 @@ final class Harness: @unchecked Sendable {
         simulator.store.list(try! Selector(field: nil, label: nil)).items.compactMap(\.metadata.name)
     }
 
+    /// How long a flow test waits for a step that takes seconds on a quiet machine: a liveness bound, not a
+    /// performance one. In a full two-core run the first two minutes are a storm of synchronous tests
+    /// (openssl per system root, corpora) that occupy both cooperative threads, and a manager starved
+    /// through it once missed a 90 s window with nothing wrong; a passing step ends the wait early.
+    static let liveness: TimeInterval = 300
+
     /// Waits (real time) until `condition` holds or `seconds` pass.
     func eventually(_ seconds: TimeInterval, _ condition: () throws -> Bool) async rethrows -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
