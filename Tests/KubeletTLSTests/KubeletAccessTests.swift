@@ -285,7 +285,11 @@ extension KubeletAccessTests {
         #expect(!head.isUpgrade && head.closingHead == "GET /logs/x?a=b HTTP/1.1\r\nHost: x\r\nTE: trailers\r\nConnection: close\r\n\r\n")
         let upgrade = try #require(RelayGate.RequestHead(Array("POST /exec/a/b/c HTTP/1.1\r\nConnection: keep-alive, Upgrade\r\nUpgrade: SPDY/3.1\r\n\r\n".utf8)))
         #expect(upgrade.isUpgrade)
-        #expect(RelayGate.endOfHead(Array("GET / HTTP/1.1\r\n\r\nrest".utf8)) == 18)
+        let bytes = Array("GET / HTTP/1.1\r\n\r\nrest".utf8)
+        #expect(RelayGate.endOfHead(bytes) == 18)
+        // A head arriving a byte at a time: each read scans from where the last one stopped, and finds it.
+        #expect((0..<18).allSatisfy { RelayGate.endOfHead(bytes, from: $0) == 18 })
+        #expect(RelayGate.endOfHead(Array(bytes.prefix(17)), from: 14) == nil)
         #expect(KubeletAccessControl.path(of: "/stats%2Fsummary?x=1") == "/stats/summary")
     }
 }

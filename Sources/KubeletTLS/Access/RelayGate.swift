@@ -20,6 +20,11 @@ package final class RelayGate: ChannelInboundHandler, RemovableChannelHandler {
     let makeRelay: () -> ProxyHandler
     private var buffered: ByteBuffer?
     private var deciding = false
+    /// How many buffered bytes are known not to end the head: each read scans only what is new, so a
+    /// head sent a byte at a time costs linear, not quadratic, work.
+    private var scanned = 0
+    /// Set once a refusal is written: later bytes are dropped.
+    private var refused = false
 
     static let maximumHead = 16 << 10
     /// What may be buffered while the decision is pending.
@@ -31,6 +36,7 @@ package final class RelayGate: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     package func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !refused else { return }
         var incoming = unwrapInboundIn(data)
         if buffered == nil { buffered = incoming } else { buffered!.writeBuffer(&incoming) }
         if deciding {
@@ -39,7 +45,8 @@ package final class RelayGate: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         guard let bytes = buffered else { return }
-        guard let end = Self.endOfHead(bytes.readableBytesView) else {
+        guard let end = Self.endOfHead(bytes.readableBytesView, from: scanned) else {
+            scanned = bytes.readableBytes
             if bytes.readableBytes > Self.maximumHead { reject(context, status: 431, message: "Request Header Fields Too Large") }
             return
         }
@@ -89,6 +96,8 @@ package final class RelayGate: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func reject(_ context: ChannelHandlerContext, status: Int, message: String) {
+        guard !refused else { return }
+        refused = true
         buffered = nil
         let reason = [400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 413: "Request Entity Too Large", 431: "Request Header Fields Too Large"][status] ?? "Internal Server Error"
         let body = message + "\n"
@@ -99,12 +108,15 @@ package final class RelayGate: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    /// The index just past the blank line ending the head, if it has arrived.
-    package static func endOfHead(_ bytes: some Collection<UInt8>) -> Int? {
-        let array = Array(bytes.prefix(maximumHead + 4))
-        guard array.count >= 4 else { return nil }
-        for i in 3..<array.count where array[i] == 10 && array[i - 1] == 13 && array[i - 2] == 10 && array[i - 3] == 13 {
-            return i + 1
+    /// The index just past the blank line ending the head, if it has arrived; `start` bytes are known
+    /// not to contain its end (only the three before them are looked at again).
+    package static func endOfHead(_ bytes: some RandomAccessCollection<UInt8>, from start: Int = 0) -> Int? {
+        let limit = maximumHead + 4
+        let from = min(max(0, start - 3), limit)
+        let window = Array(bytes.dropFirst(from).prefix(limit - from))
+        guard window.count >= 4 else { return nil }
+        for i in 3..<window.count where window[i] == 10 && window[i - 1] == 13 && window[i - 2] == 10 && window[i - 3] == 13 {
+            return from + i + 1
         }
         return nil
     }
