@@ -88,7 +88,7 @@ public final class CSRCertificateManager: CertificateSource {
         self.settings = settings
         self.clientForCall = clientForCall
         self.onInstall = onInstall
-        self.metrics = ManagerMetrics(mode: settings.purpose == .serving ? "csr" : "node-client")
+        self.metrics = ManagerMetrics(mode: settings.purpose.metricsMode)
         self.store = store
         self.logger = logger
         self.clock = clock
@@ -128,9 +128,7 @@ public final class CSRCertificateManager: CertificateSource {
         return identity.withLock { $0.flatMap { $0.isValid(at: now) ? $0 : nil } }
     }
 
-    public var unavailableReason: String {
-        settings.purpose == .serving ? "no certificate available yet - CSR pending approval" : "no node client certificate yet - CSR pending approval"
-    }
+    public var unavailableReason: String { "no \(what) available yet - CSR pending approval" }
 
     /// Returns once a valid certificate is installed (the serving manager waits so for the node client
     /// certificate before its first request); polls, so cancellation ends the wait at once.
@@ -194,7 +192,7 @@ public final class CSRCertificateManager: CertificateSource {
     }
 
     /// "certificate" or "node client certificate", for log lines.
-    var what: String { settings.purpose == .serving ? "certificate" : "node client certificate" }
+    var what: String { settings.purpose.noun }
 
     /// Deletes this node's own pending requests other than `keeping`.
     func cleanUpStaleRequests(keeping: String?) async {
@@ -216,7 +214,7 @@ public final class CSRCertificateManager: CertificateSource {
         }
     }
 
-    var namePrefix: String { (settings.purpose == .serving ? "vk-\(settings.node)-" : "vk-\(settings.node)-client-").prefix(58).description }
+    var namePrefix: String { settings.purpose.namePrefix(node: settings.node) }
 
     /// Obtains a certificate through one CSR at a time; returns once one is installed.
     func obtainCertificate() async throws {
@@ -322,15 +320,12 @@ public final class CSRCertificateManager: CertificateSource {
     /// Client requests the same way with client auth (the kubelet's bootstrap always adds key
     /// encipherment; the client-kubelet signer and the csrapproving recognisers accept both sets).
     static func usages(for key: PrivateKey, purpose: CertificatePurpose = .serving) -> [String] {
-        let extended = purpose == .serving ? "server auth" : "client auth"
-        return key.algorithm.supportsKeyEncipherment ? ["digital signature", "key encipherment", extended] : ["digital signature", extended]
+        key.algorithm.supportsKeyEncipherment ? ["digital signature", "key encipherment", purpose.extendedUsage] : ["digital signature", purpose.extendedUsage]
     }
 
     /// POSTs the CSR for `pending` (idempotent by name). Returns true when the object exists afterwards.
     func create(_ pending: CertificateStore.PendingRequest) async throws -> Bool {
-        let builder = settings.purpose == .serving
-            ? CSRBuilder.kubeletServing(node: settings.node, ipAddresses: settings.ips, dnsNames: settings.dnsNames) : CSRBuilder.kubeletClient(node: settings.node)
-        let request = try builder.sign(with: pending.key)
+        let request = try settings.purpose.requestBuilder(node: settings.node, ips: settings.ips, dnsNames: settings.dnsNames).sign(with: pending.key)
         var object = CertificateSigningRequestObject(
             metadata: ObjectMeta(name: pending.name),
             spec: CSRSpec(request: Data(request.pemRepresentation.utf8), signerName: settings.signerName,
@@ -343,7 +338,7 @@ public final class CSRCertificateManager: CertificateSource {
             $0.waitingSince = clock.now()
             $0.pendingCSR = pending.name
         }
-        logger.info(settings.purpose == .serving ? "created CSR; waiting for approval" : "created CSR for the node client certificate; waiting for approval", metadata: [
+        logger.info(settings.purpose == .serving ? "created CSR; waiting for approval" : "created CSR for the \(what); waiting for approval", metadata: [
             "csr": "\(pending.name)", "signer": "\(settings.signerName)", "approve": "kubectl certificate approve \(pending.name)",
         ])
         return true
