@@ -9,6 +9,7 @@ import Logging
 import TestSupport
 import Synchronization
 import Testing
+import X509
 
 /// The kubelet API's authentication and authorization (issue 15 item 3), against the emulator's
 /// TokenReview and SubjectAccessReview answered from its identities and RBAC, judged with curl and
@@ -66,15 +67,21 @@ struct KubeletAccessTests {
         /// The access control's clock: frozen unless a test moves it, so cache expiry is decided by the
         /// test, not by how slowly a loaded machine runs it.
         let now = MovableClock()
+        let access: KubeletAccessControl
 
         init(upstream: String? = nil, policy access: KubeletAccessPolicy = KubeletAccessPolicy()) async throws {
             var options = KubeSimulator.Options()
             options.rbac = try RBACPolicy.load(yaml: KubeletAccessTests.policy, file: "policy.yaml")
             options.insecureUser = nil
             options.cleanerInterval = nil
+            let ca = try KubeSimulator.makeCA()
+            options.ca = ca
             simulator = try KubeSimulator(options: options)
             try await simulator.start()
             dir = try TemporaryDirectory("kubelet-access")
+            // The CA's key, so a test can have openssl issue other certificates from it.
+            _ = try dir.write("ca-key.pem", ca.key.pkcs8PEMBytes)
+            _ = try dir.write("ca.pem", Array(ca.certificate.pemRepresentation.utf8))
             promToken = simulator.serviceAccountToken(namespace: "monitoring", name: "prom")
             // The reviews are made as the node, as a kubelet makes them (system:node may create both).
             let node = try simulator.issueClientCertificate(user: "system:node:vk-1", groups: ["system:nodes"])
@@ -93,8 +100,8 @@ struct KubeletAccessTests {
             serverOptions.clientCA = Array(simulator.caCertificate.pemRepresentation.utf8)
             serverOptions.upstream = upstream
             let now = self.now
-            serverOptions.access = KubeletAccessControl(policy: access, node: "vk-1", reviewer: reviewer, logger: KubeletAccessTests.quiet,
-                                                        clock: { now.date })
+            self.access = KubeletAccessControl(policy: access, node: "vk-1", reviewer: reviewer, logger: KubeletAccessTests.quiet, clock: { now.date })
+            serverOptions.access = self.access
             server = KubeletServer(source: source, options: serverOptions, logger: KubeletAccessTests.quiet)
             port = try await server.start()
         }
@@ -135,6 +142,21 @@ struct KubeletAccessTests {
         #expect(made.status == 0, "\(made.stderrText)")
         let mallory = try await setup.curl("/healthz", user: "mallory")
         #expect(mallory.status != 200 && mallory.body != "ok", "\(mallory)")
+        // A certificate from the right CA but for serving only (as another node's kubelet-serving one) is no
+        // client credential: refused by the authenticator (checked directly) and over TLS.
+        let ext = try setup.dir.write("server.ext", Array("extendedKeyUsage=serverAuth\n".utf8))
+        for step in [["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=alice", "-keyout", setup.dir.path("server.key"), "-out", setup.dir.path("server.csr")],
+                     ["x509", "-req", "-in", setup.dir.path("server.csr"), "-CA", setup.dir.path("ca.pem"), "-CAkey", setup.dir.path("ca-key.pem"), "-days", "1",
+                      "-extfile", ext, "-out", setup.dir.path("server.crt")]] {
+            let made = try Run.openssl(step)
+            #expect(made.status == 0, "\(made.stderrText)")
+        }
+        let serverDER = try Certificate(pemEncoded: try setup.dir.read("server.crt")).der
+        #expect(await setup.access.check(clientCertificate: Array(serverDER), authorization: nil, method: "GET", target: "/healthz") == .deny(status: 401, message: "Unauthorized"))
+        let aliceDER = try Certificate(pemEncoded: try setup.dir.read("alice.crt")).der
+        #expect(await setup.access.check(clientCertificate: Array(aliceDER), authorization: nil, method: "GET", target: "/healthz") != .deny(status: 401, message: "Unauthorized"))
+        let serving = try await setup.curl("/healthz", user: "server")
+        #expect(serving.status != 200 && serving.body != "ok", "\(serving)")
         // No credentials (anonymous off by default): 401 Unauthorized.
         let nobody = try await setup.curl("/healthz")
         #expect(nobody.status == 401 && nobody.body == "Unauthorized\n", "\(nobody)")

@@ -62,8 +62,7 @@ public final class Authenticator: Sendable {
     /// CN = user, O = groups; an empty CN or a certificate not for client authentication is refused.
     static func user(fromClientCertificate der: [UInt8]) -> Swift.Result<UserInfo, ClientCertificateRefusal> {
         guard let certificate = try? Certificate(derEncoded: der) else { return .failure(.init("client certificate does not parse")) }
-        if let usage = certificate.extensions.extendedKeyUsage,
-           !usage.contains(OID.KeyPurpose.clientAuth), !usage.contains(OID.KeyPurpose.anyExtendedKeyUsage) {
+        if let usage = certificate.extensions.extendedKeyUsage, !usage.allowsClientAuthentication {
             return .failure(.init("x509: certificate specifies an incompatible key usage"))
         }
         guard let name = certificate.subject.commonNames.first, !name.isEmpty else {

@@ -77,7 +77,10 @@ public final class KubeletAccessControl: Sendable {
 
     func authenticate(clientCertificate: [UInt8]?, authorization: String?) async -> User? {
         if let der = clientCertificate {
-            guard let certificate = try? Certificate(derEncoded: der), let name = certificate.subject.commonNames.first, !name.isEmpty else { return nil }
+            // A certificate for another purpose from the same CA (another node's kubelet-serving one) is no
+            // client credential, as in the kubelet's x509 authenticator.
+            guard let certificate = try? Certificate(derEncoded: der), certificate.extensions.extendedKeyUsage?.allowsClientAuthentication ?? true,
+                  let name = certificate.subject.commonNames.first, !name.isEmpty else { return nil }
             return User(name: name, groups: certificate.subject.organizations + ["system:authenticated"])
         }
         if let token = Self.bearerToken(authorization) {

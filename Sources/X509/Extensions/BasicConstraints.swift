@@ -116,6 +116,13 @@ public struct ExtendedKeyUsage: Sendable, Hashable {
 
     public func contains(_ purpose: OID) -> Bool { purposes.contains(purpose) }
 
+    /// Whether a certificate with this extension may authenticate a TLS client: clientAuth or
+    /// anyExtendedKeyUsage listed (Go's x509 Verify with ExtKeyUsageClientAuth, what kube-apiserver's and
+    /// the kubelet's x509 authenticators ask). A certificate without the extension may.
+    public var allowsClientAuthentication: Bool {
+        contains(OID.KeyPurpose.clientAuth) || contains(OID.KeyPurpose.anyExtendedKeyUsage)
+    }
+
     /// Names as the JSON contract spells them ("serverAuth", …; dotted OID otherwise).
     public var names: [String] {
         purposes.map { oid in
