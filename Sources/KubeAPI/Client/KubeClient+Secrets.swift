@@ -14,10 +14,13 @@ extension KubeClient {
         try Self.decode(Secret.self, try await call("GET", Self.secretPath(namespace, name), idempotent: true))
     }
 
-    /// POST; not retried (a lost answer would make the retry an AlreadyExists the caller must read anyway).
+    /// POST, retried after a timeout or a transport failure like a read: the Secret has a fixed name, so a
+    /// retry after a lost answer meets ``KubeAPIError/Code/alreadyExists``, which callers already handle by
+    /// reading the Secret (SecretCertificateStore re-reads and compares) — never a second object.
     public func createSecret(_ secret: Secret, namespace: String) async throws -> Secret {
+        guard secret.metadata.name?.isEmpty == false else { throw KubeAPIError(.decoding, "a Secret to create needs metadata.name") }
         let body = try KubeJSON.encoder().encode(secret)
-        return try Self.decode(Secret.self, try await call("POST", Self.secretPath(namespace) + "?fieldManager=vkcert", body: body, idempotent: false))
+        return try Self.decode(Secret.self, try await call("POST", Self.secretPath(namespace) + "?fieldManager=vkcert", body: body, idempotent: true))
     }
 
     /// PUT with the object's resourceVersion as the precondition.
