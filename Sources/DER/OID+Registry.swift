@@ -25,6 +25,8 @@ extension OID {
         public static let ed25519 = OID(1, 3, 101, 112)
         /// RFC 8410: id-Ed448.
         public static let ed448 = OID(1, 3, 101, 113)
+        /// RFC 3279 §2.3.2: id-dsa (named only: vkcert does not verify DSA).
+        public static let dsa = OID(1, 2, 840, 10040, 4, 1)
     }
 
     /// Named elliptic curves (RFC 5480 §2.1.1.1).
@@ -81,6 +83,7 @@ extension OID {
 
     /// Certificate extensions (RFC 5280 §4.2).
     public enum Extension {
+        public static let subjectDirectoryAttributes = OID(2, 5, 29, 9)
         public static let subjectKeyIdentifier = OID(2, 5, 29, 14)
         public static let keyUsage = OID(2, 5, 29, 15)
         public static let subjectAltName = OID(2, 5, 29, 17)
@@ -93,6 +96,7 @@ extension OID {
         public static let authorityKeyIdentifier = OID(2, 5, 29, 35)
         public static let policyConstraints = OID(2, 5, 29, 36)
         public static let extendedKeyUsage = OID(2, 5, 29, 37)
+        public static let freshestCRL = OID(2, 5, 29, 46)
         public static let inhibitAnyPolicy = OID(2, 5, 29, 54)
         public static let authorityInfoAccess = OID(1, 3, 6, 1, 5, 5, 7, 1, 1)
         public static let subjectInfoAccess = OID(1, 3, 6, 1, 5, 5, 7, 1, 11)
@@ -158,4 +162,58 @@ extension OID {
         KeyPurpose.ocspSigning: "OCSPSigning",
         AccessMethod.ocsp: "OCSP", AccessMethod.caIssuers: "caIssuers",
     ]
+}
+
+extension OID {
+    /// OpenSSL's short and long names for this OID (from its object table, see OID+OpenSSLNames.swift),
+    /// or nil when OpenSSL does not know it — then OpenSSL prints the dotted form, and in names dumps the
+    /// value as `#` + hex.
+    public var openSSLNames: (short: String, long: String)? { OpenSSLObjects.byDotted[dotted] }
+
+    /// The OID OpenSSL prints under `longName` (its object table), if any.
+    public static func fromOpenSSLLongName(_ longName: String) -> OID? {
+        OpenSSLObjects.byLongName[longName].flatMap { OID(dotted: $0) }
+    }
+
+    /// The OID with OpenSSL short or long name `name`, if any.
+    public static func fromOpenSSLName(_ name: String) -> OID? {
+        (OpenSSLObjects.byShortName[name] ?? OpenSSLObjects.byLongName[name]).flatMap { OID(dotted: $0) }
+    }
+
+    /// The size OpenSSL gives a named curve (its order's bits), by OpenSSL's short name.
+    public static func openSSLCurveBits(_ shortName: String) -> Int? { OpenSSLObjects.curveBits[shortName] }
+}
+
+/// The parsed object table, built on first use.
+enum OpenSSLObjects {
+    static let byDotted: [String: (short: String, long: String)] = {
+        var table: [String: (short: String, long: String)] = [:]
+        for line in OID.openSSLObjectTable.split(separator: "\n") {
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+            guard fields.count == 3 else { continue }
+            table[String(fields[0])] = (String(fields[1]), String(fields[2]))
+        }
+        return table
+    }()
+
+    static let byShortName: [String: String] = {
+        var table: [String: String] = [:]
+        for (dotted, names) in byDotted where table[names.short] == nil { table[names.short] = dotted }
+        return table
+    }()
+
+    static let byLongName: [String: String] = {
+        var table: [String: String] = [:]
+        for (dotted, names) in byDotted where table[names.long] == nil { table[names.long] = dotted }
+        return table
+    }()
+
+    static let curveBits: [String: Int] = {
+        var table: [String: Int] = [:]
+        for line in OID.openSSLCurveBitsTable.split(separator: "\n") {
+            let fields = line.split(separator: "\t")
+            if fields.count == 2, let bits = Int(fields[1]) { table[String(fields[0])] = bits }
+        }
+        return table
+    }()
 }

@@ -128,19 +128,22 @@ public struct CertificatePublicKey: Sendable, Hashable {
         }
     }
 
-    /// OpenSSL's name for the algorithm: rsaEncryption, rsassaPss, id-ecPublicKey, ED25519, ED448.
+    /// OpenSSL's name for the algorithm: rsaEncryption, rsassaPss, id-ecPublicKey, ED25519, ED448, and for
+    /// keys vkcert cannot use OpenSSL's long name (dsaEncryption, X25519, …) or the dotted OID.
     public var algorithmName: String {
-        spki.algorithm.algorithm.name ?? spki.algorithm.algorithm.dotted
+        let oid = spki.algorithm.algorithm
+        return oid.name ?? oid.openSSLNames?.long ?? oid.dotted
     }
 
-    /// Key size in bits: RSA modulus bits, EC curve bits, 256 / 456 for Ed25519 / Ed448.
+    /// Key size in bits: RSA modulus bits, EC curve bits, 256 / 456 for Ed25519 / Ed448; for keys vkcert
+    /// cannot use, the size OpenSSL prints (other curves, explicit parameters, DSA), else nil.
     public var bits: Int? {
         switch kind {
         case .rsa(let n, _, _): BigInt(magnitudeBytes: n).bitLength
         case .ec(let curve, _): curve.bits
         case .ed25519: 256
         case .ed448: 456
-        case .unsupported: nil
+        case .unsupported: unsupportedKeyBits
         }
     }
 

@@ -7,8 +7,10 @@ import RSA
 /// A signature algorithm identifier and what it means (RFC 5280 §4.1.1.2, RFC 4055, RFC 5758, RFC 8410).
 ///
 /// Parameters are checked as the RFCs require: NULL or absent for the PKCS#1 v1.5 family (RFC 4055
-/// §5 allows both), present and well formed for RSASSA-PSS, absent for ECDSA and EdDSA. An unknown
-/// OID is not a parse error (the certificate can still be inspected); it cannot be verified.
+/// §5 allows both), present and well formed for RSASSA-PSS, absent for EdDSA, absent for ECDSA — except
+/// an explicit NULL, which BoringSSL accepts on purpose and Go ignores (mbedTLS and old encoders write it):
+/// tolerated and reported (``parameterDefect``). An unknown OID is not a parse error (the certificate can
+/// still be inspected); it cannot be verified.
 public struct SignatureAlgorithm: Sendable, Hashable {
     public enum Kind: Sendable, Hashable {
         case rsaPKCS1(HashAlgorithm)
@@ -46,15 +48,21 @@ public struct SignatureAlgorithm: Sendable, Hashable {
                 throw X509Error(.invalidField, "RSASSA-PSS signature algorithm needs parameters")
             }
             kind = .rsaPSS(try PSSParameters(derEncoded: params[...]))
-        case OID.Signature.ecdsaWithSHA1: try requireAbsent(); kind = .ecdsa(.sha1)
-        case OID.Signature.ecdsaWithSHA224: try requireAbsent(); kind = .ecdsa(.sha224)
-        case OID.Signature.ecdsaWithSHA256: try requireAbsent(); kind = .ecdsa(.sha256)
-        case OID.Signature.ecdsaWithSHA384: try requireAbsent(); kind = .ecdsa(.sha384)
-        case OID.Signature.ecdsaWithSHA512: try requireAbsent(); kind = .ecdsa(.sha512)
+        case OID.Signature.ecdsaWithSHA1: try requireNullOrAbsent(); kind = .ecdsa(.sha1)
+        case OID.Signature.ecdsaWithSHA224: try requireNullOrAbsent(); kind = .ecdsa(.sha224)
+        case OID.Signature.ecdsaWithSHA256: try requireNullOrAbsent(); kind = .ecdsa(.sha256)
+        case OID.Signature.ecdsaWithSHA384: try requireNullOrAbsent(); kind = .ecdsa(.sha384)
+        case OID.Signature.ecdsaWithSHA512: try requireNullOrAbsent(); kind = .ecdsa(.sha512)
         case OID.PublicKey.ed25519: try requireAbsent(); kind = .ed25519
         case OID.PublicKey.ed448: try requireAbsent(); kind = .ed448
         default: kind = .unknown
         }
+    }
+
+    /// The tolerated encoding defect of this identifier: an ECDSA algorithm with explicit NULL parameters.
+    public var parameterDefect: ToleratedDefect? {
+        guard case .ecdsa = kind, identifier.hasNullParameters else { return nil }
+        return ToleratedDefect(.ecdsaSignatureParameters, field: "signatureAlgorithm", "\(name) has NULL parameters (RFC 5758 §3.2: MUST be absent)")
     }
 
     /// sha256WithRSAEncryption with NULL parameters (what OpenSSL and Go write).
@@ -94,8 +102,12 @@ public struct SignatureAlgorithm: Sendable, Hashable {
         try! SignatureAlgorithm(AlgorithmIdentifier(algorithm: OID.Signature.rsassaPSS, parameters: parameters.derEncoded))
     }
 
-    /// OpenSSL's long name (sha256WithRSAEncryption, rsassaPss, ecdsa-with-SHA384, ED25519) or the dotted OID.
-    public var name: String { identifier.algorithm.name ?? identifier.algorithm.dotted }
+    /// OpenSSL's long name (sha256WithRSAEncryption, rsassaPss, ecdsa-with-SHA384, ED25519, and for algorithms
+    /// vkcert does not verify md5WithRSAEncryption, dsa_with_SHA256, …) or the dotted OID.
+    public var name: String {
+        let oid = identifier.algorithm
+        return oid.name ?? oid.openSSLNames?.long ?? oid.dotted
+    }
 
     /// The RSA scheme this algorithm denotes, if it is an RSA one.
     public var rsaScheme: RSASignatureScheme? {

@@ -26,7 +26,7 @@ extension CertificatePublicKey {
         var members: [(String, JSONValue)] = [("algorithm", .string(algorithmName))]
         members.append(("bits", bits.map { .int($0) } ?? .null))
         if case .rsa = kind { members.append(("exponent", rsaExponent.map { .int(Int(clamping: $0)) } ?? .null)) }
-        if let curve { members.append(("curve", .string(curve.rawValue))) }
+        if let curveName { members.append(("curve", .string(curveName))) }
         return .object(members)
     }
 }
@@ -67,6 +67,7 @@ extension Certificate {
             ("extensions", extensions.jsonList),
             ("fingerprintSHA256", .string(Hex.encode(fingerprintSHA256))),
             ("selfSigned", .bool(isSelfIssued && isSelfSigned)),
+            ("defects", .array(defects.map(\.json))),
         ])
     }
 }

@@ -3,38 +3,9 @@
 import DER
 
 extension OID {
-    /// The attribute-type label OpenSSL prints in names (its short names, else the dotted OID).
-    public var attributeLabel: String {
-        switch self {
-        case OID.Attribute.commonName: "CN"
-        case OID.Attribute.countryName: "C"
-        case OID.Attribute.localityName: "L"
-        case OID.Attribute.stateOrProvinceName: "ST"
-        case OID.Attribute.organizationName: "O"
-        case OID.Attribute.organizationalUnitName: "OU"
-        case OID.Attribute.streetAddress: "street"
-        case OID.Attribute.domainComponent: "DC"
-        case OID.Attribute.userID: "UID"
-        case OID.Attribute.surname: "SN"
-        case OID.Attribute.givenName: "GN"
-        case OID.Attribute.serialNumber: "serialNumber"
-        case OID.Attribute.title: "title"
-        case OID.Attribute.initials: "initials"
-        case OID.Attribute.generationQualifier: "generationQualifier"
-        case OID.Attribute.dnQualifier: "dnQualifier"
-        case OID.Attribute.pseudonym: "pseudonym"
-        case OID.Attribute.emailAddress: "emailAddress"
-        case OID.Attribute.organizationIdentifier: "organizationIdentifier"
-        case OID.Attribute.postalCode: "postalCode"
-        case OID(2, 5, 4, 15): "businessCategory"
-        case OID(2, 5, 4, 13): "description"
-        case OID(2, 5, 4, 41): "name"
-        case OID(1, 3, 6, 1, 4, 1, 311, 60, 2, 1, 1): "jurisdictionL"
-        case OID(1, 3, 6, 1, 4, 1, 311, 60, 2, 1, 2): "jurisdictionST"
-        case OID(1, 3, 6, 1, 4, 1, 311, 60, 2, 1, 3): "jurisdictionC"
-        default: dotted
-        }
-    }
+    /// The attribute-type label OpenSSL prints in names: its short name (CN, GN, street, jurisdictionC,
+    /// INN, …), else the dotted OID.
+    public var attributeLabel: String { openSSLNames?.short ?? dotted }
 
     /// Attribute type from a label ("CN", "O", "emailAddress", or a dotted OID), for name strings.
     public init?(attributeLabel label: String) {
@@ -63,9 +34,26 @@ extension DistinguishedName {
     /// `, + " \ < > ;`, a leading `#` or space and a trailing space, control characters as `\XX`,
     /// non-ASCII characters as UTF-8, and values that are not character strings as `#` + DER hex.
     public var rfc2253: String {
-        rdns.reversed().map { rdn in
-            rdn.attributes.map { "\($0.type.attributeLabel)=\(DistinguishedName.escape($0.value))" }.joined(separator: "+")
-        }.joined(separator: ",")
+        // OpenSSL holds a name as one flat list of attributes, each tagged with its RDN, and prints that list
+        // reversed: so inside a multi-valued RDN the attributes come out in reverse DER order too
+        // (`SN=Barzin+GN=Petra`), and an empty RDN SET prints nothing.
+        var out = ""
+        var previousRDN: Int? = nil
+        for (rdnIndex, rdn) in rdns.enumerated().reversed() {
+            for atv in rdn.attributes.reversed() {
+                if let previousRDN { out += previousRDN == rdnIndex ? "+" : "," }
+                previousRDN = rdnIndex
+                out += atv.type.attributeLabel + "=" + DistinguishedName.escape(atv)
+            }
+        }
+        return out
+    }
+
+    /// The value as OpenSSL prints it: `#` + hex of the DER when OpenSSL does not know the attribute type
+    /// (XN_FLAG_DUMP_UNKNOWN_FIELDS) or the value is not a character string; otherwise RFC 2253 escaped.
+    static func escape(_ atv: AttributeTypeAndValue) -> String {
+        if atv.type.openSSLNames == nil { return "#" + atv.value.encoded.map { hexByte($0) }.joined() }
+        return escape(atv.value)
     }
 
     static func escape(_ value: AttributeValue) -> String {

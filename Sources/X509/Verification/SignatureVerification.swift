@@ -11,6 +11,21 @@ import RSA
 /// names the hash for): a mismatch is not valid. RSA keys must satisfy the verification policy
 /// (1024–8192 bits, odd e ≥ 3); RSASSA-PSS-restricted keys only verify PSS with their parameters.
 public enum SignatureVerifier {
+    /// `valid`, `invalid`, or `unsupported` when vkcert has no verifier for the algorithm or the key (MD5,
+    /// DSA, GOST, Ed448, curves other than P-256/384/521): such a signature is neither good nor bad.
+    public static func verdict(
+        signature: some Collection<UInt8>, over data: some Collection<UInt8>, algorithm: SignatureAlgorithm, key: CertificatePublicKey
+    ) -> SignatureVerdict {
+        switch algorithm.kind {
+        case .unknown: return .unsupported("signature algorithm \(algorithm.name)")
+        case .ed448: return .unsupported("Ed448 signatures")
+        default: break
+        }
+        if case .unsupported(let reason) = key.kind { return .unsupported(reason) }
+        if case .ed448 = key.kind { return .unsupported("Ed448 keys") }
+        return isValid(signature: signature, over: data, algorithm: algorithm, key: key) ? .valid : .invalid
+    }
+
     public static func isValid(
         signature: some Collection<UInt8>, over data: some Collection<UInt8>, algorithm: SignatureAlgorithm, key: CertificatePublicKey
     ) -> Bool {
@@ -41,10 +56,36 @@ public enum SignatureVerifier {
     }
 }
 
+/// The outcome of checking one signature.
+public enum SignatureVerdict: Sendable, Hashable {
+    case valid
+    case invalid
+    /// No verifier for this algorithm or key; the reason names it.
+    case unsupported(String)
+
+    public var isSupported: Bool { if case .unsupported = self { false } else { true } }
+
+    /// "valid", "invalid" or "unsupported" (the JSON value).
+    public var text: String {
+        switch self {
+        case .valid: "valid"
+        case .invalid: "invalid"
+        case .unsupported: "unsupported"
+        }
+    }
+}
+
 extension Certificate {
-    /// Whether `issuer`'s key verifies this certificate's signature over its TBS bytes.
+    /// Whether `issuer`'s key verifies this certificate's signature over its TBS bytes (never with unused
+    /// bits in the signature BIT STRING).
     public func isSignature(validFor issuerKey: CertificatePublicKey) -> Bool {
-        SignatureVerifier.isValid(signature: signature, over: tbsBytes, algorithm: signatureAlgorithm, key: issuerKey)
+        signatureVerdict(for: issuerKey) == .valid
+    }
+
+    /// Valid, invalid or unsupported, with `issuerKey`.
+    public func signatureVerdict(for issuerKey: CertificatePublicKey) -> SignatureVerdict {
+        guard signatureUnusedBits == 0 else { return .invalid }
+        return SignatureVerifier.verdict(signature: signature, over: tbsBytes, algorithm: signatureAlgorithm, key: issuerKey)
     }
 
     /// Whether the certificate's own key verifies its signature (a self-signed certificate).
