@@ -54,6 +54,9 @@ public struct DERString: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { value }
 
+    /// A PrintableString holding `*` (X.680 §41.4 leaves it out; the parser tolerates it).
+    public var hasAsteriskInPrintableString: Bool { kind == .printable && value.utf8.contains(0x2A) }
+
     /// Decodes `element` as the string type its tag names, enforcing that type's repertoire.
     public init(element: DERElement) throws {
         guard let kind = StringKind(tag: element.tag) else {
@@ -65,7 +68,9 @@ public struct DERString: Hashable, Sendable, CustomStringConvertible {
         }
         switch kind {
         case .printable:
-            guard bytes.allSatisfy(StringKind.isPrintable) else { throw bad("contains a character outside its repertoire") }
+            // `*` is outside the repertoire but tolerated as Go tolerates it (wildcard names seen in the wild);
+            // ``hasAsteriskInPrintableString`` lets lint report it.
+            guard bytes.allSatisfy({ StringKind.isPrintable($0) || $0 == 0x2A }) else { throw bad("contains a character outside its repertoire") }
             value = String(decoding: bytes, as: UTF8.self)
         case .ia5:
             guard bytes.allSatisfy({ $0 < 0x80 }) else { throw bad("contains a byte above 0x7F") }

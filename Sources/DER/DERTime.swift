@@ -15,7 +15,7 @@ public struct DERTime: Hashable, Sendable, Comparable, CustomStringConvertible {
 
     /// From calendar fields; nil when a field is out of range.
     public init?(year: Int, month: Int, day: Int, hour: Int = 0, minute: Int = 0, second: Int = 0) {
-        guard (1...9999).contains(year), (1...12).contains(month), (1...DERTime.daysIn(month, year)).contains(day),
+        guard (0...9999).contains(year), (1...12).contains(month), (1...DERTime.daysIn(month, year)).contains(day),
             (0...23).contains(hour), (0...59).contains(minute), (0...59).contains(second)
         else { return nil }
         let days = DERTime.daysFromCivil(year, month, day)

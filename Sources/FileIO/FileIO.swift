@@ -166,6 +166,12 @@ public enum FileSystem {
     }
 
     /// Permission bits of a file, or nil if it cannot be stat'ed.
+    /// Whether `path` names a directory (following symlinks).
+    public static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
+    }
+
     public static func permissions(_ path: String) -> mode_t? {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }

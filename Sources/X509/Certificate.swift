@@ -16,12 +16,17 @@ import Hash
 ///     subjectUniqueID [2] IMPLICIT BIT STRING OPTIONAL, extensions [3] EXPLICIT Extensions OPTIONAL }
 /// ```
 ///
-/// Rejected at parse time: anything that is not DER; an explicit v1 version; versions other than
-/// v1–v3; unique identifiers in v1 or extensions before v3; an outer signature algorithm that differs
-/// byte for byte from the TBS one; an empty issuer; an empty subject without a critical
-/// subjectAltName; malformed known extensions, duplicate extensions, critical AKI/SKI/AIA.
-/// Tolerated (reported by lint): zero, negative and over-long serial numbers, small RSA keys,
-/// GeneralizedTime before 2050, unknown (also critical) extensions.
+/// Two levels (README "Parse and lint"). Rejected at parse time — the bytes would not mean anything:
+/// anything that is not DER (but see below); an explicit v1 version; versions other than v1–v3; unique
+/// identifiers in v1 or extensions before v3; an outer signature algorithm that differs byte for byte
+/// from the TBS one; malformed known extensions; duplicate extensions; empty `SIZE (1..MAX)` sequences.
+/// Tolerated and listed in ``defects`` (issuer obligations, reported by `lint --profile rfc5280`; the
+/// verifier refuses the ones that matter to a relying party): an empty issuer, an empty subject without a
+/// critical subjectAltName, empty RDN SETs, critical AKI/SKI/AIA, explicit `cA FALSE`, keyUsage without
+/// bits or with bits past decipherOnly, reasons-only distribution points, duplicate policies, signature
+/// unused bits, ECDSA algorithms with NULL parameters, `*` in a PrintableString, name-constraint forms
+/// RFC 5280 forbids. Also tolerated and linted: zero, negative and over-long serial numbers, small RSA keys,
+/// GeneralizedTime before 2050 (year 0000 too), unknown (also critical) extensions.
 public struct Certificate: Sendable, Hashable {
     /// The complete DER encoding, exactly as given.
     public let der: [UInt8]
@@ -40,8 +45,13 @@ public struct Certificate: Sendable, Hashable {
     public let issuerUniqueID: BitString?
     public let subjectUniqueID: BitString?
     public let extensions: Extensions
-    /// The signature value (BIT STRING content, no unused bits).
+    /// The signature value (BIT STRING content; see ``signatureUnusedBits``).
     public let signature: ArraySlice<UInt8>
+    /// Unused bits of the signature BIT STRING: 0 in every well-formed certificate; otherwise the
+    /// signature cannot verify (``defects`` lists it).
+    public let signatureUnusedBits: Int
+    /// Issuer obligations this certificate breaks that the parser tolerated, in the order found.
+    public let defects: [ToleratedDefect]
     /// Whether notBefore/notAfter used the RFC 5280 time type for their year.
     public let validityEncodingIsCanonical: Bool
     /// The time types notBefore and notAfter were encoded with (UTCTime or GeneralizedTime).
@@ -109,18 +119,29 @@ public struct Certificate: Sendable, Hashable {
         }
         signatureAlgorithm = try SignatureAlgorithm(outerAlgorithm)
         let signatureBits = try c.readBitString(.bitString, "signatureValue")
-        guard signatureBits.unusedBits == 0 else {
-            throw X509Error(.invalidField, "signatureValue has unused bits")
-        }
         signature = signatureBits.bytes
+        signatureUnusedBits = signatureBits.unusedBits
         try c.expectEnd("Certificate")
 
-        guard !issuer.isEmpty else { throw X509Error(.invalidField, "issuer is an empty name (RFC 5280 §4.1.2.4)") }
+        var defects: [ToleratedDefect] = []
+        if issuer.isEmpty { defects.append(ToleratedDefect(.issuerEmpty, field: "issuer", "the issuer is an empty name (RFC 5280 §4.1.2.4: MUST be non-empty)")) }
+        defects += issuer.defects(field: "issuer")
+        defects += subject.defects(field: "subject")
         if subject.isEmpty {
-            guard let san = extensions[OID.Extension.subjectAltName], san.critical else {
-                throw X509Error(.invalidField, "subject is empty but subjectAltName is missing or not critical (RFC 5280 §4.1.2.6)")
+            if let san = extensions[OID.Extension.subjectAltName] {
+                if !san.critical {
+                    defects.append(ToleratedDefect(.sanNotCriticalWithoutSubject, field: "extensions.subjectAltName", "the subject is empty but subjectAltName is not critical (RFC 5280 §4.2.1.6)"))
+                }
+            } else {
+                defects.append(ToleratedDefect(.subjectEmptyWithoutSAN, field: "subject", "the subject is empty and there is no subjectAltName (RFC 5280 §4.1.2.6)"))
             }
         }
+        defects += extensions.defects
+        if let d = signatureAlgorithm.parameterDefect { defects.append(d) }
+        if signatureBits.unusedBits != 0 {
+            defects.append(ToleratedDefect(.signatureUnusedBits, field: "signatureValue", "the signature BIT STRING has \(signatureBits.unusedBits) unused bit(s); no signature can verify"))
+        }
+        self.defects = defects
     }
 
     /// Parses PEM text holding one `CERTIFICATE` block.
@@ -192,7 +213,7 @@ public struct Certificate: Sendable, Hashable {
             w.appendConstructed { c in
                 c.appendEncoded(tbs)
                 signatureAlgorithm.identifier.write(to: &c)
-                c.appendBitString(signature)
+                c.appendBitString(signature, unusedBits: signatureUnusedBits)
             }
         }
     }

@@ -58,16 +58,29 @@ public struct DistinguishedName: Sendable, Hashable {
                     return AttributeTypeAndValue(type: type, value: value)
                 })
             }
-            guard !attributes.isEmpty else {
-                throw X509Error(.invalidField, "\(what) has an empty RDN SET", offset: set.offset)
-            }
+            // An empty SET breaks X.501's SIZE (1..MAX) but Go and OpenSSL read it (zlint's test certificates
+            // end names with one): kept, so the name re-encodes exactly; lint reports it, names print without it.
             rdns.append(RelativeDistinguishedName(attributes: attributes, isInDEROrder: inOrder))
         }
         self.rdns = rdns
         self.der = element.encoded
     }
 
-    public var isEmpty: Bool { rdns.isEmpty }
+    /// No attribute at all (an RDNSequence of empty SETs is as empty as no SET).
+    public var isEmpty: Bool { rdns.allSatisfy { $0.attributes.isEmpty } }
+
+    /// The issuer obligations this name breaks (empty RDN SETs, PrintableStrings holding `*`).
+    func defects(field: String) -> [ToleratedDefect] {
+        var found: [ToleratedDefect] = []
+        let empty = rdns.filter { $0.attributes.isEmpty }.count
+        if empty > 0 {
+            found.append(ToleratedDefect(.emptyRDN, field: field, "\(empty) RelativeDistinguishedName SET(s) are empty (X.501: SIZE (1..MAX))"))
+        }
+        for atv in rdns.flatMap(\.attributes) where atv.value.string?.hasAsteriskInPrintableString == true {
+            found.append(ToleratedDefect(.printableStringAsterisk, field: field, "\(atv.type.attributeLabel) is a PrintableString holding '*', outside its repertoire (X.680 §41.4)"))
+        }
+        return found
+    }
 
     /// All values of an attribute type, in order.
     public func values(_ type: OID) -> [String] {

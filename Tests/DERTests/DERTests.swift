@@ -93,7 +93,10 @@ struct DERReaderTests {
             return try DERString(element: r.readElement())
         }
         #expect(try decode("1303414243").value == "ABC")
-        #expect(throws: DERError(.invalidValue, "")) { try decode("1301 2a") }  // '*' not printable
+        // '*' is outside PrintableString but tolerated (Go's wildcard leniency) and flagged; '@', '&', '_' are not.
+        #expect(try decode("13012a").value == "*" && decode("13012a").hasAsteriskInPrintableString)
+        #expect(try !decode("1303414243").hasAsteriskInPrintableString)
+        for bad in ["130140", "130126", "13015f"] { #expect(throws: DERError(.invalidValue, ""), "\(bad)") { try decode(bad) } }
         #expect(try decode("0c02c3a9").value == "é")
         #expect(throws: DERError(.invalidValue, "")) { try decode("0c01ff") }
         #expect(try decode("1e0400e90041").value == "éA")

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
+import Conformance
 import DER
 import Foundation
 import Hash
@@ -104,17 +105,103 @@ struct MutationTests {
         ("rsaEncryption SPKI without NULL", { p in p.spki = SubjectPublicKeyInfo(
             algorithm: AlgorithmIdentifier(algorithm: OID.PublicKey.rsaEncryption, parameters: nil),
             publicKey: BitString(bytes: MutationTests.key.publicKey.pkcs1DERRepresentation[...])).derEncoded }),
-        ("empty issuer", { $0.issuer = [0x30, 0x00] }),
-        ("empty subject with a non-critical SAN", { $0.subject = [0x30, 0x00] }),
-        ("critical authorityKeyIdentifier", { $0.extensions.append(Parts.extensionDER(OID.Extension.authorityKeyIdentifier, critical: true, value: [0x30, 0x03, 0x80, 0x01, 0x01])) }),
         ("SAN iPAddress of 5 octets", { $0.extensions[1] = Parts.extensionDER(OID.Extension.subjectAltName, critical: false, value: [0x30, 0x07, 0x87, 0x05, 1, 2, 3, 4, 5]) }),
         ("SAN dNSName not ASCII", { $0.extensions[1] = Parts.extensionDER(OID.Extension.subjectAltName, critical: false, value: [0x30, 0x04, 0x82, 0x02, 0xC3, 0xA9]) }),
         ("empty SAN", { $0.extensions[1] = Parts.extensionDER(OID.Extension.subjectAltName, critical: false, value: [0x30, 0x00]) }),
         ("pathLen 256", { $0.extensions[0] = Parts.extensionDER(OID.Extension.basicConstraints, critical: true, value: [0x30, 0x07, 0x01, 0x01, 0xFF, 0x02, 0x02, 0x01, 0x00]) }),
-        ("keyUsage with no bit", { $0.extensions.append(Parts.extensionDER(OID.Extension.keyUsage, critical: true, value: [0x03, 0x01, 0x00])) }),
-        ("PrintableString with '*'", { $0.subject = DERWriter.build { w in w.appendConstructed { s in s.appendConstructed(.set) { r in r.appendConstructed { a in
-            a.appendOID(OID.Attribute.commonName); a.append(.printableString, content: Array("*.x".utf8)) } } } } }),
+        ("PrintableString with '@'", { $0.subject = DERWriter.build { w in w.appendConstructed { s in s.appendConstructed(.set) { r in r.appendConstructed { a in
+            a.appendOID(OID.Attribute.commonName); a.append(.printableString, content: Array("a@x".utf8)) } } } } }),
+        ("policyConstraints with EXPLICIT tags", { $0.extensions.append(Parts.extensionDER(OID.Extension.policyConstraints, critical: true, value: [0x30, 0x05, 0xA0, 0x03, 0x02, 0x01, 0x01])) }),
+        ("empty issuerAltName", { $0.extensions.append(Parts.extensionDER(OID.Extension.issuerAltName, critical: false, value: [0x30, 0x00])) }),
+        ("empty freshestCRL", { $0.extensions.append(Parts.extensionDER(OID.Extension.freshestCRL, critical: false, value: [0x30, 0x00])) }),
     ]
+
+    static func nameDER(_ attributes: [(OID, ASN1Tag, String)], emptySets: Int = 0) -> [UInt8] {
+        DERWriter.build { w in w.appendConstructed { s in
+            for (oid, tag, value) in attributes { s.appendConstructed(.set) { r in r.appendConstructed { a in a.appendOID(oid); a.append(tag, content: Array(value.utf8)) } } }
+            for _ in 0..<emptySets { s.appendConstructed(.set) { _ in } }
+        } }
+    }
+
+    /// Issuer obligations RFC 5280 puts on the CA (issue 17): each certificate parses, carries exactly the
+    /// named defect, `lint --profile rfc5280` reports it under its zlint rule, and chain verification refuses
+    /// the ones that matter to a relying party. The family names are those of the issue.
+    static let tolerated: [(String, ToleratedDefect.Kind, @Sendable (inout Parts) -> Void)] = [
+        ("ECDSA signature algorithm with NULL parameters", .ecdsaSignatureParameters, {
+            $0.signature = AlgorithmIdentifier.withNullParameters(OID.Signature.ecdsaWithSHA256).derEncoded }),
+        ("empty issuer", .issuerEmpty, { $0.issuer = [0x30, 0x00] }),
+        ("empty subject with a non-critical SAN", .sanNotCriticalWithoutSubject, { $0.subject = [0x30, 0x00] }),
+        ("empty subject without a SAN", .subjectEmptyWithoutSAN, { $0.subject = [0x30, 0x00]; $0.extensions.remove(at: 1) }),
+        ("empty RDN SET", .emptyRDN, { $0.subject = MutationTests.nameDER([(OID.Attribute.commonName, .utf8String, "leaf")], emptySets: 1) }),
+        ("critical authorityKeyIdentifier", .akiCritical, { $0.extensions.append(Parts.extensionDER(OID.Extension.authorityKeyIdentifier, critical: true, value: [0x30, 0x03, 0x80, 0x01, 0x01])) }),
+        ("critical subjectKeyIdentifier", .skiCritical, { $0.extensions.append(Parts.extensionDER(OID.Extension.subjectKeyIdentifier, critical: true, value: [0x04, 0x01, 0x01])) }),
+        ("critical authorityInfoAccess", .aiaCritical, { $0.extensions.append(Parts.extensionDER(OID.Extension.authorityInfoAccess, critical: true, value: DERWriter.build { w in
+            w.appendConstructed { s in s.appendConstructed { a in a.appendOID(OID.AccessMethod.ocsp); a.append(.contextPrimitive(6), content: Array("http://o".utf8)) } } })) }),
+        ("CRL distribution point with only reasons", .distributionPointIncomplete, { $0.extensions.append(Parts.extensionDER(OID.Extension.crlDistributionPoints, critical: false,
+            value: [0x30, 0x06, 0x30, 0x04, 0x81, 0x02, 0x07, 0x80])) }),
+        ("explicit cA FALSE", .basicConstraintsDefaultEncoded, { $0.extensions[0] = Parts.extensionDER(OID.Extension.basicConstraints, critical: true, value: [0x30, 0x03, 0x01, 0x01, 0x00]) }),
+        ("PrintableString with '*'", .printableStringAsterisk, { $0.subject = MutationTests.nameDER([(OID.Attribute.commonName, .printableString, "*.x")]) }),
+        ("keyUsage with no bit", .keyUsageWithoutBits, { $0.extensions.append(Parts.extensionDER(OID.Extension.keyUsage, critical: true, value: [0x03, 0x01, 0x00])) }),
+        ("keyUsage bits past decipherOnly", .keyUsageBitsBeyondDecipherOnly, { $0.extensions.append(Parts.extensionDER(OID.Extension.keyUsage, critical: true, value: [0x03, 0x03, 0x06, 0x80, 0x40])) }),
+        ("keyUsage with trailing zero bits", .keyUsageTrailingZeroBits, { $0.extensions.append(Parts.extensionDER(OID.Extension.keyUsage, critical: true, value: [0x03, 0x02, 0x00, 0x80])) }),
+        ("duplicate policy OIDs", .duplicatePolicy, { $0.extensions.append(Parts.extensionDER(OID.Extension.certificatePolicies, critical: false, value: DERWriter.build { w in
+            w.appendConstructed { s in for _ in 0..<2 { s.appendConstructed { $0.appendOID(OID(2, 23, 140, 1, 2, 1)) } } } })) }),
+        ("signature BIT STRING with unused bits", .signatureUnusedBits, { _ in }),
+        ("name-constraint subtree with maximum", .nameConstraintMaximum, { $0.extensions.append(Parts.extensionDER(OID.Extension.nameConstraints, critical: true,
+            value: [0x30, 0x0C, 0xA0, 0x0A, 0x30, 0x08, 0x82, 0x03, 0x61, 0x2E, 0x62, 0x81, 0x01, 0x05])) }),
+        ("name-constraint subtree of an unknown form", .nameConstraintUnknownForm, { $0.extensions.append(Parts.extensionDER(OID.Extension.nameConstraints, critical: true,
+            value: [0x30, 0x06, 0xA0, 0x04, 0x30, 0x02, 0x89, 0x00])) }),
+        ("empty policyConstraints", .policyConstraintsEmpty, { $0.extensions.append(Parts.extensionDER(OID.Extension.policyConstraints, critical: false, value: [0x30, 0x00])) }),
+        ("authorityKeyIdentifier issuer without serial", .akiIssuerSerialMismatch, { $0.extensions.append(Parts.extensionDER(OID.Extension.authorityKeyIdentifier, critical: false,
+            value: DERWriter.build { w in w.appendConstructed { s in s.appendConstructed(.contextConstructed(1)) { g in
+                g.appendConstructed(.contextConstructed(4)) { $0.appendEncoded(MutationTests.nameDER([(OID.Attribute.commonName, .utf8String, "ca")])) } } } })) }),
+    ]
+
+    /// GeneralizedTime in year 0000 (BoringSSL's chain tests use such signers, Go parses them): a date like
+    /// any other (and correctly encoded: UTCTime cannot hold it); OpenSSL agrees on the date.
+    @Test func yearZeroGeneralizedTimeParses() throws {
+        var parts = Parts()
+        parts.validity = DERWriter.build { w in w.appendConstructed { v in
+            v.append(.generalizedTime, content: Array("00000101000000Z".utf8)); v.append(.utcTime, content: Array("350101000000Z".utf8)) } }
+        let cert = try Certificate(derEncoded: parts.certificate())
+        #expect(cert.notBefore.rfc3339 == "0000-01-01T00:00:00Z")
+        #expect(cert.defects.isEmpty, "\(cert.defects)")
+        // Years outside 1950–2049 belong in GeneralizedTime (RFC 5280 §4.1.2.5): nothing to lint.
+        #expect(cert.validityEncodingIsCanonical && !RFC5280Lint().lint(cert).contains { $0.rule == "e_wrong_time_format_pre2050" })
+        #expect(cert.reencoded() == cert.der)
+        #expect(cert.isValid(at: DERTime(year: 2030, month: 1, day: 1)!))
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let file = try dir.write("c.der", cert.der)
+        let openssl = try Run.openssl(["x509", "-inform", "DER", "-in", file, "-noout", "-startdate", "-dateopt", "iso_8601"])
+        #expect(openssl.status == 0 && OpenSSLFacts.isoDate(String(openssl.stdoutText.dropFirst("notBefore=".count)).trimmingCharacters(in: .whitespacesAndNewlines)) == "0000-01-01T00:00:00Z",
+            "openssl: \(openssl.stdoutText)")
+    }
+
+    @Test("each CA-side obligation parses, is linted and, where it matters, refused by verify", arguments: tolerated.map(\.0))
+    func toleratedObligation(name: String) throws {
+        let (_, kind, mutate) = Self.tolerated.first { $0.0 == name }!
+        var parts = Parts()
+        mutate(&parts)
+        var der = try parts.certificate()
+        if kind == .signatureUnusedBits {
+            // The signature BIT STRING is the last element: mark one bit unused.
+            let cert = try Certificate(derEncoded: der)
+            der[der.count - cert.signature.count - 1] = 1
+        }
+        let cert = try Certificate(derEncoded: der)
+        let expected = kind
+        #expect(cert.defects.map(\.kind) == [expected], "\(name): defects \(cert.defects)")
+        let findings = RFC5280Lint().lint(cert)
+        #expect(findings.contains { $0.rule == expected.rawValue && $0.field == cert.defects.first?.field }, "\(name): lint said \(findings.map(\.rule))")
+        #expect(cert.reencoded() == cert.der)
+        // Self-signed view: the certificate as its own anchor, so only the defect (or the signature) can fail it.
+        let outcome = ChainVerifier(trustAnchors: [cert]).verify(cert, policy: .init(time: DERTime(year: 2030, month: 1, day: 1)!))
+        if expected.refusedByVerifier {
+            #expect(!outcome.isValid, "\(name): verification accepted it")
+            if expected != .signatureUnusedBits { #expect(outcome.failure?.contains(expected.rawValue) == true, "\(name): \(outcome.failure ?? "")") }
+        }
+    }
 
     @Test("each single defect is rejected", arguments: mutations.map(\.0))
     func rejected(name: String) throws {
@@ -124,7 +211,7 @@ struct MutationTests {
         #expect(throws: (any Error).self, "accepted: \(name)") { try Certificate(derEncoded: der) }
     }
 
-    /// Defects RFC 5280 asks relying parties to tolerate: parsed, reported by lint.
+    /// Defects relying parties tolerate: parsed, reported by lint.
     @Test func toleratedDefectsParse() throws {
         var negative = Parts()
         negative.serial = [0x02, 0x01, 0xFF]

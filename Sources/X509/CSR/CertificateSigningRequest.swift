@@ -15,6 +15,7 @@ import Hash
 /// ```
 /// The `extensionRequest` attribute (PKCS#9, 1.2.840.113549.1.9.14) must hold exactly one
 /// `Extensions` value; its extensions are decoded with the same strictness as a certificate's.
+/// Versions 1 and 2 (certbot wrote 2) are tolerated and reported like the certificate's ``defects``.
 public struct CertificateSigningRequest: Sendable, Hashable {
     public let der: [UInt8]
     public let infoBytes: ArraySlice<UInt8>
@@ -26,6 +27,12 @@ public struct CertificateSigningRequest: Sendable, Hashable {
     public let extensions: Extensions
     public let signatureAlgorithm: SignatureAlgorithm
     public let signature: ArraySlice<UInt8>
+    /// Unused bits of the signature BIT STRING (0 when well formed; otherwise the signature is invalid).
+    public let signatureUnusedBits: Int
+    /// The version field's value (0 = v1, the only one RFC 2986 defines).
+    public let version: Int
+    /// Obligations on the requester this request breaks that the parser tolerated.
+    public let defects: [ToleratedDefect]
 
     public init(derEncoded input: [UInt8]) throws {
         der = input
@@ -35,8 +42,8 @@ public struct CertificateSigningRequest: Sendable, Hashable {
         var c = request.contentReader()
         let info = try c.read(.sequence, "certificationRequestInfo")
         var r = info.contentReader()
-        let version = try r.readInt(.integer, "CSR version")
-        guard version == 0 else { throw X509Error(.invalidField, "CSR version \(version) is not v1 (0)") }
+        version = try r.readInt(.integer, "CSR version")
+        guard (0...2).contains(version) else { throw X509Error(.invalidField, "CSR version \(version) is not v1 (0)") }
         subject = try DistinguishedName(from: &r, "subject")
         publicKey = try CertificatePublicKey(from: &r)
         let attributesElement = try r.read(.contextConstructed(0), "attributes [0]")
@@ -69,9 +76,16 @@ public struct CertificateSigningRequest: Sendable, Hashable {
         extensions = try extensionList.map { try Extensions($0) } ?? .empty
         signatureAlgorithm = try SignatureAlgorithm(AlgorithmIdentifier(from: &c, "CSR signatureAlgorithm"))
         let bits = try c.readBitString(.bitString, "CSR signature")
-        guard bits.unusedBits == 0 else { throw X509Error(.invalidField, "CSR signature has unused bits") }
         signature = bits.bytes
+        signatureUnusedBits = bits.unusedBits
         try c.expectEnd("CertificationRequest")
+        var defects = subject.defects(field: "subject") + extensions.defects
+        if version != 0 { defects.append(ToleratedDefect(.csrVersion, field: "version", "version is \(version); RFC 2986 defines only v1 (0)")) }
+        if let d = signatureAlgorithm.parameterDefect { defects.append(d) }
+        if bits.unusedBits != 0 {
+            defects.append(ToleratedDefect(.signatureUnusedBits, field: "signature", "the signature BIT STRING has \(bits.unusedBits) unused bit(s); no signature can verify"))
+        }
+        self.defects = defects
     }
 
     public init(pemEncoded text: some Collection<UInt8>) throws {
@@ -81,8 +95,12 @@ public struct CertificateSigningRequest: Sendable, Hashable {
     public var pemRepresentation: String { PEM.encode(label: PEM.Label.certificateRequest, der: der) }
 
     /// Whether the request is signed by the key it carries (proof of possession).
-    public var isSignatureValid: Bool {
-        SignatureVerifier.isValid(signature: signature, over: infoBytes, algorithm: signatureAlgorithm, key: publicKey)
+    public var isSignatureValid: Bool { signatureVerdict == .valid }
+
+    /// Valid, invalid, or unsupported (an algorithm or key vkcert cannot check: MD5, DSA, Ed448, …).
+    public var signatureVerdict: SignatureVerdict {
+        guard signatureUnusedBits == 0 else { return .invalid }
+        return SignatureVerifier.verdict(signature: signature, over: infoBytes, algorithm: signatureAlgorithm, key: publicKey)
     }
 
     public static func == (a: CertificateSigningRequest, b: CertificateSigningRequest) -> Bool { a.der == b.der }
@@ -98,7 +116,9 @@ public struct CertificateSigningRequest: Sendable, Hashable {
             ("keyUsage", JSONValue(extensions.keyUsage?.names)),
             ("extendedKeyUsage", JSONValue(extensions.extendedKeyUsage?.names)),
             ("signatureAlgorithm", .string(signatureAlgorithm.name)),
-            ("signatureValid", .bool(isSignatureValid)),
+            ("signatureValid", signatureVerdict.isSupported ? .bool(isSignatureValid) : .null),
+            ("signatureVerdict", .string(signatureVerdict.text)),
+            ("defects", .array(defects.map(\.json))),
         ])
     }
 }

@@ -3,8 +3,8 @@
 import DER
 
 /// `BasicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER (0..MAX) OPTIONAL }`
-/// (RFC 5280 §4.2.1.9). An explicit `cA FALSE` is rejected (DER omits DEFAULT values); pathLen must
-/// be 0…255 (as BoringSSL and Go bound it).
+/// (RFC 5280 §4.2.1.9). An explicit `cA FALSE` (not DER: X.690 §11.5) is tolerated as BoringSSL
+/// tolerates it and reported by lint; pathLen must be 0…255 (as BoringSSL and Go bound it).
 public struct BasicConstraints: Sendable, Hashable {
     public let isCA: Bool
     public let pathLength: Int?
@@ -14,12 +14,15 @@ public struct BasicConstraints: Sendable, Hashable {
         self.pathLength = pathLength
     }
 
-    init(extnValue: ArraySlice<UInt8>) throws {
+    init(extnValue: ArraySlice<UInt8>, defects: inout [ToleratedDefect]) throws {
         (isCA, pathLength) = try DERReader.parse(extnValue) { r in
             var ca = false
             if r.peekTag() == .boolean {
                 ca = try r.readBoolean("basicConstraints cA")
-                guard ca else { throw X509Error(.invalidExtension, "basicConstraints encodes the DEFAULT cA FALSE", offset: r.offset) }
+                if !ca {
+                    defects.append(ToleratedDefect(.basicConstraintsDefaultEncoded, field: "extensions.basicConstraints",
+                        "cA FALSE is encoded explicitly; DER omits a DEFAULT value (X.690 §11.5)"))
+                }
             }
             var path: Int? = nil
             if r.peekTag() == .integer {
@@ -43,8 +46,9 @@ public struct BasicConstraints: Sendable, Hashable {
     }
 }
 
-/// `KeyUsage ::= BIT STRING` (RFC 5280 §4.2.1.3), at least one bit set; DER named-bit encoding
-/// (no trailing zero bits) is required.
+/// `KeyUsage ::= BIT STRING` (RFC 5280 §4.2.1.3). The issuer obligations — at least one bit set, none
+/// past decipherOnly, no trailing zero bits — are tolerated and reported by lint; bits past decipherOnly
+/// are ignored.
 public struct KeyUsage: Sendable, Hashable, OptionSet {
     public let rawValue: UInt16
     public init(rawValue: UInt16) { self.rawValue = rawValue }
@@ -69,18 +73,27 @@ public struct KeyUsage: Sendable, Hashable, OptionSet {
         (0..<9).filter { rawValue & (1 << $0) != 0 }.map { KeyUsage.names[$0] }
     }
 
-    init(extnValue: ArraySlice<UInt8>) throws {
+    init(extnValue: ArraySlice<UInt8>, defects: inout [ToleratedDefect]) throws {
         var r = DERReader(extnValue)
         let bits = try r.readBitString(.bitString, "keyUsage")
         try r.expectEnd("keyUsage")
-        guard bits.bitCount <= 16 || bits.bytes.dropFirst(2).allSatisfy({ $0 == 0 }) else {
-            throw X509Error(.invalidExtension, "keyUsage has bits beyond decipherOnly set")
+        func note(_ kind: ToleratedDefect.Kind, _ detail: String) {
+            defects.append(ToleratedDefect(kind, field: "extensions.keyUsage", detail))
+        }
+        let setBits = (0..<bits.bitCount).filter { bits.bit($0) }
+        if let beyond = setBits.first(where: { $0 > 8 }) {
+            note(.keyUsageBitsBeyondDecipherOnly, "bit \(beyond) is set; keyUsage defines bits 0 (digitalSignature) to 8 (decipherOnly)")
         }
         var value: UInt16 = 0
-        for i in 0..<min(bits.bitCount, 9) where bits.bit(i) { value |= 1 << UInt16(i) }
-        guard value != 0 else { throw X509Error(.invalidExtension, "keyUsage has no bit set") }
-        // X.690 §11.2.2 wants trailing zero bits of a named-bit list removed, but real roots (two
-        // Trustwave ECC roots in the Debian bundle) carry them; tolerated here, reported by lint.
+        for i in setBits where i < 9 { value |= 1 << UInt16(i) }
+        if setBits.isEmpty {
+            note(.keyUsageWithoutBits, "no bit is set; RFC 5280 requires at least one")
+        } else if bits.bytes.last == 0 {
+            note(.keyUsageTrailingZeroOctets, "the BIT STRING ends in a zero octet (X.690 §11.2.2: trailing zero bits are removed)")
+        } else if setBits.last! != bits.bitCount - 1 {
+            // Real roots (two Trustwave ECC roots in the Debian bundle) and older Go versions write these.
+            note(.keyUsageTrailingZeroBits, "the BIT STRING carries \(bits.bitCount - 1 - setBits.last!) trailing zero bit(s) not marked unused (X.690 §11.2.2)")
+        }
         self.rawValue = value
     }
 
@@ -133,6 +146,7 @@ public struct ExtendedKeyUsage: Sendable, Hashable {
             case OID.KeyPurpose.emailProtection: "emailProtection"
             case OID.KeyPurpose.timeStamping: "timeStamping"
             case OID.KeyPurpose.ocspSigning: "OCSPSigning"
+            case OID.KeyPurpose.anyExtendedKeyUsage: "anyExtendedKeyUsage"
             default: oid.dotted
             }
         }

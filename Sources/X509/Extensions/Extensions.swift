@@ -46,6 +46,8 @@ public struct Extensions: Sendable, Hashable {
     public let nameConstraints: NameConstraints?
     /// Critical extensions vkcert does not process: a verifier must reject the certificate.
     public let unhandledCritical: [OID]
+    /// Issuer obligations the extensions break but the parser tolerates (reported by lint).
+    public let defects: [ToleratedDefect]
 
     public static let empty = Extensions()
 
@@ -62,6 +64,7 @@ public struct Extensions: Sendable, Hashable {
         certificatePolicies = nil
         nameConstraints = nil
         unhandledCritical = []
+        defects = []
     }
 
     /// Decodes a list of extensions (the content of the `Extensions` SEQUENCE).
@@ -70,6 +73,7 @@ public struct Extensions: Sendable, Hashable {
         var ski: ArraySlice<UInt8>?, aki: AuthorityKeyIdentifier?, crldp: [DistributionPoint]?
         var aia: [AccessDescription]?, policies: [PolicyInformation]?, nc: NameConstraints?
         var unhandled: [OID] = []
+        var defects: [ToleratedDefect] = []
         for (index, ext) in list.enumerated() {
             // Linear scan: at most 64 extensions, and hashing costs more than comparing a few inline OIDs.
             guard !list[..<index].contains(where: { $0.oid == ext.oid }) else {
@@ -82,12 +86,12 @@ public struct Extensions: Sendable, Hashable {
                     throw X509Error(.invalidExtension, "\(what): \(e.reason)", offset: e.offset)
                 }
             }
-            func mustNotBeCritical(_ what: String) throws {
-                if ext.critical { throw X509Error(.invalidExtension, "\(what) must not be critical (RFC 5280)") }
+            func mustNotBeCritical(_ what: String, _ kind: ToleratedDefect.Kind) {
+                if ext.critical { defects.append(ToleratedDefect(kind, field: "extensions.\(what)", "\(what) is marked critical; RFC 5280 says it MUST NOT be")) }
             }
             switch ext.oid {
-            case OID.Extension.basicConstraints: basic = try wrap("basicConstraints") { try BasicConstraints(extnValue: ext.value) }
-            case OID.Extension.keyUsage: ku = try wrap("keyUsage") { try KeyUsage(extnValue: ext.value) }
+            case OID.Extension.basicConstraints: basic = try wrap("basicConstraints") { try BasicConstraints(extnValue: ext.value, defects: &defects) }
+            case OID.Extension.keyUsage: ku = try wrap("keyUsage") { try KeyUsage(extnValue: ext.value, defects: &defects) }
             case OID.Extension.extendedKeyUsage: eku = try wrap("extendedKeyUsage") { try ExtendedKeyUsage(extnValue: ext.value) }
             case OID.Extension.subjectAltName:
                 san = try wrap("subjectAltName") {
@@ -97,21 +101,53 @@ public struct Extensions: Sendable, Hashable {
                     return try GeneralName.sequence(seq, "subjectAltName")
                 }
             case OID.Extension.subjectKeyIdentifier:
-                try mustNotBeCritical("subjectKeyIdentifier")
+                mustNotBeCritical("subjectKeyIdentifier", .skiCritical)
                 ski = try wrap("subjectKeyIdentifier") { try SubjectKeyIdentifier.parse(ext.value) }
             case OID.Extension.authorityKeyIdentifier:
-                try mustNotBeCritical("authorityKeyIdentifier")
-                aki = try wrap("authorityKeyIdentifier") { try AuthorityKeyIdentifier(extnValue: ext.value) }
+                mustNotBeCritical("authorityKeyIdentifier", .akiCritical)
+                aki = try wrap("authorityKeyIdentifier") { try AuthorityKeyIdentifier(extnValue: ext.value, defects: &defects) }
             case OID.Extension.crlDistributionPoints:
-                crldp = try wrap("cRLDistributionPoints") { try DistributionPoint.parseList(ext.value) }
+                crldp = try wrap("cRLDistributionPoints") { try DistributionPoint.parseList(ext.value, defects: &defects) }
             case OID.Extension.authorityInfoAccess:
-                try mustNotBeCritical("authorityInfoAccess")
+                mustNotBeCritical("authorityInfoAccess", .aiaCritical)
                 aia = try wrap("authorityInfoAccess") { try AccessDescription.parseList(ext.value, "authorityInfoAccess") }
             case OID.Extension.certificatePolicies:
-                policies = try wrap("certificatePolicies") { try PolicyInformation.parseList(ext.value) }
-            case OID.Extension.nameConstraints: nc = try wrap("nameConstraints") { try NameConstraints(extnValue: ext.value) }
+                policies = try wrap("certificatePolicies") { try PolicyInformation.parseList(ext.value, defects: &defects) }
+            case OID.Extension.nameConstraints: nc = try wrap("nameConstraints") { try NameConstraints(extnValue: ext.value, defects: &defects) }
+            // SEQUENCE SIZE (1..MAX) OF …, checked for shape and non-emptiness like the ones above (one rule
+            // for every such extension), and otherwise not interpreted.
+            case OID.Extension.issuerAltName:
+                try wrap("issuerAltName") {
+                    var reader = DERReader(ext.value)
+                    _ = try GeneralName.sequence(reader.read(.sequence, "GeneralNames"), "issuerAltName")
+                    try reader.expectEnd("issuerAltName")
+                }
+                if ext.critical { unhandled.append(ext.oid) }
+            case OID.Extension.subjectInfoAccess:
+                _ = try wrap("subjectInfoAccess") { try AccessDescription.parseList(ext.value, "subjectInfoAccess") }
+                if ext.critical { unhandled.append(ext.oid) }
+            case OID.Extension.freshestCRL:
+                _ = try wrap("freshestCRL") { try DistributionPoint.parseList(ext.value, defects: &defects, "freshestCRL") }
+                if ext.critical { unhandled.append(ext.oid) }
+            case OID.Extension.policyMappings, OID.Extension.subjectDirectoryAttributes:
+                let what = ext.oid == OID.Extension.policyMappings ? "policyMappings" : "subjectDirectoryAttributes"
+                try wrap(what) {
+                    let count = try DERReader.parse(ext.value) { r in
+                        var count = 0
+                        while !r.isAtEnd {
+                            try r.nested(.sequence, what: "\(what) entry") { e in
+                                _ = try e.readOID("\(what) type")
+                                while !e.isAtEnd { _ = try e.readElement() }
+                            }
+                            count += 1
+                        }
+                        return count
+                    }
+                    guard count > 0 else { throw X509Error(.invalidExtension, "\(what) is empty") }
+                }
+                if ext.critical { unhandled.append(ext.oid) }
             case OID.Extension.policyConstraints:
-                try wrap("policyConstraints") { try PolicyConstraintsParser.validate(ext.value) }
+                try wrap("policyConstraints") { try PolicyConstraintsParser.validate(ext.value, defects: &defects) }
                 if ext.critical { unhandled.append(ext.oid) }
             case OID.Extension.inhibitAnyPolicy:
                 try wrap("inhibitAnyPolicy") { try InhibitAnyPolicyParser.validate(ext.value) }
@@ -132,6 +168,7 @@ public struct Extensions: Sendable, Hashable {
         certificatePolicies = policies
         nameConstraints = nc
         unhandledCritical = unhandled
+        self.defects = defects
     }
 
     /// Reads the content of an `Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension` element.

@@ -33,7 +33,7 @@ public struct DistributionPoint: Sendable, Hashable {
     public let reasons: BitString?
     public let crlIssuer: [GeneralName]?
 
-    static func parseList(_ extnValue: ArraySlice<UInt8>) throws -> [DistributionPoint] {
+    static func parseList(_ extnValue: ArraySlice<UInt8>, defects: inout [ToleratedDefect], _ what: String = "cRLDistributionPoints") throws -> [DistributionPoint] {
         let list = try DERReader.parse(extnValue) { r in
             var list: [DistributionPoint] = []
             while !r.isAtEnd {
@@ -51,15 +51,16 @@ public struct DistributionPoint: Sendable, Hashable {
                     }
                     let reasons = try d.readOptional(.contextPrimitive(1)).map { try $0.bitStringContent("reasons") }
                     let issuer = try d.readOptional(.contextConstructed(2)).map { try GeneralName.sequence($0, "cRLIssuer") }
-                    guard full != nil || relative != nil || issuer != nil else {
-                        throw X509Error(.invalidExtension, "DistributionPoint has neither a name nor a cRLIssuer")
+                    if full == nil && relative == nil && issuer == nil {
+                        defects.append(ToleratedDefect(.distributionPointIncomplete, field: "extensions.\(what)",
+                            "a DistributionPoint has neither a distributionPoint name nor a cRLIssuer\(reasons != nil ? " (reasons only)" : "")"))
                     }
                     return DistributionPoint(fullName: full, relativeName: relative, reasons: reasons, crlIssuer: issuer)
                 })
             }
             return list
         }
-        guard !list.isEmpty else { throw X509Error(.invalidExtension, "cRLDistributionPoints is empty") }
+        guard !list.isEmpty else { throw X509Error(.invalidExtension, "\(what) is empty") }
         return list
     }
 }
@@ -77,7 +78,7 @@ public struct PolicyInformation: Sendable, Hashable {
 
     public func hash(into hasher: inout Hasher) { hasher.combine(identifier) }
 
-    static func parseList(_ extnValue: ArraySlice<UInt8>) throws -> [PolicyInformation] {
+    static func parseList(_ extnValue: ArraySlice<UInt8>, defects: inout [ToleratedDefect]) throws -> [PolicyInformation] {
         let list = try DERReader.parse(extnValue) { r in
             var list: [PolicyInformation] = []
             var seen = Set<OID>()
@@ -99,8 +100,8 @@ public struct PolicyInformation: Sendable, Hashable {
                     }
                     return PolicyInformation(identifier: id, qualifiers: qualifiers)
                 }
-                guard seen.insert(info.identifier).inserted else {
-                    throw X509Error(.invalidExtension, "certificatePolicies lists \(info.identifier) twice")
+                if !seen.insert(info.identifier).inserted {
+                    defects.append(ToleratedDefect(.duplicatePolicy, field: "extensions.certificatePolicies", "policy \(info.identifier) is listed more than once"))
                 }
                 list.append(info)
             }

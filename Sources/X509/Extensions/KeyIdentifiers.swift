@@ -4,7 +4,7 @@ import DER
 
 /// `AuthorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0] KeyIdentifier OPTIONAL,
 /// authorityCertIssuer [1] GeneralNames OPTIONAL, authorityCertSerialNumber [2] CertificateSerialNumber OPTIONAL }`
-/// (RFC 5280 §4.2.1.1). Issuer and serial must appear together.
+/// (RFC 5280 §4.2.1.1). Issuer and serial must appear together: tolerated otherwise, reported by lint.
 public struct AuthorityKeyIdentifier: Sendable, Hashable {
     public let keyIdentifier: ArraySlice<UInt8>?
     public let authorityCertIssuer: [GeneralName]?
@@ -16,13 +16,14 @@ public struct AuthorityKeyIdentifier: Sendable, Hashable {
         self.authorityCertSerialNumber = nil
     }
 
-    init(extnValue: ArraySlice<UInt8>) throws {
+    init(extnValue: ArraySlice<UInt8>, defects: inout [ToleratedDefect]) throws {
         (keyIdentifier, authorityCertIssuer, authorityCertSerialNumber) = try DERReader.parse(extnValue) { r in
             let id = try r.readOptional(.contextPrimitive(0))?.content
             let issuer = try r.readOptional(.contextConstructed(1)).map { try GeneralName.sequence($0, "authorityCertIssuer") }
             let serial = try r.readOptional(.contextPrimitive(2)).map { try $0.integerContent() }
-            guard (issuer == nil) == (serial == nil) else {
-                throw X509Error(.invalidExtension, "authorityKeyIdentifier has an issuer without a serial number or the reverse")
+            if (issuer == nil) != (serial == nil) {
+                defects.append(ToleratedDefect(.akiIssuerSerialMismatch, field: "extensions.authorityKeyIdentifier",
+                    issuer == nil ? "authorityCertSerialNumber without authorityCertIssuer" : "authorityCertIssuer without authorityCertSerialNumber"))
             }
             return (id, issuer, serial)
         }

@@ -2,21 +2,6 @@
 
 import DER
 
-/// One lint result.
-public struct LintFinding: Sendable, Hashable {
-    public enum Severity: String, Sendable {
-        case error, warning
-    }
-
-    /// Stable rule identifier (e.g. `subject-organization`).
-    public let rule: String
-    public let severity: Severity
-    public let message: String
-
-    public var json: JSONValue {
-        .object([("rule", .string(rule)), ("severity", .string(severity.rawValue)), ("message", .string(message))])
-    }
-}
 
 /// Lints kubelet serving certificates and CSRs against what the Kubernetes `kubernetes.io/kubelet-serving`
 /// signer and the API server's node authorizer require, plus key and hygiene rules an auditor expects.

@@ -161,6 +161,8 @@ public struct ChainVerifier: Sendable {
             if policy.time < cert.notBefore { return "\(name) is not yet valid (notBefore \(cert.notBefore))" }
             if policy.time > cert.notAfter { return "\(name) has expired (notAfter \(cert.notAfter))" }
             if let oid = cert.extensions.unhandledCritical.first { return "\(name) has an unhandled critical extension \(oid.name ?? oid.dotted)" }
+            // Defects the parser tolerates so the certificate can be shown, but a relying party must not accept.
+            if let defect = cert.defects.first(where: { $0.kind.refusedByVerifier }) { return "\(name): \(defect.detail) (\(defect.kind.rawValue))" }
             if case .rsa = cert.publicKey.kind, let bits = cert.publicKey.bits {
                 if bits < policy.minimumRSABits { return "\(name) has a \(bits)-bit RSA key (minimum \(policy.minimumRSABits))" }
                 if bits % 8 != 0 { return "\(name) has an RSA modulus of \(bits) bits, not a multiple of 8" }
