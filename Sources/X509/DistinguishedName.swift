@@ -129,6 +129,15 @@ public struct AttributeValue: Sendable, Hashable {
     public init(element: DERElement) throws {
         encoded = element.encoded
         string = StringKind(tag: element.tag) != nil ? try DERString(element: element) : nil
+        // A constructed value of any other type ([APPLICATION 9], a SEQUENCE, …) must itself be DER all the
+        // way down: kept raw, but never raw garbage behind a constructed tag.
+        if string == nil, element.tag.isConstructed {
+            do {
+                try DERReader.validateStructure(element.encoded)
+            } catch let error as DERError {
+                throw X509Error(.invalidField, "attribute value \(element.tag) does not hold well-formed DER: \(error.reason)", offset: element.offset)
+            }
+        }
     }
 
     public init(_ string: DERString) {
