@@ -95,8 +95,8 @@ seed() { for f in "$@"; do [ -f "$f" ] && cp -n "$f" "$corpus/$(echo "$f" | tr /
 case "$target" in
     FuzzDER) seed Vectors/boringssl-parse/*.der Vectors/openssl/keys/*.der ;;
     FuzzPEM) seed Vectors/openssl/x509/*.pem Vectors/openssl/x509/*.csr Vectors/openssl/keys/*.pem ;;
-    FuzzCertificate) seed Vectors/boringssl-parse/*.der Vectors/openssl/x509/*.pem ;;
-    FuzzCSR) seed Vectors/openssl/x509/*.csr ;;
+    FuzzCertificate) seed Vectors/boringssl-parse/*.der Vectors/openssl/x509/*.pem Vectors/realworld/*/*.crt.der ;;
+    FuzzCSR) seed Vectors/openssl/x509/*.csr Vectors/realworld/*/*.csr.der ;;
     FuzzKeys) seed Vectors/openssl/keys/* ;;
     FuzzConfig) seed Examples/*.yaml ;;
 esac

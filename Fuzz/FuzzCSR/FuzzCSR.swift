@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // libFuzzer entry point: PKCS#10 requests (DER or PEM): strict parse, self-signature over the received
-// bytes, JSON rendering and the kubelet-serving lint the emulator's signer and `vkcert lint` apply.
+// bytes, JSON rendering, the kubelet-serving lint the emulator's signer and `vkcert lint` apply, and the rfc5280 profile.
 
 import DER
 import X509
@@ -23,5 +23,6 @@ public func fuzzCSR(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     _ = request.json(file: "fuzz.csr", index: 0).serialized()
     _ = request.subject.rfc2253
     _ = lint.lint(request)
+    _ = RFC5280Lint().lint(request)
     return 0
 }

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // libFuzzer entry point: X.509 certificates (DER or PEM) through everything an audit does with one:
-// strict parse, re-encoding from the parsed fields, text and JSON rendering, lint, signature check and
+// strict parse, re-encoding from the parsed fields, text and JSON rendering, both lint profiles, signature check and
 // path validation with the certificate as its own anchor.
 
 import DER
 import X509
 
+private let rfc5280 = RFC5280Lint()
 private let lint = KubeletLint(node: "fuzz", expectedIPs: [[10, 0, 0, 1]], now: DERTime(secondsSinceEpoch: 1_800_000_000))
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -29,9 +30,13 @@ public func fuzzCertificate(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt 
     _ = certificate.subject.rfc2253
     _ = certificate.issuer.rfc2253
     _ = lint.lint(certificate)
+    _ = rfc5280.lint(certificate)
+    // Invariant: a defect the verifier must refuse never leaves a certificate that verifies as its own anchor.
+    let refused = certificate.defects.contains { $0.kind.refusedByVerifier }
     _ = certificate.isSignature(validFor: certificate.publicKey)
     var policy = ChainVerifier.Policy(time: DERTime(secondsSinceEpoch: 1_800_000_000))
     policy.peerName = .dns("node.example")
-    _ = ChainVerifier(trustAnchors: [certificate]).verify(certificate, policy: policy)
+    let outcome = ChainVerifier(trustAnchors: [certificate]).verify(certificate, policy: policy)
+    if refused && outcome.isValid { fatalError("a certificate with a refused defect verified: \(certificate.defects)") }
     return 0
 }

@@ -61,6 +61,9 @@ public struct OpenSSLFacts: Sendable {
         let negative = signedSerial.hasPrefix("-")
         let serial = signedSerial.drop { $0 == "-" }.drop { $0 == "0" }
         fields.append(("serial", .string(serial.isEmpty ? "0" : (negative ? "-" : "") + serial)))
+        if let line = lines.first(where: { $0.hasPrefix("        Version: ") }), let v = Int(line.dropFirst("        Version: ".count).prefix { $0.isNumber }) {
+            fields.append(("version", .int(v)))
+        }
         fields.append(("subject", JSONValue(value(after: "subject="))))
         fields.append(("issuer", JSONValue(value(after: "issuer="))))
         fields.append(("notBefore", JSONValue(value(after: "notBefore=").map(Self.isoDate))))

@@ -163,7 +163,11 @@ package struct CertCommand: ParsableCommand {
             let (items, errors) = loadItems(csr, bytes: csrBytes)
             if let first = errors.first { throw CLIFailure.input(first) }
             guard case .csr(let request)? = items.first?.1 else { throw CLIFailure.input("\(csr): holds no certificate request") }
-            guard request.isSignatureValid else { throw CLIFailure.input("\(csr): the request's signature does not verify") }
+            switch request.signatureVerdict {
+            case .valid: break
+            case .invalid: throw CLIFailure.input("\(csr): the request's signature does not verify")
+            case .unsupported(let what): throw CLIFailure.input("\(csr): the request's signature cannot be checked (\(what) is not supported)")
+            }
             let ca = try loadCertificates(caCert)[0]
             let key = try LoadedKey.loadPrivate(caKey)
             guard ca.publicKey.spki == key.publicKey.spki else {

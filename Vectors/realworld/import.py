@@ -5,7 +5,7 @@
     Vectors/realworld/import.py zlint=<zmap/zlint checkout> webpki=<rustls/webpki checkout> \\
         ctgo=<google/certificate-transparency-go checkout>
 
-Every CERTIFICATE / CERTIFICATE REQUEST PEM block, and every DER file starting with a SEQUENCE, under the
+Every CERTIFICATE / CERTIFICATE REQUEST PEM block, and every DER file starting with a SEQUENCE (but keys), under the
 directories listed below is written as <path with / replaced by __>[.<block>].{crt,csr}.der, byte for byte;
 duplicates (same SHA-256) are kept once, first by path order. Then regenerate the expectations:
 VKCERT_WRITE_EXPECTATIONS=1 swift test --filter RealWorldCorpus (and review the diff).
@@ -41,7 +41,8 @@ def main(args):
                         except Exception:
                             continue
                         items.append(('csr' if b'REQUEST' in label else 'crt', der, i if len(blocks) > 1 else None))
-                    if not blocks and f.endswith(('.der', '.crt', '.cer')) and data[:1] == b'\x30':
+                    # Bare DER files that are keys, not certificates (webpki's *.spki.der, ee-pubkey.der), are left out.
+                    if not blocks and f.endswith(('.der', '.crt', '.cer')) and data[:1] == b'\x30' and 'spki' not in f and 'pubkey' not in f:
                         items.append(('crt', data, None))
                     for kind, der, i in items:
                         digest = hashlib.sha256(der).hexdigest()

@@ -59,7 +59,11 @@ public struct KubeletLint: Sendable {
 
     public func lint(_ csr: CertificateSigningRequest) -> [LintFinding] {
         var findings = lintCommon(subject: csr.subject, key: csr.publicKey, extensions: csr.extensions, signature: csr.signatureAlgorithm, isCSR: true)
-        if !csr.isSignatureValid { findings.append(error("signature", "the request's signature does not verify with its own key")) }
+        switch csr.signatureVerdict {
+        case .valid: break
+        case .invalid: findings.append(error("signature", "the request's signature does not verify with its own key"))
+        case .unsupported(let what): findings.append(error("signature", "the request's signature cannot be checked: \(what) is not supported"))
+        }
         return findings
     }
 

@@ -97,7 +97,7 @@ extension CertificateSigningRequest {
             lines += TextRendering.extensionLines(extensions)
         }
         lines.append("    Signature Algorithm: \(signatureAlgorithm.name)")
-        lines.append("    Signature: \(isSignatureValid ? "valid" : "INVALID")")
+        lines.append("    Signature: \(signatureVerdict == .valid ? "valid" : signatureVerdict == .invalid ? "INVALID" : "unsupported (cannot be checked)")")
         return lines.joined(separator: "\n") + "\n"
     }
 }

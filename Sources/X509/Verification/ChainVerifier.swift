@@ -131,8 +131,13 @@ public struct ChainVerifier: Sendable {
                     return
                 }
                 signatureChecks += 1
-                guard current.isSignature(validFor: candidate.publicKey) else {
+                switch current.signatureVerdict(for: candidate.publicKey) {
+                case .valid: break
+                case .invalid:
                     record("signature of \"\(current.subject.rfc2253)\" does not verify with the key of \"\(candidate.subject.rfc2253)\"", depth: path.count)
+                    continue
+                case .unsupported(let what):
+                    record("signature of \"\(current.subject.rfc2253)\" cannot be checked: \(what) is not supported (neither valid nor invalid)", depth: path.count)
                     continue
                 }
                 extend(path + [candidate])
