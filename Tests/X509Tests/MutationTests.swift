@@ -167,7 +167,9 @@ struct MutationTests {
         #expect(cert.notBefore.rfc3339 == "0000-01-01T00:00:00Z")
         #expect(cert.defects.isEmpty, "\(cert.defects)")
         // Years outside 1950–2049 belong in GeneralizedTime (RFC 5280 §4.1.2.5): nothing to lint.
-        #expect(cert.validityEncodingIsCanonical && !RFC5280Lint().lint(cert).contains { $0.rule == "e_wrong_time_format_pre2050" })
+        let findings = RFC5280Lint().lint(cert)
+        #expect(cert.validityEncodingIsCanonical && !findings.contains { $0.rule == "e_wrong_time_format_pre2050" })
+        #expect(findings.contains { $0.rule == "n_validity_before_1950" && $0.severity == .notice && $0.field == "validity.notBefore" }, "\(findings)")
         #expect(cert.reencoded() == cert.der)
         #expect(cert.isValid(at: DERTime(year: 2030, month: 1, day: 1)!))
         let dir = try TemporaryDirectory()

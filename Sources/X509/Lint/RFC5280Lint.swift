@@ -11,6 +11,7 @@ import DER
 /// object can be shown), and the checks below, which need the parsed object as a whole:
 /// - serial: `e_serial_number_not_positive`, `e_serial_number_longer_than_20_octets`;
 /// - time encoding: `e_wrong_time_format_pre2050` (GeneralizedTime before 2050 or UTCTime outside 1950–2049);
+///   `n_validity_before_1950` (a notice: dates such as year 0000, well encoded, rarely meant);
 /// - CA shape: `e_basic_constraints_not_critical`, `e_ext_key_usage_cert_sign_without_ca`,
 ///   `e_ext_subject_key_identifier_missing_ca`, `e_path_len_constraint_improperly_included`,
 ///   `e_ext_name_constraints_not_in_ca`, `e_ext_name_constraints_not_critical`;
@@ -38,6 +39,11 @@ public struct RFC5280Lint: Sendable {
         }
         if !cert.validityEncodingIsCanonical {
             add("e_wrong_time_format_pre2050", "validity", "validity uses GeneralizedTime before 2050 or UTCTime outside 1950–2049 (RFC 5280 §4.1.2.5)")
+        }
+        for (field, time) in [("validity.notBefore", cert.notBefore), ("validity.notAfter", cert.notAfter)] where time.components.year < 1950 {
+            // Correctly encoded (UTCTime cannot hold it) and parsed like any date; BoringSSL's chain tests use
+            // year 0000 for "valid since forever". Worth a look, not an error.
+            add("n_validity_before_1950", field, "\(field.dropFirst("validity.".count)) is in year \(time.components.year) (GeneralizedTime, as RFC 5280 §4.1.2.5 requires before 1950)")
         }
         if cert.issuerUniqueID != nil || cert.subjectUniqueID != nil {
             add("w_cert_unique_identifier_present", "uniqueIdentifiers", "unique identifiers are present; RFC 5280 §4.1.2.8 says CAs SHOULD NOT generate them")
