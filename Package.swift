@@ -2,8 +2,10 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // vkcert: certificate management for a Virtual Kubelet's HTTPS server, on a pure-Swift PKI toolkit.
-// Layering (each module imports only those to its left): CGMP → BigNum → Hash → DER → RSA → …
-// Modules of the core (everything below KubeAPI) import no Foundation.
+// Layering (each module imports only those to its left): CVKGMP → VKBigNum → VKHash → VKDER → VKRSA → …
+// Every library module carries the VK prefix (as NIO* and Crypto* do), so vkcert links beside
+// swift-certificates (`X509`) and the server stacks built on it. Modules of the core (everything below
+// VKKubeAPI) import no Foundation.
 
 import PackageDescription
 
@@ -17,12 +19,12 @@ let package = Package(
     products: [
         .executable(name: "vkcert", targets: ["vkcert"]),
         .executable(name: "vkcert-audit", targets: ["vkcert-audit"]),
-        .library(name: "X509", targets: ["X509"]),
-        .library(name: "RSA", targets: ["RSA"]),
-        .library(name: "ECC", targets: ["ECC"]),
-        .library(name: "DER", targets: ["DER"]),
-        .library(name: "Hash", targets: ["Hash"]),
-        .library(name: "BigNum", targets: ["BigNum"]),
+        .library(name: "VKX509", targets: ["VKX509"]),
+        .library(name: "VKRSA", targets: ["VKRSA"]),
+        .library(name: "VKECC", targets: ["VKECC"]),
+        .library(name: "VKDER", targets: ["VKDER"]),
+        .library(name: "VKHash", targets: ["VKHash"]),
+        .library(name: "VKBigNum", targets: ["VKBigNum"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -35,23 +37,23 @@ let package = Package(
     targets: [
         // The only C: GMP through pkg-config, plus a shim for macros, getrandom(2) and a zeroing allocator.
         .systemLibrary(
-            name: "CGMP",
+            name: "CVKGMP",
             pkgConfig: "gmp",
             providers: [.apt(["libgmp-dev"]), .brew(["gmp"])]
         ),
-        .target(name: "BigNum", dependencies: ["CGMP"], swiftSettings: strict),
-        .target(name: "Hash", swiftSettings: strict),
-        .target(name: "DER", swiftSettings: strict),
-        .target(name: "RSA", dependencies: ["BigNum", "Hash", "DER"], swiftSettings: strict),
+        .target(name: "VKBigNum", dependencies: ["CVKGMP"], swiftSettings: strict),
+        .target(name: "VKHash", swiftSettings: strict),
+        .target(name: "VKDER", swiftSettings: strict),
+        .target(name: "VKRSA", dependencies: ["VKBigNum", "VKHash", "VKDER"], swiftSettings: strict),
         // ECDSA P-256/P-384 and Ed25519 on constant-time fixed-width limbs (beside RSA; GMP only for randomness).
-        .target(name: "ECC", dependencies: ["BigNum", "Hash", "DER"], swiftSettings: strict),
-        .target(name: "X509", dependencies: ["BigNum", "Hash", "DER", "RSA", "ECC"], swiftSettings: strict),
-        .target(name: "FileIO", swiftSettings: strict),
+        .target(name: "VKECC", dependencies: ["VKBigNum", "VKHash", "VKDER"], swiftSettings: strict),
+        .target(name: "VKX509", dependencies: ["VKBigNum", "VKHash", "VKDER", "VKRSA", "VKECC"], swiftSettings: strict),
+        .target(name: "VKFileIO", swiftSettings: strict),
         // Kubernetes: the CSR API model and client (Foundation is allowed from here up).
         .target(
-            name: "KubeAPI",
+            name: "VKKubeAPI",
             dependencies: [
-                "DER", "X509", "FileIO",
+                "VKDER", "VKX509", "VKFileIO",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -63,9 +65,9 @@ let package = Package(
         ),
         // The CSR API emulator: an in-process API server on SwiftNIO that real kubectl can drive.
         .target(
-            name: "KubeSim",
+            name: "VKKubeSim",
             dependencies: [
-                "KubeAPI", "X509", "RSA", "DER", "BigNum", "FileIO",
+                "VKKubeAPI", "VKX509", "VKRSA", "VKDER", "VKBigNum", "VKFileIO",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -77,13 +79,13 @@ let package = Package(
             swiftSettings: strict
         ),
         // Conformance runs over Vectors/ (Wycheproof JSON): uses FoundationEssentials' JSONDecoder only.
-        .target(name: "Conformance", dependencies: ["BigNum", "Hash", "DER", "RSA", "ECC", "X509", "FileIO"], swiftSettings: strict),
-        .target(name: "Bench", dependencies: ["BigNum", "Hash", "DER", "RSA", "ECC", "X509"], swiftSettings: strict),
+        .target(name: "VKConformance", dependencies: ["VKBigNum", "VKHash", "VKDER", "VKRSA", "VKECC", "VKX509", "VKFileIO"], swiftSettings: strict),
+        .target(name: "VKBench", dependencies: ["VKBigNum", "VKHash", "VKDER", "VKRSA", "VKECC", "VKX509"], swiftSettings: strict),
         // The three certificate modes (manual > self-signed > CSR), the store and rotation.
         .target(
-            name: "CertManager",
+            name: "VKCertManager",
             dependencies: [
-                "KubeAPI", "X509", "RSA", "DER", "BigNum", "FileIO",
+                "VKKubeAPI", "VKX509", "VKRSA", "VKDER", "VKBigNum", "VKFileIO",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -91,9 +93,9 @@ let package = Package(
         ),
         // The kubelet HTTPS endpoint: per-ClientHello certificates, our RSA behind every handshake signature.
         .target(
-            name: "KubeletTLS",
+            name: "VKKubeletTLS",
             dependencies: [
-                "CertManager", "RSA", "ECC", "X509", "Hash", "DER",
+                "VKCertManager", "VKRSA", "VKECC", "VKX509", "VKHash", "VKDER",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOTLS", package: "swift-nio"),
@@ -109,7 +111,7 @@ let package = Package(
         .target(
             name: "VKCertCommands",
             dependencies: [
-                "BigNum", "Hash", "DER", "RSA", "ECC", "X509", "FileIO", "Conformance", "Bench",
+                "VKBigNum", "VKHash", "VKDER", "VKRSA", "VKECC", "VKX509", "VKFileIO", "VKConformance", "VKBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -123,7 +125,7 @@ let package = Package(
             name: "vkcert",
             dependencies: [
                 "VKCertCommands",
-                "BigNum", "Hash", "DER", "RSA", "X509", "FileIO", "Conformance", "Bench", "KubeAPI", "KubeSim", "CertManager", "KubeletTLS",
+                "VKBigNum", "VKHash", "VKDER", "VKRSA", "VKX509", "VKFileIO", "VKConformance", "VKBench", "VKKubeAPI", "VKKubeSim", "VKCertManager", "VKKubeletTLS",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -132,28 +134,28 @@ let package = Package(
         ),
 
         // Test helpers: locating the repository, running openssl and the built CLI.
-        .target(name: "TestSupport", dependencies: ["DER"], path: "Tests/TestSupport", swiftSettings: strict),
-        .testTarget(name: "BigNumTests", dependencies: ["BigNum", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "HashTests", dependencies: ["Hash", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "DERTests", dependencies: ["DER", "TestSupport"], swiftSettings: strict),
+        .target(name: "TestSupport", dependencies: ["VKDER"], path: "Tests/TestSupport", swiftSettings: strict),
+        .testTarget(name: "BigNumTests", dependencies: ["VKBigNum", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "HashTests", dependencies: ["VKHash", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "DERTests", dependencies: ["VKDER", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "RSATests",
-            dependencies: ["RSA", "BigNum", "DER", "Hash", "Conformance", "TestSupport"],
+            dependencies: ["VKRSA", "VKBigNum", "VKDER", "VKHash", "VKConformance", "TestSupport"],
             swiftSettings: strict
         ),
         // Derives a key from a secret chosen by index, for valgrind's instruction counts (ECCTests).
-        .executableTarget(name: "ECCTimingProbe", dependencies: ["ECC"], path: "Tests/Peers/ECCTimingProbe", swiftSettings: strict),
-        .testTarget(name: "ECCTests", dependencies: ["ECC", "Hash", "DER", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "X509Tests", dependencies: ["X509", "RSA", "DER", "Hash", "BigNum", "Conformance", "TestSupport"], swiftSettings: strict),
+        .executableTarget(name: "ECCTimingProbe", dependencies: ["VKECC"], path: "Tests/Peers/ECCTimingProbe", swiftSettings: strict),
+        .testTarget(name: "ECCTests", dependencies: ["VKECC", "VKHash", "VKDER", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "X509Tests", dependencies: ["VKX509", "VKRSA", "VKDER", "VKHash", "VKBigNum", "VKConformance", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "KubeSimTests",
-            dependencies: ["KubeSim", "KubeAPI", "X509", "RSA", "DER", "TestSupport", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["VKKubeSim", "VKKubeAPI", "VKX509", "VKRSA", "VKDER", "TestSupport", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strict
         ),
         .testTarget(
             name: "CertManagerTests",
             dependencies: [
-                "CertManager", "KubeSim", "KubeAPI", "X509", "RSA", "DER", "FileIO", "TestSupport",
+                "VKCertManager", "VKKubeSim", "VKKubeAPI", "VKX509", "VKRSA", "VKDER", "VKFileIO", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -161,12 +163,12 @@ let package = Package(
         .testTarget(
             name: "KubeletTLSTests",
             dependencies: [
-                "KubeletTLS", "CertManager", "KubeSim", "KubeAPI", "X509", "RSA", "DER", "TestSupport",
+                "VKKubeletTLS", "VKCertManager", "VKKubeSim", "VKKubeAPI", "VKX509", "VKRSA", "VKDER", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "CLITests", dependencies: ["TestSupport", "FileIO", "DER", "RSA", "X509", "vkcert"], swiftSettings: strict),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "VKFileIO", "VKDER", "VKRSA", "VKX509", "vkcert"], swiftSettings: strict),
     ]
 )
 
@@ -175,20 +177,20 @@ let package = Package(
 // FuzzX --scratch-path .build-fuzz`. A normal `swift build` / `swift test` never sees them.
 if Context.environment["VKCERT_FUZZ"] != nil {
     let fuzzTargets: [(String, [Target.Dependency])] = [
-        ("FuzzDER", ["DER"]),
-        ("FuzzPEM", ["DER"]),
-        ("FuzzCertificate", ["X509", "DER"]),
-        ("FuzzCSR", ["X509", "DER"]),
-        ("FuzzKeys", ["RSA", "ECC", "DER", "X509"]),
-        ("FuzzSignature", ["RSA", "DER", "X509", "Hash", "TestSupport"]),
-        ("FuzzConfig", ["CertManager"]),
-        ("FuzzKubeconfig", ["KubeAPI"]),
-        ("FuzzProtobuf", ["KubeAPI"]),
-        ("FuzzWatchStream", ["KubeAPI"]),
-        ("FuzzAPIRouter", ["KubeSim", "KubeAPI"]),
-        ("FuzzRBACManifest", ["KubeSim"]),
-        ("FuzzRelayHead", ["KubeletTLS"]),
-        ("FuzzAPIServer", ["KubeSim", "KubeAPI", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio")]),
+        ("FuzzDER", ["VKDER"]),
+        ("FuzzPEM", ["VKDER"]),
+        ("FuzzCertificate", ["VKX509", "VKDER"]),
+        ("FuzzCSR", ["VKX509", "VKDER"]),
+        ("FuzzKeys", ["VKRSA", "VKECC", "VKDER", "VKX509"]),
+        ("FuzzSignature", ["VKRSA", "VKDER", "VKX509", "VKHash", "TestSupport"]),
+        ("FuzzConfig", ["VKCertManager"]),
+        ("FuzzKubeconfig", ["VKKubeAPI"]),
+        ("FuzzProtobuf", ["VKKubeAPI"]),
+        ("FuzzWatchStream", ["VKKubeAPI"]),
+        ("FuzzAPIRouter", ["VKKubeSim", "VKKubeAPI"]),
+        ("FuzzRBACManifest", ["VKKubeSim"]),
+        ("FuzzRelayHead", ["VKKubeletTLS"]),
+        ("FuzzAPIServer", ["VKKubeSim", "VKKubeAPI", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio")]),
     ]
     for (name, dependencies) in fuzzTargets {
         package.targets.append(.executableTarget(name: name, dependencies: dependencies, path: "Fuzz/\(name)", swiftSettings: strict))

@@ -4,7 +4,7 @@
 # Fully static binaries (glibc, libstdc++, the Swift runtime and GMP all linked in; `ldd` says "not a
 # dynamic executable"):
 #   vkcert        the whole tool (serve, sandbox, …)                         budget: 40 MB stripped
-#   vkcert-audit  the offline commands only, from the modules below KubeAPI  budget: 10 MB stripped
+#   vkcert-audit  the offline commands only, from the modules below VKKubeAPI  budget: 10 MB stripped
 #
 #   scripts/build-static.sh [--audit-only] [--out DIR]     default DIR: .build-static/dist
 #

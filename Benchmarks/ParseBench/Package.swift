@@ -20,8 +20,9 @@ let package = Package(
         .executableTarget(
             name: "ParseBench",
             dependencies: [
-                .product(name: "X509", package: "vkcert"),
-                .product(name: "X509", package: "swift-certificates", moduleAliases: ["X509": "SwiftCertificatesX509"]),
+                // Distinct module names (VKX509 beside swift-certificates' X509): no module alias needed.
+                .product(name: "VKX509", package: "vkcert"),
+                .product(name: "X509", package: "swift-certificates"),
             ]
         ),
     ]

@@ -12,8 +12,8 @@
 // One store lives across inputs, so created objects are there for later approvals and lists; it is
 // emptied every 256 inputs to keep memory flat.
 
-import KubeAPI
-import KubeSim
+import VKKubeAPI
+import VKKubeSim
 
 nonisolated(unsafe) private var store = CSRStore()
 nonisolated(unsafe) private var router = APIRouter(store: store, address: "127.0.0.1:6443")

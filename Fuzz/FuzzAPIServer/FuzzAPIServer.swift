@@ -5,8 +5,8 @@
 // and its 4 MiB limit, authentication, impersonation, authorization, routing, watch set-up, response writing) on an
 // EmbeddedChannel, in two writes split where the first byte says, then the connection closes.
 
-import KubeAPI
-import KubeSim
+import VKKubeAPI
+import VKKubeSim
 import NIOCore
 import NIOEmbedded
 import NIOHTTP1

@@ -3,8 +3,8 @@
 // libFuzzer entry point: PKCS#10 requests (DER or PEM): strict parse, self-signature over the received
 // bytes, JSON rendering, the kubelet-serving lint the emulator's signer and `vkcert lint` apply, and the rfc5280 profile.
 
-import DER
-import X509
+import VKDER
+import VKX509
 
 private let lint = KubeletLint(node: "fuzz", expectedIPs: [[10, 0, 0, 1]], now: DERTime(secondsSinceEpoch: 1_800_000_000))
 

@@ -4,8 +4,8 @@
 // strict parse, re-encoding from the parsed fields, text and JSON rendering, both lint profiles, signature check and
 // path validation with the certificate as its own anchor.
 
-import DER
-import X509
+import VKDER
+import VKX509
 
 private let rfc5280 = RFC5280Lint()
 private let lint = KubeletLint(node: "fuzz", expectedIPs: [[10, 0, 0, 1]], now: DERTime(secondsSinceEpoch: 1_800_000_000))

@@ -3,7 +3,7 @@
 // libFuzzer entry point: the Virtual Kubelet YAML configuration (InterLink keys plus vkcert's own),
 // composed with bounds, parsed field by field and validated, as `vkcert serve --config` does.
 
-import CertManager
+import VKCertManager
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzConfig(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {

@@ -2,7 +2,7 @@
 //
 // libFuzzer entry point: the strict DER reader, its structure walk and every primitive decoder.
 
-import DER
+import VKDER
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzDER(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {

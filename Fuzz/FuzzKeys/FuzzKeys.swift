@@ -6,10 +6,10 @@
 // curve) and Ed25519 keys through PrivateKey.load, re-encoded and reloaded; the bytes as ECDSA signatures
 // (DER and r‖s) and Ed25519 signatures and points.
 
-import DER
-import ECC
-import RSA
-import X509
+import VKDER
+import VKECC
+import VKRSA
+import VKX509
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzKeys(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {

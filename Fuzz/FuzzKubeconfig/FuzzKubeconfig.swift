@@ -4,7 +4,7 @@
 // stanzas), merged and resolved as `vkcert serve` and the client resolve them. Referenced files resolve
 // against a directory that does not exist, so the target never reads the machine's files.
 
-import KubeAPI
+import VKKubeAPI
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzKubeconfig(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {

@@ -2,7 +2,7 @@
 //
 // libFuzzer entry point: PEM armour (several blocks, text between, CRLF) and canonical base64.
 
-import DER
+import VKDER
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzPEM(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {

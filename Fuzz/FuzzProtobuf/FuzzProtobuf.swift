@@ -4,7 +4,7 @@
 // CertificateSigningRequest, as kubectl PUTs it to /approval. Inputs get the magic prefixed half of the
 // time so the fuzzer spends its effort past the first four bytes.
 
-import KubeAPI
+import VKKubeAPI
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzProtobuf(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {

@@ -4,7 +4,7 @@
 // composed with bounds, each Role/ClusterRole/RoleBinding/ClusterRoleBinding decoded and checked, then
 // the resulting policy asked about a few requests (rule matching over whatever the manifest says).
 
-import KubeSim
+import VKKubeSim
 
 private let questions = [
     RequestAttributes(user: .serviceAccount(namespace: "interlink", name: "vkcert"), verb: "create", apiGroup: "certificates.k8s.io", resource: "certificatesigningrequests"),

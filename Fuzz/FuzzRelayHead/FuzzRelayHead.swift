@@ -5,7 +5,7 @@
 // gate's security property as an invariant: the head it forwards for a plain request parses again, is
 // not an upgrade, and carries exactly one Connection header, `close` (no second request can ride on it).
 
-import KubeletTLS
+import VKKubeletTLS
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzRelayHead(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {

@@ -9,11 +9,11 @@
 //   3  RSASSA-PSS-params as the *key's* restriction (id-RSASSA-PSS SPKI), verifying the fixed certificate
 // Invariant: a verdict, never a trap; and the untouched template always verifies (a harness check).
 
-import DER
-import Hash
-import RSA
+import VKDER
+import VKHash
+import VKRSA
 import TestSupport
-import X509
+import VKX509
 
 private struct Template {
     let key: RSAPrivateKey

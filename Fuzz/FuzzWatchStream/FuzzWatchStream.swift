@@ -6,7 +6,7 @@
 // (CSR, CSR list, metav1.Status).
 
 import Foundation
-import KubeAPI
+import VKKubeAPI
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzWatchStream(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import ArgumentParser
-import Bench
-import FileIO
-import RSA
+import VKBench
+import VKFileIO
+import VKRSA
 
 package struct BenchCommand: ParsableCommand {
     package init() {}

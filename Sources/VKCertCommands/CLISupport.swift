@@ -3,11 +3,11 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import DER
-import FileIO
-import Hash
-import RSA
-import X509
+import VKDER
+import VKFileIO
+import VKHash
+import VKRSA
+import VKX509
 
 /// A failure the CLI reports with one line on stderr and a specific exit status.
 package struct CLIFailure: Error, CustomStringConvertible {

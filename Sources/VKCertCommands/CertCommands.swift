@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import ArgumentParser
-import DER
-import RSA
-import X509
+import VKDER
+import VKRSA
+import VKX509
 
 package struct CSRCommand: ParsableCommand {
     package init() {}

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import ArgumentParser
-import DER
-import FileIO
-import RSA
-import X509
+import VKDER
+import VKFileIO
+import VKRSA
+import VKX509
 
 /// One item found in an input file.
 package enum InspectedItem {

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import ArgumentParser
-import BigNum
-import Hash
-import ECC
-import FileIO
-import RSA
-import X509
+import VKBigNum
+import VKHash
+import VKECC
+import VKFileIO
+import VKRSA
+import VKX509
 
 package struct KeyCommand: ParsableCommand {
     package init() {}

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import ArgumentParser
-import DER
-import FileIO
-import X509
+import VKDER
+import VKFileIO
+import VKX509
 
 package struct LintCommand: ParsableCommand {
     package init() {}

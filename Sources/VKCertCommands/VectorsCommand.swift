@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import ArgumentParser
-import Conformance
-import FileIO
+import VKConformance
+import VKFileIO
 
 package struct VectorsCommand: ParsableCommand {
     package init() {}

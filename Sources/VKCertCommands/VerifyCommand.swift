@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import ArgumentParser
-import FileIO
-import X509
+import VKFileIO
+import VKX509
 
 package struct VerifyCommand: ParsableCommand {
     package init() {}

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import ArgumentParser
-import DER
-import X509
+import VKDER
+import VKX509
 
 /// Node identity options shared by lint, csr create and cert selfsign.
 struct NodeOptions: ParsableArguments {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import ArgumentParser
-import CertManager
+import VKCertManager
 import VKCertCommands
 
 /// `vkcert files`: keep certificate files current for another server (InterLink's Virtual Kubelet).

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import ArgumentParser
-import CertManager
+import VKCertManager
 import VKCertCommands
 #if canImport(Glibc)
 import Glibc

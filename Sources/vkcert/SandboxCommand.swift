@@ -3,15 +3,15 @@
 import ArgumentParser
 import VKCertCommands
 import Dispatch
-import FileIO
+import VKFileIO
 import Foundation
-import CertManager
-import KubeAPI
-import KubeSim
-import BigNum
-import DER
-import RSA
-import X509
+import VKCertManager
+import VKKubeAPI
+import VKKubeSim
+import VKBigNum
+import VKDER
+import VKRSA
+import VKX509
 
 struct SandboxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,10 +2,10 @@
 
 import ArgumentParser
 import VKCertCommands
-import CertManager
+import VKCertManager
 import Foundation
-import KubeAPI
-import KubeletTLS
+import VKKubeAPI
+import VKKubeletTLS
 import Logging
 import ServiceLifecycle
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import BigNum
+import VKBigNum
 import Foundation
 import TestSupport
 import Testing

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-@testable import BigNum
+@testable import VKBigNum
 import Foundation
 import TestSupport
 import Testing
@@ -94,7 +94,7 @@ struct SecretArithmeticTests {
         let variableTime = [".inverse(modulo", "BigInt.lcm", "BigInt.gcd", ".multiplied(by", ".modulo(", ".power(", "securePower("]
         var offending: [String] = []
         var seen = 0
-        for directory in ["RSA", "RSA/ASN1"] {
+        for directory in ["VKRSA", "VKRSA/ASN1"] {
             let dir = root.appendingPathComponent(directory)
             for name in try FileManager.default.contentsOfDirectory(atPath: dir.path) where name.hasSuffix(".swift") {
                 let text = try String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8)

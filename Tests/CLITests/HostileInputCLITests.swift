@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import DER
+import VKDER
 import Foundation
-import RSA
+import VKRSA
 import TestSupport
 import Testing
-import X509
+import VKX509
 
 /// Issue 12 through the command line: crafted algorithm parameters, absurd option values, trust-anchor
 /// semantics and issuing rules, with OpenSSL's verdict beside ours where it has one. A trap would show

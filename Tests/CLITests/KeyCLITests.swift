@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import FileIO
+import VKFileIO
 import Foundation
 import TestSupport
 import Testing

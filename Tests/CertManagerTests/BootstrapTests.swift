@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import CertManager
+import VKCertManager
 import Foundation
-import KubeAPI
-import KubeSim
+import VKKubeAPI
+import VKKubeSim
 import Logging
 import TestSupport
 import Testing
-import X509
+import VKX509
 
 /// TLS bootstrapping (BootstrapKubeconfig) against the emulator with kube-apiserver's Node,RBAC
 /// authorization, deploy/bootstrap-rbac.yaml, kube-controller-manager's csrapproving rules and a

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import CertManager
-import DER
+import VKCertManager
+import VKDER
 import Foundation
-import KubeAPI
-import KubeSim
-import RSA
+import VKKubeAPI
+import VKKubeSim
+import VKRSA
 import TestSupport
 import Testing
-import X509
+import VKX509
 
 /// CSR mode against the emulator: restarts, approval (kubectl), renewal, the cleaner, denial, failures,
 /// outages — counting CSRs, because never accumulating them is the point.

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import CertManager
-import DER
+import VKCertManager
+import VKDER
 import Foundation
-import KubeSim
-import RSA
+import VKKubeSim
+import VKRSA
 import Synchronization
 import TestSupport
 import Testing
-import X509
+import VKX509
 
 /// Files mode judged by the server it is for: a Go program that, as InterLink's Virtual Kubelet does
 /// (cmd/virtual-kubelet/main.go: GetCertificate → tls.LoadX509KeyPair per handshake), reloads the pair

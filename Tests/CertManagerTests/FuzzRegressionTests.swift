@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import CertManager
+import VKCertManager
 import Foundation
 import TestSupport
 import Testing

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import CertManager
-import DER
+import VKCertManager
+import VKDER
 import Foundation
 import Logging
-import RSA
+import VKRSA
 import Synchronization
 import TestSupport
 import Testing
-import X509
+import VKX509
 
 @Suite("Manual and self-signed modes, configuration and priority")
 struct ModesTests {

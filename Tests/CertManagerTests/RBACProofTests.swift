@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import CertManager
+import VKCertManager
 import Foundation
-import KubeAPI
-import KubeSim
+import VKKubeAPI
+import VKKubeSim
 import Logging
 import TestSupport
-import X509
+import VKX509
 import Testing
 
 /// deploy/rbac.yaml is both sufficient and minimal: vkcert's CSR flow, run as the ServiceAccount the

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import CertManager
+import VKCertManager
 import Foundation
-import KubeAPI
-import KubeSim
+import VKKubeAPI
+import VKKubeSim
 import TestSupport
 import Testing
 

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import CertManager
+import VKCertManager
 import Foundation
-import KubeAPI
-import KubeSim
+import VKKubeAPI
+import VKKubeSim
 import Logging
 import Synchronization
 import TestSupport
-import X509
+import VKX509
 
 /// A manager clock tests move by hand; sleeps end when the clock passes their deadline (checked every
 /// 10 ms of real time), so "wait until the renewal point" returns as soon as a test jumps there.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-@testable import DER
+@testable import VKDER
 import Foundation
 import TestSupport
 import Testing

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import Dispatch
-import ECC
+import VKECC
 import Testing
 
 /// One key signing from many threads at once (the TLS server's thread pool does this): the lazily

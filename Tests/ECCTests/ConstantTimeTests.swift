@@ -15,7 +15,7 @@ import Testing
 struct ConstantTimeTests {
     static let secrets = [0, 1, 2, 5]
 
-    /// Per-function event counts of the ECC module's functions (file paths under Sources/ECC/).
+    /// Per-function event counts of the ECC module's functions (file paths under Sources/VKECC/).
     static func profile(curve: String, secret: Int) throws -> [String: [Int]] {
         let directory = try TemporaryDirectory("vkcert-ct")
         defer { directory.cleanup() }
@@ -30,11 +30,11 @@ struct ConstantTimeTests {
         let annotated = try Run.process("callgrind_annotate", ["--auto=no", "--threshold=100", output])
         #expect(annotated.status == 0)
         var functions: [String: [Int]] = [:]
-        for line in annotated.stdoutText.split(separator: "\n") where line.contains("Sources/ECC/") {
-            // "55,885,119 (25.14%) 20,323,525 (28.44%) … .  Sources/ECC/File.swift:function [object]":
+        for line in annotated.stdoutText.split(separator: "\n") where line.contains("Sources/VKECC/") {
+            // "55,885,119 (25.14%) 20,323,525 (28.44%) … .  Sources/VKECC/File.swift:function [object]":
             // the counts ("." is zero; percentages skipped), then the function.
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-            guard let nameIndex = fields.firstIndex(where: { $0.contains("Sources/ECC/") }) else { continue }
+            guard let nameIndex = fields.firstIndex(where: { $0.contains("Sources/VKECC/") }) else { continue }
             let counts = fields[..<nameIndex].compactMap { field -> Int? in
                 if field == "." { return 0 }
                 if field.hasPrefix("(") || field.hasSuffix("%)") { return nil }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
-@testable import ECC
-import Hash
+@testable import VKECC
+import VKHash
 import TestSupport
 import Testing
 

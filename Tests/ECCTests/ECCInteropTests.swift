@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import DER
-@testable import ECC
+import VKDER
+@testable import VKECC
 import Foundation
-import Hash
+import VKHash
 import TestSupport
 import Testing
 

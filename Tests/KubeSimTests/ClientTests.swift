@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import Foundation
-import KubeAPI
-import KubeSim
+import VKKubeAPI
+import VKKubeSim
 import NIOCore
-import RSA
+import VKRSA
 import TestSupport
 import Testing
-import X509
+import VKX509
 
 /// vkcert's Kubernetes client against the emulator over HTTPS with the kubeconfig it writes: the same
 /// scenarios kubectl passes, plus a dropped watch stream, 410 re-list, 409 retry and injected 5xx.

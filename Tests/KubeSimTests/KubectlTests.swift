@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import DER
+import VKDER
 import Foundation
-import KubeAPI
-import KubeSim
+import VKKubeAPI
+import VKKubeSim
 import TestSupport
 import Testing
-import X509
+import VKX509
 
 /// The emulator judged by the real kubectl 1.32 (the dispatcher on PATH), each test with its own HOME,
 /// cache and kubeconfig, over HTTPS with a bearer token as a real cluster would be used.

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import Foundation
-import KubeAPI
-import KubeSim
+import VKKubeAPI
+import VKKubeSim
 import TestSupport
 import Testing
 

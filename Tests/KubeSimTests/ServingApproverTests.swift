@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import Foundation
-import KubeAPI
-import KubeSim
+import VKKubeAPI
+import VKKubeSim
 import TestSupport
 import Testing
-import X509
+import VKX509
 
 /// The serving approver's checks (kubelet-csr-approver's documented criteria), on the store, without
 /// sockets: what is approved, and the reason a request stays pending.

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import Foundation
-import KubeAPI
-import KubeSim
-import RSA
+import VKKubeAPI
+import VKKubeSim
+import VKRSA
 import Synchronization
 import TestSupport
 import Testing
-import X509
+import VKX509
 
 /// The registry strategy, validation, watch and cleaner, without sockets, on an injected clock.
 @Suite("KubeSim store and API semantics")

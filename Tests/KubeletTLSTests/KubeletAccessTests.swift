@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import CertManager
+import VKCertManager
 import Foundation
-import KubeAPI
-import KubeSim
-import KubeletTLS
+import VKKubeAPI
+import VKKubeSim
+import VKKubeletTLS
 import Logging
 import TestSupport
 import Synchronization
 import Testing
-import X509
+import VKX509
 
 /// The kubelet API's authentication and authorization (issue 15 item 3), against the emulator's
 /// TokenReview and SubjectAccessReview answered from its identities and RBAC, judged with curl and

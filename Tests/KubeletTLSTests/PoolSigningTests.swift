@@ -3,7 +3,7 @@
 import NIOCore
 import NIOPosix
 import Testing
-import X509
+import VKX509
 
 /// Every key type signs on the server's NIOThreadPool threads (smaller stacks than the main thread).
 @Suite("Signing on the TLS thread pool")

@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import CertManager
-import DER
+import VKCertManager
+import VKDER
 import Foundation
-import KubeletTLS
+import VKKubeletTLS
 import Logging
-import RSA
+import VKRSA
 import TestSupport
 import Synchronization
 import Testing
-import X509
+import VKX509
 
 /// The HTTPS endpoint judged by curl, openssl s_client and Python's ssl module as clients.
 @Suite("Kubelet TLS endpoint", .serialized)
@@ -357,7 +357,7 @@ struct TLSTests {
         #expect(installFailures.withLock { $0 } == 0)
         let lines = result.stdoutText.split(separator: "\n").map(String.init)
         #expect(lines.first == "0", "failed handshakes: \(lines.first ?? "?") \(result.stderrText.prefix(500))")
-        let rotated = Set(pairs.map { DER.Hex.encode($0.0.fingerprintSHA256) })
+        let rotated = Set(pairs.map { VKDER.Hex.encode($0.0.fingerprintSHA256) })
         let seen = Set(lines.dropFirst())
         #expect(seen.isSubset(of: rotated), "a certificate outside the rotated set was served")
         #expect(seen.count >= 2, "rotation was not observed by the clients (\(seen.count) certificates seen)")

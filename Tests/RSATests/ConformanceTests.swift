@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import Conformance
+import VKConformance
 import TestSupport
 import Testing
 

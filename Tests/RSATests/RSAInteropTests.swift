@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import BigNum
-import DER
+import VKBigNum
+import VKDER
 import Foundation
-import Hash
-import RSA
+import VKHash
+import VKRSA
 import TestSupport
 import Testing
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import DER
+import VKDER
 
 /// Rewrites the signature AlgorithmIdentifier of a DER certificate or CSR (the outer one, and for a
 /// certificate the TBS copy too), re-encoding every enclosing length. The signature bytes stay as they

@@ -3,7 +3,7 @@
 // Helpers shared by the test targets: where the repository is, and how to run outside oracles
 // (openssl) and the built `vkcert` binary. Tests may use Foundation; the modules under test do not.
 
-import DER
+import VKDER
 import Foundation
 
 public enum Repository {
@@ -134,11 +134,11 @@ public struct TemporaryDirectory: Sendable {
 /// Hex helpers for tests: DER's codec, with a decoder that skips spaces (for readable test vectors).
 public enum Hex {
     public static func decode(_ text: String) -> [UInt8] {
-        DER.Hex.decode(text.filter { !$0.isWhitespace })!
+        VKDER.Hex.decode(text.filter { !$0.isWhitespace })!
     }
 
     public static func encode(_ bytes: some Sequence<UInt8>) -> String {
-        DER.Hex.encode(bytes)
+        VKDER.Hex.encode(bytes)
     }
 }
 

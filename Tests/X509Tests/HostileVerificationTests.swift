@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import BigNum
-import DER
+import VKBigNum
+import VKDER
 import Foundation
-import Hash
-import RSA
+import VKHash
+import VKRSA
 import TestSupport
 import Testing
-import X509
+import VKX509
 
 /// Issue 12: input that reaches signature verification and path building must neither trap nor make
 /// unbounded work, and constraints must hold. Where OpenSSL has a verdict (name constraints, trust

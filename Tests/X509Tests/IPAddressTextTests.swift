@@ -3,7 +3,7 @@
 import Foundation
 import TestSupport
 import Testing
-import X509
+import VKX509
 
 /// IP address text against Python's ipaddress module (RFC 5952 `compressed` form) as the oracle.
 @Suite("IP address text")

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import Conformance
-import DER
+import VKConformance
+import VKDER
 import Foundation
-import Hash
-import RSA
+import VKHash
+import VKRSA
 import TestSupport
 import Testing
-import X509
+import VKX509
 
 /// Certificates assembled field by field and re-signed, each with exactly one defect (vectors.md §4's
 /// mutation list), so the only reason to reject one is the named defect.

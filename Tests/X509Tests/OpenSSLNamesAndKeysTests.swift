@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import Conformance
-import DER
+import VKConformance
+import VKDER
 import Foundation
 import TestSupport
 import Testing
-import X509
+import VKX509
 
 /// Names, keys and algorithms described as OpenSSL describes them, on certificates OpenSSL makes here:
 /// multi-valued RDNs, attribute types OpenSSL names (INN, OGRN, telephoneNumber, jurisdictionC, …) or does

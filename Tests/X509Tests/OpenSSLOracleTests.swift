@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import Conformance
-import DER
+import VKConformance
+import VKDER
 import Foundation
 import TestSupport
 import Testing
-import X509
+import VKX509
 
 /// Every contract field of `inspect --json` against what OpenSSL reports, live, for each system root.
 @Suite("inspect JSON equals what OpenSSL reports")

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import Conformance
-import DER
+import VKConformance
+import VKDER
 import Foundation
 import TestSupport
 import Testing
-import X509
+import VKX509
 
 /// Certificates and CSRs from three public corpora (zlint's test certificates, webpki's tests with
 /// Chromium's verify_signed_data data, certificate-transparency-go's test data; Vectors/README.md), judged

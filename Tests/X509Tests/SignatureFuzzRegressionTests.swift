@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import DER
+import VKDER
 import Foundation
-import Hash
-import RSA
+import VKHash
+import VKRSA
 import TestSupport
 import Testing
-import X509
+import VKX509
 
 /// Inputs that once trapped signature verification (issue 12: an RSASSA-PSS saltLength of 2^63 − 1 made
 /// `hLen + sLen + 2` overflow), replayed through the calls of their fuzz target (Fuzz/FuzzSignature,

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import DER
+import VKDER
 import Foundation
 import TestSupport
 import Testing
-import X509
+import VKX509
 
 /// The system CA bundle (/etc/ssl/certs, 139 real roots) as a real-world corpus, OpenSSL as the oracle.
 @Suite("System CA bundle")

@@ -6,7 +6,7 @@
 //
 //   ECCTimingProbe p256|p384|ed25519 <index 0…5>
 
-import ECC
+import VKECC
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

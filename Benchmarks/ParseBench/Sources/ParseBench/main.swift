@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import Glibc
-import SwiftCertificatesX509
 import X509
+import VKX509
 
 /// Thread CPU seconds.
 func cpu() -> Double {
@@ -64,8 +64,8 @@ func measure(_ name: String, _ body: () throws -> Void) rethrows -> Double {
 }
 
 // Correctness first: both parsers see the same certificate.
-let ours = try X509.Certificate(derEncoded: input)
-let theirs = try SwiftCertificatesX509.Certificate(derEncoded: input)
+let ours = try VKX509.Certificate(derEncoded: input)
+let theirs = try X509.Certificate(derEncoded: input)
 precondition(ours.subject.rfc2253.contains("system:node") || !ours.subject.isEmpty)
 let theirSANs = try theirs.extensions.subjectAlternativeNames
 precondition(theirSANs?.count == ours.extensions.subjectAlternativeNames?.count, "the two parsers disagree on the SAN")
@@ -73,15 +73,15 @@ print("certificate: \(path), \(input.count) bytes DER, \(ours.extensions.all.cou
 
 var sink = 0
 let vk = try measure("vkcert Certificate(derEncoded:) (eager: all extensions decoded)") {
-    let c = try X509.Certificate(derEncoded: input)
+    let c = try VKX509.Certificate(derEncoded: input)
     sink &+= c.extensions.all.count
 }
 let scLazy = try measure("swift-certificates Certificate(derEncoded:) (lazy)") {
-    let c = try SwiftCertificatesX509.Certificate(derEncoded: input)
+    let c = try X509.Certificate(derEncoded: input)
     sink &+= c.extensions.count
 }
 let scEager = try measure("swift-certificates + BC, KU, EKU, SAN, SKI, AKI, AIA decoded (eager)") {
-    let c = try SwiftCertificatesX509.Certificate(derEncoded: input)
+    let c = try X509.Certificate(derEncoded: input)
     let e = c.extensions
     sink &+= (try e.basicConstraints != nil) ? 1 : 0
     sink &+= (try e.keyUsage != nil) ? 1 : 0

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: Apache-2.0
+
+import VKCertManager
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// Health and Prometheus metrics on a separate plain-HTTP listener (default 127.0.0.1:10248), like the
+/// kubelet's healthz port: `/healthz` is `ok` once a certificate is being served, `/metrics` renders the
+/// certificate manager's values in the text exposition format (0.0.4).
+public final class MetricsServer: Sendable {
+    let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    let render: @Sendable () -> String
+    let healthy: @Sendable () -> Bool
+    let detail: @Sendable () -> String?
+    let listener = NIOLockedValueBox<(any Channel)?>(nil)
+
+    /// `detail` is appended to a healthy `/healthz` answer (e.g. that the last good pair is being served
+    /// because a newer one failed to load).
+    public init(render: @escaping @Sendable () -> String, healthy: @escaping @Sendable () -> Bool, detail: @escaping @Sendable () -> String? = { nil }) {
+        self.render = render
+        self.healthy = healthy
+        self.detail = detail
+    }
+
+    @discardableResult
+    public func start(host: String, port: Int) async throws -> Int {
+        let render = self.render
+        let healthy = self.healthy
+        let detail = self.detail
+        let channel = try await ServerBootstrap(group: group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                    try channel.pipeline.syncOperations.addHandler(MetricsHandler(render: render, healthy: healthy, detail: detail))
+                }
+            }
+            .bind(host: host, port: port).get()
+        listener.withLockedValue { $0 = channel }
+        return channel.localAddress?.port ?? port
+    }
+
+    public func stop() async {
+        if let channel = listener.withLockedValue({ $0 }) { try? await channel.close() }
+        try? await group.shutdownGracefully()
+    }
+
+    /// The exposition text for a manager snapshot, the handshake counters and the served identity.
+    public static func exposition(
+        mode: String, identity: ServingIdentity?, snapshot: ManagerMetricsSnapshot?, counters: KubeletServer.Counters, now: Date,
+        loadProblem: CertificateLoadProblem? = nil, loadFailures: Int = 0, unauthenticatedUpstream: Bool = false
+    ) -> String {
+        var lines: [String] = []
+        func metric(_ name: String, _ type: String, _ help: String, _ samples: [(String, Double)]) {
+            lines.append("# HELP \(name) \(help)")
+            lines.append("# TYPE \(name) \(type)")
+            for (labels, value) in samples {
+                let text = value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+                lines.append("\(name)\(labels) \(text)")
+            }
+        }
+        metric("vkcert_certificate_mode", "gauge", "Certificate mode in use (1 for the active mode).",
+               ["manual", "self-signed", "csr"].map { ("{mode=\"\($0)\"}", $0 == mode ? 1 : 0) })
+        if let identity {
+            metric("vkcert_certificate_expiration_timestamp_seconds", "gauge", "notAfter of the served certificate (Unix seconds).",
+                   [("", identity.notAfter.timeIntervalSince1970)])
+            metric("vkcert_certificate_seconds_to_expiry", "gauge", "Seconds until the served certificate expires.",
+                   [("", identity.notAfter.timeIntervalSince(now).rounded())])
+        }
+        if let snapshot {
+            metric("vkcert_certificate_rotations_total", "counter", "Certificates obtained and installed.", [("", Double(snapshot.rotations))])
+            metric("vkcert_certificate_renewal_errors_total", "counter", "Failed attempts to obtain a certificate (denials, failures, API errors).",
+                   [("", Double(snapshot.renewalErrors))])
+            metric("vkcert_csr_waiting_seconds", "gauge", "Seconds the current CSR has waited for approval (0 when none is pending).",
+                   [("", snapshot.secondsWaiting(now: now).rounded())])
+        }
+        metric("vkcert_certificate_load_failures_total", "counter", "Certificate/key file loads that failed (manual mode).",
+               [("", Double(loadFailures))])
+        metric("vkcert_certificate_stale_since_timestamp_seconds", "gauge",
+               "When the served pair became stale because a newer one failed to load (Unix seconds; 0 when current).",
+               [("", loadProblem.map { $0.since.timeIntervalSince1970.rounded() } ?? 0)])
+        metric("vkcert_upstream_unauthenticated", "gauge",
+               "1 when connections are relayed to Upstream without client authentication (AllowUnauthenticatedUpstream).",
+               [("", unauthenticatedUpstream ? 1 : 0)])
+        metric("vkcert_tls_handshakes_total", "counter", "TLS handshakes that completed.",
+               [("", Double(counters.handshakes.load(ordering: .relaxed)))])
+        metric("vkcert_tls_handshake_failures_total", "counter",
+               "TLS connections whose handshake did not complete (no common parameters, bad client certificate, no certificate yet, client gave up).",
+               [("", Double(counters.handshakeFailures.load(ordering: .relaxed)))])
+        metric("vkcert_tls_handshakes_without_certificate_total", "counter", "Handshakes refused because no certificate was available.",
+               [("", Double(counters.noCertificate.load(ordering: .relaxed)))])
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+final class MetricsHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+    let render: @Sendable () -> String
+    let healthy: @Sendable () -> Bool
+    let detail: @Sendable () -> String?
+    private var head: HTTPRequestHead?
+
+    init(render: @escaping @Sendable () -> String, healthy: @escaping @Sendable () -> Bool, detail: @escaping @Sendable () -> String?) {
+        self.render = render
+        self.healthy = healthy
+        self.detail = detail
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let h): head = h
+        case .body: break
+        case .end:
+            guard let head else { return }
+            self.head = nil
+            let path = head.uri.split(separator: "?").first.map(String.init) ?? head.uri
+            let status: HTTPResponseStatus
+            let body: String
+            let type: String
+            switch path {
+            case "/metrics": (status, body, type) = (.ok, render(), "text/plain; version=0.0.4; charset=utf-8")
+            case "/healthz":
+                if healthy() {
+                    (status, body, type) = (.ok, detail().map { "ok: \($0)" } ?? "ok", "text/plain")
+                } else {
+                    (status, body, type) = (.serviceUnavailable, detail() ?? "no certificate yet", "text/plain")
+                }
+            default: (status, body, type) = (.notFound, "404 page not found\n", "text/plain")
+            }
+            writeTextResponse(context: context, head: head, status: status, contentType: type, body: body)
+        }
+    }
+}
+
+/// Writes a complete small text response (head, body, end), closing the connection when the client
+/// did not ask for keep-alive. Shared by the built-in kubelet API and the metrics listener.
+func writeTextResponse(context: ChannelHandlerContext, head: HTTPRequestHead, status: HTTPResponseStatus, contentType: String, body: String) {
+    var headers = HTTPHeaders()
+    headers.add(name: "Content-Type", value: contentType)
+    headers.add(name: "Content-Length", value: String(body.utf8.count))
+    if !head.isKeepAlive { headers.add(name: "Connection", value: "close") }
+    context.write(NIOAny(HTTPServerResponsePart.head(HTTPResponseHead(version: head.version, status: status, headers: headers))), promise: nil)
+    context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(context.channel.allocator.buffer(string: body)))), promise: nil)
+    let keepAlive = head.isKeepAlive
+    context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil))).whenComplete { [channel = context.channel] _ in
+        if !keepAlive { channel.close(promise: nil) }
+    }
+}
