@@ -85,15 +85,8 @@ package struct LintCommand: ParsableCommand {
         let profile = resolvedProfile
         var kubelet: KubeletLint? = nil
         if profile == .kubeletServing, let node {
-            guard NodeOptions.isValidNodeName(node) else {
-                throw CLIFailure.input("--node \"\(node)\" is not a valid node name (lower-case letters, digits, '-' and '.', at most 253)")
-            }
-            var ips: [[UInt8]] = []
-            for text in ip {
-                guard let bytes = IPAddressText.parse(text) else { throw CLIFailure.input("--ip \"\(text)\" is not an IPv4 or IPv6 address") }
-                ips.append(bytes)
-            }
-            kubelet = KubeletLint(node: node, expectedIPs: ips, expectedDNSNames: dns, now: try parseTime(at))
+            let (name, ips, dnsNames) = try NodeOptions.resolve(node: node, ip: ip, dns: dns)
+            kubelet = KubeletLint(node: name, expectedIPs: ips, expectedDNSNames: dnsNames, now: try parseTime(at))
         }
         let rfc5280 = RFC5280Lint()
         var results: [Result] = []

@@ -17,6 +17,11 @@ struct NodeOptions: ParsableArguments {
 
     /// Validates and converts: node names are RFC 1123 DNS subdomains (as Kubernetes requires).
     func resolved() throws -> (node: String, ips: [[UInt8]], dns: [String]) {
+        try NodeOptions.resolve(node: node, ip: ip, dns: dns)
+    }
+
+    /// ``resolved()`` for commands whose node options are optional (`lint` without `--node`).
+    static func resolve(node: String, ip: [String], dns: [String]) throws -> (node: String, ips: [[UInt8]], dns: [String]) {
         guard NodeOptions.isValidNodeName(node) else {
             throw CLIFailure.input("--node \"\(node)\" is not a valid node name (lower-case letters, digits, '-' and '.', at most 253)")
         }

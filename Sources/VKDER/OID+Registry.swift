@@ -186,27 +186,16 @@ extension OID {
 
 /// The parsed object table, built on first use.
 enum OpenSSLObjects {
-    static let byDotted: [String: (short: String, long: String)] = {
-        var table: [String: (short: String, long: String)] = [:]
-        for line in OID.openSSLObjectTable.split(separator: "\n") {
-            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
-            guard fields.count == 3 else { continue }
-            table[String(fields[0])] = (String(fields[1]), String(fields[2]))
-        }
-        return table
-    }()
+    /// (dotted, short, long) in the table's order (ascending OID), so that reverse lookups of a name two
+    /// objects share always give the same, lowest OID.
+    static let rows: [(dotted: String, short: String, long: String)] = OID.openSSLObjectTable.split(separator: "\n").compactMap { line in
+        let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+        return fields.count == 3 ? (String(fields[0]), String(fields[1]), String(fields[2])) : nil
+    }
 
-    static let byShortName: [String: String] = {
-        var table: [String: String] = [:]
-        for (dotted, names) in byDotted where table[names.short] == nil { table[names.short] = dotted }
-        return table
-    }()
-
-    static let byLongName: [String: String] = {
-        var table: [String: String] = [:]
-        for (dotted, names) in byDotted where table[names.long] == nil { table[names.long] = dotted }
-        return table
-    }()
+    static let byDotted: [String: (short: String, long: String)] = Dictionary(rows.map { ($0.dotted, ($0.short, $0.long)) }, uniquingKeysWith: { a, _ in a })
+    static let byShortName: [String: String] = Dictionary(rows.map { ($0.short, $0.dotted) }, uniquingKeysWith: { a, _ in a })
+    static let byLongName: [String: String] = Dictionary(rows.map { ($0.long, $0.dotted) }, uniquingKeysWith: { a, _ in a })
 
     static let curveBits: [String: Int] = {
         var table: [String: Int] = [:]
