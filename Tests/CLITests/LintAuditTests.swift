@@ -42,6 +42,15 @@ struct LintAuditTests {
         }
     }
 
+    @Test func inspectTextShowsWhatWasTolerated() throws {
+        let text = try Run.vkcert(["inspect", Self.path("v3__testdata__akiCritical.crt.der")])
+        #expect(text.status == 0)
+        #expect(text.stdoutText.contains("Tolerated defects") && text.stdoutText.contains("[e_ext_authority_key_identifier_critical] extensions.authorityKeyIdentifier")
+            && text.stdoutText.contains("verification refuses it"), "\(text.stdoutText)")
+        let clean = try Run.vkcert(["inspect", Repository.vector("openssl/x509/typical.pem").path])
+        #expect(clean.status == 0 && !clean.stdoutText.contains("Tolerated defects"))
+    }
+
     @Test func directoryRunSummarisesEveryItem() throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }

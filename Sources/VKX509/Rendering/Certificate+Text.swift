@@ -48,6 +48,13 @@ enum TextRendering {
         bytes.map { hexByte($0) }.joined(separator: ":")
     }
 
+    /// What the parser tolerated, so a reader of the text sees it without running lint.
+    static func defectLines(_ defects: [ToleratedDefect]) -> [String] {
+        guard !defects.isEmpty else { return [] }
+        return ["    Tolerated defects (issuer obligations; `vkcert lint` reports them):"]
+            + defects.map { "        [\($0.kind.rawValue)] \($0.field): \($0.detail)\($0.kind.refusedByVerifier ? " — verification refuses it" : "")" }
+    }
+
     static func keyLines(_ key: CertificatePublicKey) -> [String] {
         var lines = ["        Public Key Algorithm: \(key.algorithmName)"]
         if let bits = key.bits { lines.append("            Public-Key: (\(bits) bit)") }
@@ -80,6 +87,7 @@ extension Certificate {
         }
         lines.append("    SHA256 Fingerprint: \(TextRendering.colonHex(fingerprintSHA256))")
         lines.append("    Self-signed: \(isSelfIssued && isSelfSigned ? "yes" : "no")")
+        lines += TextRendering.defectLines(defects)
         return lines.joined(separator: "\n") + "\n"
     }
 }
@@ -98,6 +106,7 @@ extension CertificateSigningRequest {
         }
         lines.append("    Signature Algorithm: \(signatureAlgorithm.name)")
         lines.append("    Signature: \(signatureVerdict == .valid ? "valid" : signatureVerdict == .invalid ? "INVALID" : "unsupported (cannot be checked)")")
+        lines += TextRendering.defectLines(defects)
         return lines.joined(separator: "\n") + "\n"
     }
 }
