@@ -180,6 +180,17 @@ struct MutationTests {
             "openssl: \(openssl.stdoutText)")
     }
 
+    /// A keyUsage without bits now parses, so the value can reach a builder: it encodes as the empty BIT
+    /// STRING (it used to index 0...-1 and trap), and the result is linted, not crashed on.
+    @Test func emptyKeyUsageBuildsAndIsLinted() throws {
+        var builder = CertificateBuilder(subject: DistinguishedName(encoding: [(OID.Attribute.commonName, "x")]),
+            publicKey: CertificatePublicKey(rsa: Self.key.publicKey), notBefore: DERTime(year: 2025, month: 1, day: 1)!, notAfter: DERTime(year: 2026, month: 1, day: 1)!)
+        builder.addKeyUsage([])
+        let cert = try builder.selfSign(with: Self.key)
+        #expect(cert.extensions[OID.Extension.keyUsage]?.value == [0x03, 0x01, 0x00])
+        #expect(cert.defects.map(\.kind) == [.keyUsageWithoutBits])
+    }
+
     @Test("each CA-side obligation parses, is linted and, where it matters, refused by verify", arguments: tolerated.map(\.0))
     func toleratedObligation(name: String) throws {
         let (_, kind, mutate) = Self.tolerated.first { $0.0 == name }!

@@ -97,8 +97,10 @@ public struct KeyUsage: Sendable, Hashable, OptionSet {
         self.rawValue = value
     }
 
-    /// DER named-bit-list encoding.
+    /// DER named-bit-list encoding; the empty set is the empty BIT STRING (`03 01 00`), which lint reports
+    /// as e_ext_key_usage_without_bits (parsing tolerates it, so the value can reach a builder).
     var derEncoded: [UInt8] {
+        guard rawValue != 0 else { return DERWriter.build { $0.appendBitString([], unusedBits: 0) } }
         let highest = 15 - rawValue.leadingZeroBitCount  // index of the highest set bit (0-based)
         let byteCount = highest / 8 + 1
         var bytes = [UInt8](repeating: 0, count: byteCount)
