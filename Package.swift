@@ -19,6 +19,10 @@ let package = Package(
     products: [
         .executable(name: "vkcert", targets: ["vkcert"]),
         .executable(name: "vkcert-audit", targets: ["vkcert-audit"]),
+        // The certificate manager and the kubelet HTTPS server, for Swift providers that embed them
+        // (README "Embedding").
+        .library(name: "VKCertManager", targets: ["VKCertManager"]),
+        .library(name: "VKKubeletTLS", targets: ["VKKubeletTLS"]),
         .library(name: "VKX509", targets: ["VKX509"]),
         .library(name: "VKRSA", targets: ["VKRSA"]),
         .library(name: "VKECC", targets: ["VKECC"]),
