@@ -5,6 +5,7 @@ import VKDER
 import Foundation
 import VKKubeAPI
 import Logging
+import Metrics
 import VKRSA
 import Synchronization
 import VKX509
@@ -78,17 +79,20 @@ public final class CSRCertificateManager: CertificateSource {
     /// The Secret store (`CertSecret`), when configured: read at start-up, written after claims and issuance.
     let secretStore: SecretCertificateStore?
 
+    /// - Parameter metricsFactory: where rotations and renewal errors are recorded (swift-metrics).
     public convenience init(settings: Settings, client: KubeClient, store: CertificateStore, logger: Logger, clock: any ManagerClock = WallClock(),
-                            secretStore: SecretCertificateStore? = nil) {
-        self.init(settings: settings, clientForCall: { client }, store: store, logger: logger, clock: clock, secretStore: secretStore)
+                            secretStore: SecretCertificateStore? = nil, metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance) {
+        self.init(settings: settings, clientForCall: { client }, store: store, logger: logger, clock: clock, secretStore: secretStore,
+                  metricsFactory: metricsFactory)
     }
 
     public init(settings: Settings, clientForCall: @escaping @Sendable () -> KubeClient, store: CertificateStore, logger: Logger,
-                clock: any ManagerClock = WallClock(), secretStore: SecretCertificateStore? = nil, onInstall: (@Sendable (ServingIdentity) -> Void)? = nil) {
+                clock: any ManagerClock = WallClock(), secretStore: SecretCertificateStore? = nil, onInstall: (@Sendable (ServingIdentity) -> Void)? = nil,
+                metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance) {
         self.settings = settings
         self.clientForCall = clientForCall
         self.onInstall = onInstall
-        self.metrics = ManagerMetrics(mode: settings.purpose.metricsMode)
+        self.metrics = ManagerMetrics(mode: settings.purpose.metricsMode, factory: metricsFactory)
         self.store = store
         self.logger = logger
         self.clock = clock
@@ -234,17 +238,13 @@ public final class CSRCertificateManager: CertificateSource {
                             logger.warning("could not store the certificate in the Secret (CertDir has it)", metadata: ["reason": "\(error)"])
                         }
                     }
-                    metrics.update {
-                        $0.rotations += 1
-                        $0.waitingSince = nil
-                        $0.pendingCSR = nil
-                    }
+                    metrics.recordRotation()
                     logger.info("\(what) issued and installed", metadata: [
                         "csr": "\(pending.name)", "serial": "\(new.leaf.serialHex)", "notAfter": "\(new.leaf.notAfter)",
                     ])
                     return
-                case .rejected(let reason):
-                    metrics.update { $0.renewalErrors += 1 }
+                case .rejected(let kind, let reason):
+                    metrics.recordRenewalError(kind)
                     store.clearPending()
                     try? await secretStore?.releasePending(pending.name)
                     logger.error("CSR was not signed; a new one follows after \(Int(backoff)) s", metadata: ["csr": "\(pending.name)", "reason": "\(reason)"])
@@ -256,7 +256,7 @@ public final class CSRCertificateManager: CertificateSource {
                     logger.warning("CSR no longer exists (garbage-collected or deleted); creating a new one", metadata: ["csr": "\(pending.name)"])
                 }
             } catch let error as KubeAPIError {
-                metrics.update { $0.renewalErrors += 1 }
+                metrics.recordRenewalError(.api)
                 logger.error("Kubernetes API error; retrying in \(Int(backoff)) s while the current certificate keeps serving", metadata: ["reason": "\(error)"])
                 try await clock.sleep(for: backoff)
                 backoff = min(backoff * 2, settings.maximumBackoff)
@@ -346,7 +346,7 @@ public final class CSRCertificateManager: CertificateSource {
 
     enum Decision {
         case issued(ServingIdentity)
-        case rejected(String)
+        case rejected(ManagerMetrics.RenewalErrorReason, String)
         case vanished
     }
 
@@ -391,10 +391,10 @@ public final class CSRCertificateManager: CertificateSource {
     /// Approved + certificate → validated identity; Denied/Failed → rejected; otherwise nil (keep waiting).
     func evaluate(_ csr: CertificateSigningRequestObject, _ pending: CertificateStore.PendingRequest) throws -> Decision? {
         if let denied = csr.condition(CSRCondition.denied), denied.status == "True" {
-            return .rejected("denied: \(denied.reason ?? "") \(denied.message ?? "")")
+            return .rejected(.denied, "denied: \(denied.reason ?? "") \(denied.message ?? "")")
         }
         if let failed = csr.condition(CSRCondition.failed), failed.status == "True" {
-            return .rejected("failed: \(failed.reason ?? "") \(failed.message ?? "")")
+            return .rejected(.failed, "failed: \(failed.reason ?? "") \(failed.message ?? "")")
         }
         guard csr.isApproved, let pem = csr.status?.certificate, !pem.isEmpty else { return nil }
         do {
@@ -402,12 +402,12 @@ public final class CSRCertificateManager: CertificateSource {
             let chain = try blocks.map { try Certificate(derEncoded: $0.der) }
             let identity = try ServingIdentity(chain: chain, key: pending.key)
             guard fitsTemplate(identity.leaf) else {
-                return .rejected(settings.purpose == .serving ? "the issued certificate does not carry this node's subject and addresses" : "the issued certificate does not carry this node's subject")
+                return .rejected(.unusable, settings.purpose == .serving ? "the issued certificate does not carry this node's subject and addresses" : "the issued certificate does not carry this node's subject")
             }
-            guard identity.isValid(at: clock.now()) else { return .rejected("the issued certificate is not valid now (\(identity.leaf.notBefore) … \(identity.leaf.notAfter))") }
+            guard identity.isValid(at: clock.now()) else { return .rejected(.unusable, "the issued certificate is not valid now (\(identity.leaf.notBefore) … \(identity.leaf.notAfter))") }
             return .issued(identity)
         } catch {
-            return .rejected("the issued certificate is unusable: \(error)")
+            return .rejected(.unusable, "the issued certificate is unusable: \(error)")
         }
     }
 }

@@ -3,6 +3,7 @@
 import Foundation
 import VKKubeAPI
 import Logging
+import Metrics
 
 /// Builds the certificate source for a configuration, by the InterLink priority: manual > self-signed > CSR.
 public enum CertificateManager {
@@ -64,9 +65,11 @@ public enum CertificateManager {
 
     /// - Parameter keepKeyAcrossRenewals: files mode (``CertificateFileWriter``): renewals and
     ///   regenerations keep the key, so a reader loading certificate and key separately never mixes keys.
+    /// - Parameter metricsFactory: where the serving certificate's events go (rotations, renewal errors,
+    ///   failed loads; ``MetricCatalog``); the default records nothing.
     public static func make(
         _ config: VKConfiguration, logger: Logger, clock: any ManagerClock = WallClock(), client: (() throws -> KubeClient)? = nil,
-        keepKeyAcrossRenewals: Bool = false
+        keepKeyAcrossRenewals: Bool = false, metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance
     ) throws -> Started {
         let ips = try config.validate()
         for (key, suggestion) in config.suspiciousKeys {
@@ -84,7 +87,7 @@ public enum CertificateManager {
         }
         switch mode {
         case .manual(let cert, let key):
-            let source = ManualCertificateSource(certFile: cert, keyFile: key, logger: logger, clock: clock)
+            let source = ManualCertificateSource(certFile: cert, keyFile: key, logger: logger, clock: clock, metricsFactory: metricsFactory)
             do {
                 try source.start()
             } catch {
@@ -121,7 +124,7 @@ public enum CertificateManager {
                     "bootstrapKubeconfig": "\(bootstrapKubeconfig)", "nodeKubeconfig": "\(bootstrap.nodeKubeconfig)",
                 ])
                 settings.cleanUpStaleRequests = false
-                let manager = CSRCertificateManager(settings: settings, client: bootstrap.nodeClient, store: store, logger: logger, clock: clock)
+                let manager = CSRCertificateManager(settings: settings, client: bootstrap.nodeClient, store: store, logger: logger, clock: clock, metricsFactory: metricsFactory)
                 var started = Started(mode: mode, source: manager, csrManager: manager)
                 started.bootstrap = bootstrap
                 started.reviewClient = bootstrap.nodeClient
@@ -131,7 +134,9 @@ public enum CertificateManager {
             let secretStore = config.certSecret.flatMap(SecretCertificateStore.parse).map {
                 SecretCertificateStore(namespace: $0.namespace, name: $0.name, client: kubeClient, logger: logger)
             }
-            let manager = CSRCertificateManager(settings: settings, client: kubeClient, store: store, logger: logger, clock: clock, secretStore: secretStore)
+            let manager = CSRCertificateManager(
+                settings: settings, client: kubeClient, store: store, logger: logger, clock: clock, secretStore: secretStore, metricsFactory: metricsFactory
+            )
             var started = Started(mode: mode, source: manager, csrManager: manager)
             started.reviewClient = kubeClient
             return started

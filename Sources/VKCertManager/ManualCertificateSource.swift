@@ -4,6 +4,7 @@ import VKDER
 import VKFileIO
 import Foundation
 import Logging
+import Metrics
 import Synchronization
 
 /// Manual mode: `KubeletCertFile` + `KubeletKeyFile` re-read when either file changes (stat cache on
@@ -37,6 +38,7 @@ public final class ManualCertificateSource: CertificateSource {
     private let state = Mutex(State())
     public let reloads = Atomic<Int>(0)
     private let failures = Atomic<Int>(0)
+    private let failureCounter: Counter
 
     public var loadProblem: CertificateLoadProblem? {
         state.withLock { s in
@@ -47,7 +49,10 @@ public final class ManualCertificateSource: CertificateSource {
 
     public var loadFailures: Int { failures.load(ordering: .relaxed) }
 
-    public init(certFile: String, keyFile: String, logger: Logger, clock: any ManagerClock = WallClock(), minimumCheckInterval: TimeInterval = 0) {
+    /// - Parameter metricsFactory: where failed loads are recorded (``MetricCatalog/loadFailures``).
+    public init(certFile: String, keyFile: String, logger: Logger, clock: any ManagerClock = WallClock(), minimumCheckInterval: TimeInterval = 0,
+                metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance) {
+        self.failureCounter = Counter(label: MetricCatalog.loadFailures.name, dimensions: [], factory: metricsFactory)
         self.minimumCheckInterval = minimumCheckInterval
         self.certFile = certFile
         self.keyFile = keyFile
@@ -137,6 +142,7 @@ public final class ManualCertificateSource: CertificateSource {
             }
             if firstForThisChange {
                 failures.add(1, ordering: .relaxed)
+                failureCounter.increment()
                 logger.error("failed to load kubelet certificate", metadata: [
                     "certFile": "\(certFile)", "keyFile": "\(keyFile)", "reason": "\(reason)",
                     "serving": "\(state.withLock { $0.identity == nil } ? "nothing" : "the last good certificate")",

@@ -11,6 +11,8 @@ final class HandshakeCounter: ChannelInboundHandler, RemovableChannelHandler {
 
     private let counters: KubeletServer.Counters
     private var settled = false
+    /// When the connection was accepted (the handler is added in the child channel's initializer).
+    private var accepted = NIODeadline.now()
 
     init(counters: KubeletServer.Counters) {
         self.counters = counters
@@ -19,24 +21,28 @@ final class HandshakeCounter: ChannelInboundHandler, RemovableChannelHandler {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if !settled, case TLSUserEvent.handshakeCompleted = event {
             settled = true
-            counters.handshakes.add(1, ordering: .relaxed)
+            counters.recordCompleted(nanoseconds: (NIODeadline.now() - accepted).nanoseconds)
         }
         context.fireUserInboundEventTriggered(event)
     }
 
+    func handlerAdded(context: ChannelHandlerContext) {
+        accepted = NIODeadline.now()
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        failIfUnsettled()
+        failIfUnsettled(HandshakeFailureReason.classify(error))
         context.fireErrorCaught(error)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        failIfUnsettled()
+        failIfUnsettled(.closed)
         context.fireChannelInactive()
     }
 
-    private func failIfUnsettled() {
+    private func failIfUnsettled(_ reason: HandshakeFailureReason) {
         guard !settled else { return }
         settled = true
-        counters.handshakeFailures.add(1, ordering: .relaxed)
+        counters.recordFailed(reason)
     }
 }

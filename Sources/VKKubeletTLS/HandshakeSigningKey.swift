@@ -2,6 +2,7 @@
 
 import VKECC
 import VKHash
+import Metrics
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -18,11 +19,14 @@ struct HandshakeSigningKey: NIOSSLCustomPrivateKey, Hashable {
     let pool: NIOThreadPool
     /// Identity for Hashable (the SubjectPublicKeyInfo).
     let fingerprint: [UInt8]
+    /// Where each signature's time goes (not part of the key's identity).
+    let signatureTimer: Timer
 
-    init(key: PrivateKey, pool: NIOThreadPool) {
+    init(key: PrivateKey, pool: NIOThreadPool, counters: KubeletServer.Counters = KubeletServer.Counters()) {
         self.key = key
         self.pool = pool
         self.fingerprint = key.spki.derEncoded
+        self.signatureTimer = counters.signatureTimer(SigningKeyKind(key))
     }
 
     static func == (a: HandshakeSigningKey, b: HandshakeSigningKey) -> Bool { a.fingerprint == b.fingerprint }
@@ -64,8 +68,11 @@ struct HandshakeSigningKey: NIOSSLCustomPrivateKey, Hashable {
         let message = Array(data.readableBytesView)
         let key = self.key
         let allocator = channel.allocator
+        let timer = signatureTimer
         return pool.runIfActive(eventLoop: channel.eventLoop) {
+            let start = NIODeadline.now()
             let signature = try key.sign(message, algorithm: plan)
+            timer.recordNanoseconds((NIODeadline.now() - start).nanoseconds)
             var buffer = allocator.buffer(capacity: signature.count)
             buffer.writeBytes(signature)
             return buffer

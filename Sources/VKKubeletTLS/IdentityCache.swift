@@ -18,9 +18,11 @@ final class IdentityCache: Sendable {
 
     private let entry = Mutex<Entry?>(nil)
     let pool: NIOThreadPool
+    let counters: KubeletServer.Counters
 
-    init(pool: NIOThreadPool) {
+    init(pool: NIOThreadPool, counters: KubeletServer.Counters) {
         self.pool = pool
+        self.counters = counters
     }
 
     func override(for identity: ServingIdentity) throws -> NIOSSLContextConfigurationOverride {
@@ -30,7 +32,7 @@ final class IdentityCache: Sendable {
             current = cached
         } else {
             let chain = try identity.chain.map { NIOSSLCertificateSource.certificate(try NIOSSLCertificate(bytes: $0.der, format: .der)) }
-            let key = NIOSSLPrivateKeySource.privateKey(NIOSSLPrivateKey(customPrivateKey: HandshakeSigningKey(key: identity.key, pool: pool)))
+            let key = NIOSSLPrivateKeySource.privateKey(NIOSSLPrivateKey(customPrivateKey: HandshakeSigningKey(key: identity.key, pool: pool, counters: counters)))
             current = Entry(leafDER: identity.leaf.der, chain: chain, key: key)
             entry.withLock { $0 = current }
         }

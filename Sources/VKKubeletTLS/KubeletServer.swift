@@ -3,6 +3,7 @@
 import VKCertManager
 import Foundation
 import Logging
+import Metrics
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
@@ -33,6 +34,9 @@ public final class KubeletServer: Service, Sendable {
         /// Authentication and authorization of every request, as the kubelet's (nil: a client CA alone
         /// decides, and any caller it admits may do everything).
         public var access: KubeletAccessControl?
+        /// Where handshakes, failures by reason and signature times are recorded (swift-metrics;
+        /// ``CatalogPrometheusFactory`` for `/metrics`). The default records nothing.
+        public var metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance
 
         public init() {}
     }
@@ -46,7 +50,7 @@ public final class KubeletServer: Service, Sendable {
     let listener = NIOLockedValueBox<(any Channel)?>(nil)
     let trimmer = NIOLockedValueBox<RepeatedTask?>(nil)
     let connections = NIOLockedValueBox<[ObjectIdentifier: any Channel]>([:])
-    public let counters = Counters()
+    public let counters: Counters
     let lastNoCertificateLog = NIOLockedValueBox<(at: NIODeadline, suppressed: Int)>((.distantPast, 0))
 
     /// How long a closing TLS connection waits for the peer's close_notify.
@@ -59,19 +63,6 @@ public final class KubeletServer: Service, Sendable {
         "ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-RSA-CHACHA20-POLY1305",
     ].joined(separator: ":")
 
-    public final class Counters: Sendable {
-        /// Handshakes that completed.
-        public let handshakes = Atomic<Int>(0)
-        /// Handshakes that failed after the ClientHello (no common suite, group or signature
-        /// algorithm, a bad client certificate, a signing failure, a client that gave up).
-        public let handshakeFailures = Atomic<Int>(0)
-        /// ClientHellos that were given a certificate (completed or not).
-        public let certificateSelections = Atomic<Int>(0)
-
-        public init() {}
-        public let noCertificate = Atomic<Int>(0)
-        public let connections = Atomic<Int>(0)
-    }
 
     public init(source: any CertificateSource, options: Options, logger: Logger) {
         self.source = source
@@ -80,7 +71,8 @@ public final class KubeletServer: Service, Sendable {
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, System.coreCount))
         self.pool = NIOThreadPool(numberOfThreads: max(1, System.coreCount))
         self.pool.start()
-        self.identities = IdentityCache(pool: pool)
+        self.counters = Counters(factory: options.metricsFactory)
+        self.identities = IdentityCache(pool: pool, counters: counters)
     }
 
     struct NoCertificate: Error, CustomStringConvertible {
@@ -112,7 +104,7 @@ public final class KubeletServer: Service, Sendable {
         let identities = self.identities
         configuration.sslContextCallback = { [self] _, promise in
             guard let identity = source.current() else {
-                counters.noCertificate.add(1, ordering: .relaxed)
+                counters.recordNoCertificate()
                 logNoCertificate(source.unavailableReason)
                 promise.fail(NoCertificate(description: source.unavailableReason))
                 return

@@ -106,11 +106,15 @@ struct Serving {
     var fileTargets = CertificateFileWriter.Targets()
     /// Whether to run the HTTPS listener (files mode may leave serving to the other server).
     var serveTLS = true
+    /// Where every series of `/metrics` is recorded (swift-metrics over swift-prometheus; one per run).
+    let metricsFactory = CatalogPrometheusFactory()
 
     func run() async throws {
         let started: CertificateManager.Started
         do {
-            started = try CertificateManager.make(config, logger: logger, client: clientFactory, keepKeyAcrossRenewals: !fileTargets.isEmpty)
+            started = try CertificateManager.make(
+                config, logger: logger, client: clientFactory, keepKeyAcrossRenewals: !fileTargets.isEmpty, metricsFactory: metricsFactory
+            )
         } catch let error as ConfigurationError {
             throw CLIFailure.input("\(error)")
         } catch let error as KubeAPIError {
@@ -120,6 +124,7 @@ struct Serving {
         options.host = config.listenAddress
         options.port = config.listenPort
         options.upstream = config.upstream
+        options.metricsFactory = metricsFactory
         if let ca = config.clientCAFile {
             // Parsed (strictly, errors naming the file) by our X.509 code before BoringSSL sees it as trust roots.
             let roots = try loadCertificates(ca)
@@ -147,7 +152,6 @@ struct Serving {
             }
             server = s
         }
-        let counters = server?.counters ?? KubeletServer.Counters()
         var writer: CertificateFileWriter? = nil
         if !fileTargets.isEmpty {
             let w = CertificateFileWriter(source: started.source, targets: fileTargets, logger: logger)
@@ -163,14 +167,14 @@ struct Serving {
         if let text = config.metricsAddress, let address = HostPort.parse(text) {
             let source = started.source
             let csr = started.csrManager
-            let mode = started.mode.description
+            let gauges = CertificateGauges(mode: started.mode.description, factory: metricsFactory)
+            let registry = metricsFactory.registry
+            let relaying = config.upstream != nil && config.clientCAFile == nil
             let m = MetricsServer(
                 render: {
-                    MetricsServer.exposition(
-                        mode: mode, identity: source.current(), snapshot: csr?.metrics.snapshot, counters: counters, now: Date(),
-                        loadProblem: source.loadProblem, loadFailures: source.loadFailures,
-                        unauthenticatedUpstream: config.upstream != nil && config.clientCAFile == nil
-                    )
+                    gauges.refresh(identity: source.current(), snapshot: csr?.metrics.snapshot, loadProblem: source.loadProblem,
+                                   unauthenticatedUpstream: relaying, now: Date())
+                    return MetricsServer.exposition(registry)
                 },
                 healthy: { source.current() != nil },
                 detail: { source.loadProblem?.healthDetail }

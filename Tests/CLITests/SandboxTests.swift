@@ -25,6 +25,55 @@ struct SandboxTests {
         return (process, output, text)
     }
 
+    /// Issue 18 item 4, judged by the reference parser (PyPI prometheus-client): the exposition parses,
+    /// every family of the release before swift-metrics (Tests/Fixtures, from the same sandbox) is there
+    /// with its type and label names, and the new histograms carry the curl's handshake and signature.
+    static func checkExposition(_ text: String) throws {
+        let python = (ProcessInfo.processInfo.environment["VKCERT_VENV"] ?? Repository.root.appendingPathComponent(".build-venv").path) + "/bin/python"
+        guard FileManager.default.isExecutableFile(atPath: python) else {
+            Issue.record("\(python) is missing: .ci/run installs prometheus-client into .build-venv")
+            return
+        }
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let live = try dir.write("live.prom", Array(text.utf8))
+        let fixture = Repository.root.appendingPathComponent("Tests/Fixtures/metrics-before-swift-metrics.prom").path
+        let run = try Run.process(python, [Repository.root.appendingPathComponent("Tests/Peers/promparse.py").path, fixture, live])
+        try #require(run.status == 0, "prometheus_client refused the exposition: \(run.stderrText)\n\(text)")
+        struct Family: Decodable {
+            let type: String
+            let samples: [Sample]
+        }
+        struct Sample: Decodable {
+            let name: String
+            let labels: [String: String]
+            let value: Double
+            init(from decoder: any Decoder) throws {
+                var c = try decoder.unkeyedContainer()
+                name = try c.decode(String.self)
+                labels = try c.decode([String: String].self)
+                value = try c.decode(Double.self)
+            }
+        }
+        struct Parsed: Decodable { let families: [String: Family] }
+        let parsed = try JSONDecoder().decode([Parsed].self, from: Data(run.stdoutText.utf8))
+        let (before, now) = (parsed[0].families, parsed[1].families)
+        #expect(before.count == 12)
+        for (name, family) in before {
+            let current = try #require(now[name], "series \(name) is gone")
+            #expect(current.type == family.type, "\(name): \(family.type) became \(current.type)")
+            #expect(Set(current.samples.map { $0.labels.keys.sorted() }) == Set(family.samples.map { $0.labels.keys.sorted() }), "\(name): label names changed")
+        }
+        #expect(now["vkcert_certificate_mode"]?.samples.first { $0.labels["mode"] == "csr" }?.value == 1)
+        let handshake = try #require(now["vkcert_tls_handshake_duration_seconds"], "no handshake histogram")
+        #expect(handshake.type == "histogram")
+        #expect(handshake.samples.first { $0.name == "vkcert_tls_handshake_duration_seconds_count" }?.value == 1)
+        let signature = try #require(now["vkcert_tls_signature_duration_seconds"], "no signature histogram")
+        #expect(signature.samples.first { $0.name == "vkcert_tls_signature_duration_seconds_count" && $0.labels["key"] == "rsa" }?.value == 1)
+        #expect(now["vkcert_tls_handshake_failures_by_reason"]?.type == "counter")
+        #expect(now["vkcert_certificate_renewal_errors_by_reason"]?.samples.count == 4)
+    }
+
     static func curlLine(_ text: String) throws -> String {
         let line = try #require(text.split(separator: "\n").first { $0.contains("try: curl") }, "no curl line in: \(text)")
         return String(line.split(separator: ":", maxSplits: 1)[1]).trimmingCharacters(in: .whitespaces)
@@ -51,6 +100,7 @@ struct SandboxTests {
         #expect(health.status == 0 && health.stdoutText == "ok\n", "\(health.stdoutText)\(health.stderrText)")
         let prometheus = try Run.process("curl", ["-sS", "http://\(address)/metrics"])
         #expect(prometheus.stdoutText.contains("vkcert_tls_handshakes_total 1\n"), "the curl above completed one handshake: \(prometheus.stdoutText)")
+        try Self.checkExposition(prometheus.stdoutText)
         kill(process.processIdentifier, SIGINT)
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)

@@ -7,6 +7,7 @@ import VKKubeAPI
 import VKKubeSim
 import VKRSA
 import TestSupport
+import MetricsTestKit
 import Testing
 import VKX509
 
@@ -163,7 +164,8 @@ struct CSRModeTests {
     /// Denied → backoff → exactly one new CSR; signer Failed → the same.
     @Test func denialAndSignerFailureLeadToExactlyOneNewCSR() async throws {
         let h = try await Harness()
-        let manager = try h.manager()
+        let metrics = TestMetrics()
+        let manager = try h.manager(metrics: metrics)
         let task = h.start(manager)
         #expect(await h.eventually(30) { h.csrNames().count == 1 })
         let first = h.csrNames()[0]
@@ -180,6 +182,11 @@ struct CSRModeTests {
         try await Task.sleep(for: .milliseconds(1500))
         #expect(h.csrNames().count == 3)
         #expect(manager.metrics.snapshot.renewalErrors == 2)
+        // The same events through swift-metrics: the total and one per reason.
+        #expect(try metrics.expectCounter(MetricCatalog.renewalErrors.name).totalValue == 2)
+        #expect(try metrics.expectCounter(MetricCatalog.renewalErrorsByReason.name, [("reason", "denied")]).totalValue == 1)
+        #expect(try metrics.expectCounter(MetricCatalog.renewalErrorsByReason.name, [("reason", "failed")]).totalValue == 1)
+        #expect(try metrics.expectCounter(MetricCatalog.renewalErrorsByReason.name, [("reason", "api")]).totalValue == 0)
         task.cancel()
         await h.stop()
     }

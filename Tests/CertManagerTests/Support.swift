@@ -5,6 +5,7 @@ import Foundation
 import VKKubeAPI
 import VKKubeSim
 import Logging
+import Metrics
 import Synchronization
 import TestSupport
 import VKX509
@@ -69,9 +70,14 @@ final class Harness: @unchecked Sendable {
         return s
     }
 
-    func manager(watch: Bool = true, keyAlgorithm: KeyAlgorithm = .rsa2048, crashPoint: (@Sendable (String) throws -> Void)? = nil) throws -> CSRCertificateManager {
+    func manager(
+        watch: Bool = true, keyAlgorithm: KeyAlgorithm = .rsa2048, crashPoint: (@Sendable (String) throws -> Void)? = nil,
+        metrics: any MetricsFactory = NOOPMetricsHandler.instance
+    ) throws -> CSRCertificateManager {
         let store = try CertificateStore(directory: certDir, crashPoint: crashPoint)
-        return CSRCertificateManager(settings: settings(watch: watch, keyAlgorithm: keyAlgorithm), client: client, store: store, logger: logger, clock: clock)
+        return CSRCertificateManager(
+            settings: settings(watch: watch, keyAlgorithm: keyAlgorithm), client: client, store: store, logger: logger, clock: clock, metricsFactory: metrics
+        )
     }
 
     /// Runs `manager` in a task; returns the task to cancel.

@@ -57,8 +57,12 @@ struct TLSTests {
         }
     }
 
-    static func start(_ source: any CertificateSource, clientCA: [UInt8]? = nil, upstream: String? = nil, host: String = "127.0.0.1") async throws -> (KubeletServer, Int) {
+    static func start(
+        _ source: any CertificateSource, clientCA: [UInt8]? = nil, upstream: String? = nil, host: String = "127.0.0.1",
+        metrics: CatalogPrometheusFactory? = nil
+    ) async throws -> (KubeletServer, Int) {
         var options = KubeletServer.Options()
+        if let metrics { options.metricsFactory = metrics }
         options.host = host
         options.port = 0
         options.clientCA = clientCA
@@ -165,10 +169,16 @@ struct TLSTests {
             func current() -> ServingIdentity? { nil }
             var unavailableReason: String { "no certificate available yet - CSR pending approval" }
         }
-        let (server, port) = try await Self.start(Empty())
+        let metrics = CatalogPrometheusFactory()
+        let (server, port) = try await Self.start(Empty(), metrics: metrics)
         let curl = try Run.process("sh", ["-c", "curl -sS -k https://127.0.0.1:\(port)/healthz"])
         #expect(curl.status != 0)
         #expect(server.counters.noCertificate.load(ordering: .relaxed) >= 1)
+        for _ in 0..<500 where server.counters.handshakeFailures.load(ordering: .relaxed) < 1 { try await Task.sleep(for: .milliseconds(20)) }
+        // The failure is recorded under its reason, from BoringSSL's CERT_CB_ERROR.
+        let text = MetricsServer.exposition(metrics.registry)
+        #expect(text.contains("vkcert_tls_handshake_failures_by_reason_total{reason=\"no_certificate\"} 1\n"), "\(text)")
+        #expect(text.contains("vkcert_tls_handshakes_without_certificate_total 1\n"), "\(text)")
         await server.shutdown()
     }
 
@@ -177,7 +187,8 @@ struct TLSTests {
     /// alert rather than a silent close, and only completed handshakes are counted as handshakes.
     @Test func ecdheOnlyAlertsAndCompletedHandshakeCounting() async throws {
         let source = try SelfSignedCertificateSource(node: "vk-h", ips: [[127, 0, 0, 1]], dnsNames: [], logger: Self.quiet)
-        let (server, port) = try await Self.start(source)
+        let metrics = CatalogPrometheusFactory()
+        let (server, port) = try await Self.start(source, metrics: metrics)
         func sClient(_ options: String) throws -> String {
             try Run.process("sh", ["-c", "echo | openssl s_client -connect 127.0.0.1:\(port) \(options) 2>&1"]).stdoutText
         }
@@ -212,8 +223,19 @@ struct TLSTests {
         for _ in 0..<500 where server.counters.handshakeFailures.load(ordering: .relaxed) < 7 { try await Task.sleep(for: .milliseconds(20)) }
         #expect(server.counters.handshakes.load(ordering: .relaxed) == 2)
         #expect(server.counters.handshakeFailures.load(ordering: .relaxed) == 7)
-        let text = MetricsServer.exposition(mode: "self-signed", identity: source.current(), snapshot: nil, counters: server.counters, now: Date())
+        let text = MetricsServer.exposition(metrics.registry)
         #expect(text.contains("vkcert_tls_handshakes_total 2\n") && text.contains("vkcert_tls_handshake_failures_total 7\n"), "\(text)")
+        // Each refusal is recorded under its reason (BoringSSL's NO_SHARED_CIPHER, NO_COMMON_SIGNATURE_ALGORITHMS, …).
+        #expect(text.contains("vkcert_tls_handshake_failures_by_reason_total{reason=\"no_common_parameters\"} 7\n"), "\(text)")
+        #expect(text.contains("vkcert_tls_handshake_duration_seconds_count 2\n"), "\(text)")
+        #expect(text.contains("vkcert_tls_signature_duration_seconds_count{key=\"rsa\"} 2\n"), "\(text)")
+        // Not TLS at all, and a connection closed before its ClientHello.
+        _ = try Run.process("curl", ["-sS", "--max-time", "5", "http://127.0.0.1:\(port)/"])
+        _ = try Run.process("python3", ["-c", "import socket; socket.create_connection(('127.0.0.1', \(port))).close()"])
+        for _ in 0..<500 where server.counters.handshakeFailures.load(ordering: .relaxed) < 9 { try await Task.sleep(for: .milliseconds(20)) }
+        let after = MetricsServer.exposition(metrics.registry)
+        #expect(after.contains("vkcert_tls_handshake_failures_by_reason_total{reason=\"not_tls\"} 1\n"), "\(after)")
+        #expect(after.contains("vkcert_tls_handshake_failures_by_reason_total{reason=\"closed\"} 1\n"), "\(after)")
         await server.shutdown()
     }
 
@@ -376,12 +398,14 @@ struct MetricsTests {
         defer { pki.dir.cleanup() }
         let certFile = pki.dir.path("tls.crt"), keyFile = pki.dir.path("tls.key")
         try pki.install(try pki.leaf(), certFile: certFile, keyFile: keyFile)
-        let source = ManualCertificateSource(certFile: certFile, keyFile: keyFile, logger: TLSTests.quiet)
-        let (server, _) = try await TLSTests.start(source)
+        let factory = CatalogPrometheusFactory()
+        let source = ManualCertificateSource(certFile: certFile, keyFile: keyFile, logger: TLSTests.quiet, metricsFactory: factory)
+        let (server, _) = try await TLSTests.start(source, metrics: factory)
+        let gauges = CertificateGauges(mode: "manual", factory: factory)
         let metrics = MetricsServer(
             render: {
-                MetricsServer.exposition(mode: "manual", identity: source.current(), snapshot: nil, counters: server.counters, now: Date(),
-                                         loadProblem: source.loadProblem, loadFailures: source.loadFailures)
+                gauges.refresh(identity: source.current(), snapshot: nil, loadProblem: source.loadProblem, unauthenticatedUpstream: false, now: Date())
+                return MetricsServer.exposition(factory.registry)
             },
             healthy: { source.current() != nil },
             detail: { source.loadProblem?.healthDetail }
@@ -409,9 +433,14 @@ struct MetricsTests {
         var logger = Logger(label: "m")
         logger.logLevel = .critical
         let source = try SelfSignedCertificateSource(node: "vk-m", ips: [[127, 0, 0, 1]], dnsNames: [], logger: logger)
-        let (server, _) = try await TLSTests.start(source)
+        let factory = CatalogPrometheusFactory()
+        let (server, _) = try await TLSTests.start(source, metrics: factory)
+        let gauges = CertificateGauges(mode: "self-signed", factory: factory)
         let metrics = MetricsServer(
-            render: { MetricsServer.exposition(mode: "self-signed", identity: source.current(), snapshot: nil, counters: server.counters, now: Date()) },
+            render: {
+                gauges.refresh(identity: source.current(), snapshot: nil, loadProblem: nil, unauthenticatedUpstream: false, now: Date())
+                return MetricsServer.exposition(factory.registry)
+            },
             healthy: { source.current() != nil }
         )
         let port = try await metrics.start(host: "127.0.0.1", port: 0)

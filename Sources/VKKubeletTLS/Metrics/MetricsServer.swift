@@ -6,10 +6,12 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Prometheus
 
 /// Health and Prometheus metrics on a separate plain-HTTP listener (default 127.0.0.1:10248), like the
-/// kubelet's healthz port: `/healthz` is `ok` once a certificate is being served, `/metrics` renders the
-/// certificate manager's values in the text exposition format (0.0.4).
+/// kubelet's healthz port: `/healthz` is `ok` once a certificate is being served, `/metrics` answers what
+/// `render` returns: normally ``exposition(_:)`` of the registry behind a ``CatalogPrometheusFactory``, after
+/// ``CertificateGauges/refresh(identity:snapshot:loadProblem:unauthenticatedUpstream:now:)``.
 public final class MetricsServer: Sendable {
     let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     let render: @Sendable () -> String
@@ -48,51 +50,9 @@ public final class MetricsServer: Sendable {
         try? await group.shutdownGracefully()
     }
 
-    /// The exposition text for a manager snapshot, the handshake counters and the served identity.
-    public static func exposition(
-        mode: String, identity: ServingIdentity?, snapshot: ManagerMetricsSnapshot?, counters: KubeletServer.Counters, now: Date,
-        loadProblem: CertificateLoadProblem? = nil, loadFailures: Int = 0, unauthenticatedUpstream: Bool = false
-    ) -> String {
-        var lines: [String] = []
-        func metric(_ name: String, _ type: String, _ help: String, _ samples: [(String, Double)]) {
-            lines.append("# HELP \(name) \(help)")
-            lines.append("# TYPE \(name) \(type)")
-            for (labels, value) in samples {
-                let text = value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
-                lines.append("\(name)\(labels) \(text)")
-            }
-        }
-        metric("vkcert_certificate_mode", "gauge", "Certificate mode in use (1 for the active mode).",
-               ["manual", "self-signed", "csr"].map { ("{mode=\"\($0)\"}", $0 == mode ? 1 : 0) })
-        if let identity {
-            metric("vkcert_certificate_expiration_timestamp_seconds", "gauge", "notAfter of the served certificate (Unix seconds).",
-                   [("", identity.notAfter.timeIntervalSince1970)])
-            metric("vkcert_certificate_seconds_to_expiry", "gauge", "Seconds until the served certificate expires.",
-                   [("", identity.notAfter.timeIntervalSince(now).rounded())])
-        }
-        if let snapshot {
-            metric("vkcert_certificate_rotations_total", "counter", "Certificates obtained and installed.", [("", Double(snapshot.rotations))])
-            metric("vkcert_certificate_renewal_errors_total", "counter", "Failed attempts to obtain a certificate (denials, failures, API errors).",
-                   [("", Double(snapshot.renewalErrors))])
-            metric("vkcert_csr_waiting_seconds", "gauge", "Seconds the current CSR has waited for approval (0 when none is pending).",
-                   [("", snapshot.secondsWaiting(now: now).rounded())])
-        }
-        metric("vkcert_certificate_load_failures_total", "counter", "Certificate/key file loads that failed (manual mode).",
-               [("", Double(loadFailures))])
-        metric("vkcert_certificate_stale_since_timestamp_seconds", "gauge",
-               "When the served pair became stale because a newer one failed to load (Unix seconds; 0 when current).",
-               [("", loadProblem.map { $0.since.timeIntervalSince1970.rounded() } ?? 0)])
-        metric("vkcert_upstream_unauthenticated", "gauge",
-               "1 when connections are relayed to Upstream without client authentication (AllowUnauthenticatedUpstream).",
-               [("", unauthenticatedUpstream ? 1 : 0)])
-        metric("vkcert_tls_handshakes_total", "counter", "TLS handshakes that completed.",
-               [("", Double(counters.handshakes.load(ordering: .relaxed)))])
-        metric("vkcert_tls_handshake_failures_total", "counter",
-               "TLS connections whose handshake did not complete (no common parameters, bad client certificate, no certificate yet, client gave up).",
-               [("", Double(counters.handshakeFailures.load(ordering: .relaxed)))])
-        metric("vkcert_tls_handshakes_without_certificate_total", "counter", "Handshakes refused because no certificate was available.",
-               [("", Double(counters.noCertificate.load(ordering: .relaxed)))])
-        return lines.joined(separator: "\n") + "\n"
+    /// The text exposition (format 0.0.4) of everything recorded in `registry`.
+    public static func exposition(_ registry: PrometheusCollectorRegistry) -> String {
+        registry.emitToString()
     }
 }
 
