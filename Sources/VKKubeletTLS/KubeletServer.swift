@@ -37,6 +37,11 @@ public final class KubeletServer: Service, Sendable {
         /// Where handshakes, failures by reason and signature times are recorded (swift-metrics;
         /// ``CatalogPrometheusFactory`` for `/metrics`). The default records nothing.
         public var metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance
+        /// Answers requests in place of the built-in `/healthz` (an embedding provider's API); not with
+        /// ``upstream``.
+        public var handler: KubeletRequestHandler?
+        /// The largest request body read for ``handler`` (larger: 413).
+        public var maximumRequestBody = 1 << 20
 
         public init() {}
     }
@@ -142,6 +147,10 @@ public final class KubeletServer: Service, Sendable {
         let context = try tlsContext()
         let server = self
         let upstream = try options.upstream.map(Self.parseHostPort)
+        if upstream != nil, options.handler != nil {
+            throw ConfigurationError(file: nil, key: "Upstream", "a request handler and an upstream exclude each other: relay to the provider, or answer in process")
+        }
+        let logger = self.logger
         // A fresh bootstrap per bind attempt: ServerBootstrap's option setters modify it in place, and the
         // IPv6-only option must not reach an IPv4 socket.
         let group = self.group
@@ -164,7 +173,9 @@ public final class KubeletServer: Service, Sendable {
                         }
                     } else {
                         try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                        try channel.pipeline.syncOperations.addHandler(KubeletAPIHandler(access: server.options.access))
+                        try channel.pipeline.syncOperations.addHandler(KubeletAPIHandler(
+                            access: server.options.access, handler: server.options.handler, maximumBody: server.options.maximumRequestBody, logger: logger
+                        ))
                     }
                 }
             }
@@ -249,26 +260,52 @@ struct PlaceholderKey: NIOSSLCustomPrivateKey, Hashable {
     }
 }
 
-/// The built-in kubelet-style API: `/healthz` answers `ok`, everything else 404 — after
-/// ``KubeletAccessControl`` when configured (the kubelet authorizes /healthz as `nodes/proxy`).
+/// The kubelet-style API in process: the embedding provider's ``KubeletRequestHandler``, or the built-in
+/// one (`/healthz` answers `ok`, everything else 404) — after ``KubeletAccessControl`` when configured
+/// (the kubelet authorizes /healthz as `nodes/proxy`).
 final class KubeletAPIHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
     private var head: HTTPRequestHead?
+    private var body: [UInt8] = []
+    private var tooLarge = false
     let access: KubeletAccessControl?
+    let handler: KubeletRequestHandler?
+    let maximumBody: Int
+    let logger: Logger?
 
-    init(access: KubeletAccessControl? = nil) {
+    init(access: KubeletAccessControl? = nil, handler: KubeletRequestHandler? = nil, maximumBody: Int = 1 << 20, logger: Logger? = nil) {
         self.access = access
+        self.handler = handler
+        self.maximumBody = maximumBody
+        self.logger = logger
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
-        case .head(let h): head = h
-        case .body: break
+        case .head(let h):
+            head = h
+            body = []
+            tooLarge = false
+        case .body(let chunk):
+            // Only a handler reads bodies; the built-in API ignores them.
+            guard handler != nil, !tooLarge else { return }
+            if body.count + chunk.readableBytes > maximumBody {
+                tooLarge = true
+                body = []
+            } else {
+                body.append(contentsOf: chunk.readableBytesView)
+            }
         case .end:
             guard let head else { return }
             self.head = nil
-            guard let access else { return Self.answer(context, head) }
+            let request = body
+            body = []
+            if tooLarge {
+                return writeTextResponse(context: context, head: head, status: .payloadTooLarge, contentType: "text/plain; charset=utf-8",
+                                         body: "request body over \(maximumBody) bytes\n")
+            }
+            guard let access else { return respond(context, head, request, user: nil) }
             let certificate = (try? context.pipeline.syncOperations.nioSSL_peerCertificate())?.flatMap { try? $0.toDERBytes() }
             let authorization = head.headers.first(name: "Authorization")
             let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
@@ -276,14 +313,36 @@ final class KubeletAPIHandler: ChannelInboundHandler {
             promise.completeWithTask {
                 await access.check(clientCertificate: certificate, authorization: authorization, method: head.method.rawValue, target: head.uri)
             }
+            let respond = NIOLoopBound(self.respond, eventLoop: context.eventLoop)
             promise.futureResult.whenSuccess { verdict in
                 let context = loopBound.value
                 switch verdict {
-                case .allow: Self.answer(context, head)
+                case .allow(let user): respond.value(context, head, request, user)
                 case .deny(let status, let message):
                     writeTextResponse(context: context, head: head, status: HTTPResponseStatus(statusCode: status), contentType: "text/plain; charset=utf-8", body: message + "\n")
                 }
             }
+        }
+    }
+
+    func respond(_ context: ChannelHandlerContext, _ head: HTTPRequestHead, _ body: [UInt8], user: KubeletAccessControl.User?) {
+        guard let handler else { return Self.answer(context, head) }
+        let request = KubeletRequest(
+            method: head.method.rawValue, target: head.uri, headers: head.headers.map { ($0.name, $0.value) }, body: body, user: user
+        )
+        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        let promise = context.eventLoop.makePromise(of: KubeletResponse.self)
+        let logger = self.logger
+        promise.completeWithTask {
+            do {
+                return try await handler(request)
+            } catch {
+                logger?.error("kubelet API handler failed", metadata: ["method": "\(request.method)", "path": "\(request.path)", "reason": "\(error)"])
+                return KubeletResponse(status: 500, text: "Internal Server Error\n")
+            }
+        }
+        promise.futureResult.whenSuccess { response in
+            writeResponse(context: loopBound.value, head: head, response: response)
         }
     }
 

@@ -95,18 +95,3 @@ final class MetricsHandler: ChannelInboundHandler {
         }
     }
 }
-
-/// Writes a complete small text response (head, body, end), closing the connection when the client
-/// did not ask for keep-alive. Shared by the built-in kubelet API and the metrics listener.
-func writeTextResponse(context: ChannelHandlerContext, head: HTTPRequestHead, status: HTTPResponseStatus, contentType: String, body: String) {
-    var headers = HTTPHeaders()
-    headers.add(name: "Content-Type", value: contentType)
-    headers.add(name: "Content-Length", value: String(body.utf8.count))
-    if !head.isKeepAlive { headers.add(name: "Connection", value: "close") }
-    context.write(NIOAny(HTTPServerResponsePart.head(HTTPResponseHead(version: head.version, status: status, headers: headers))), promise: nil)
-    context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(context.channel.allocator.buffer(string: body)))), promise: nil)
-    let keepAlive = head.isKeepAlive
-    context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil))).whenComplete { [channel = context.channel] _ in
-        if !keepAlive { channel.close(promise: nil) }
-    }
-}
