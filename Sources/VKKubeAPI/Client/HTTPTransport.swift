@@ -6,7 +6,8 @@
 // but its dependency swift-nio-extras pulls in swift-certificates, whose `X509` module name collides
 // with ours in the package graph.)
 
-import Foundation
+import FoundationEssentials
+import Glibc
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
@@ -212,7 +213,7 @@ final class HTTPTransport: Sendable {
 final class ResponseSink: @unchecked Sendable {
     // @unchecked: all state is touched on the channel's event loop, except the continuations, which are
     // resumed exactly once under `lock`.
-    private let lock = NSLock()
+    private let lock = NIOLock()
     private var status: Int?
     private var headers: [(String, String)] = []
     private var body = Data()

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The two reviews a kubelet makes for callers of its API (webhook authentication and authorization):
 /// both are non-mutating creates, so they are retried like reads.

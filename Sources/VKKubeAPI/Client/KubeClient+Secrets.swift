@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// core/v1 Secrets: what a certificate store kept in a Secret needs. Writes carry the object's
 /// resourceVersion, so a concurrent writer makes them fail with ``KubeAPIError/Code/conflict`` (re-read

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import Foundation
+import FoundationEssentials
+import Glibc
 import NIOSSL
+import VKFileIO
 import Synchronization
 
 /// A client for `certificates.k8s.io/v1` CertificateSigningRequests.
@@ -115,9 +117,7 @@ public final class KubeClient: Sendable {
     }
 
     static func query(_ items: [(String, String?)]) -> String {
-        var allowed = CharacterSet.urlQueryAllowed
-        allowed.remove(charactersIn: "&=+,")
-        let parts = items.compactMap { key, value in value.map { "\(key)=\($0.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0)" } }
+        let parts = items.compactMap { key, value in value.map { "\(key)=\(percentEncodedQueryValue($0))" } }
         return parts.isEmpty ? "" : "?" + parts.joined(separator: "&")
     }
 
@@ -265,25 +265,22 @@ final class TokenProvider: Sendable {
         if exec.apiVersion == "client.authentication.k8s.io/v1", exec.interactiveMode == nil {
             throw KubeAPIError(.configuration, "interactiveMode must be specified for \(exec.command) to use exec authentication plugin")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: exec.command.hasPrefix("/") ? exec.command : "/usr/bin/env")
-        process.arguments = (exec.command.hasPrefix("/") ? [] : [exec.command]) + (exec.args ?? [])
+        // A bare name is looked up on the child's PATH, as client-go's exec.LookPath does with the
+        // plugin's environment.
+        let path = exec.command.hasPrefix("/") ? exec.command : "/usr/bin/env"
+        let arguments = (exec.command.hasPrefix("/") ? [] : [exec.command]) + (exec.args ?? [])
         var environment = ProcessInfo.processInfo.environment
         for variable in exec.env ?? [] { environment[variable.name] = variable.value }
         environment["KUBERNETES_EXEC_INFO"] = #"{"apiVersion":"\#(exec.apiVersion ?? "client.authentication.k8s.io/v1")","kind":"ExecCredential","spec":{"interactive":false}}"#
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
+        let result: ChildProcess.Result
         do {
-            try process.run()
+            result = try ChildProcess.run(path, arguments: arguments, environment: environment)
         } catch {
             throw KubeAPIError(.configuration, "exec plugin \(exec.command) cannot run: \(error)")
         }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw KubeAPIError(.configuration, "exec plugin \(exec.command) exited with status \(process.terminationStatus)")
+        let data = Data(result.output)
+        guard result.status == 0 else {
+            throw KubeAPIError(.configuration, "exec plugin \(exec.command) exited with status \(result.status)")
         }
         struct Credential: Decodable {
             struct Status: Decodable { var token: String?; var expirationTimestamp: Date? }

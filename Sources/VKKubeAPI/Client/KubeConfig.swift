@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import VKFileIO
-import Foundation
+import FoundationEssentials
+import Glibc
 import Yams
 
 /// Where the client connects and how it authenticates, resolved from a kubeconfig or the in-cluster
@@ -38,7 +39,7 @@ public struct ClientConfiguration: Sendable {
         } else if let list = environment["KUBECONFIG"], !list.isEmpty {
             paths = list.split(separator: ":").map(String.init)
         } else {
-            paths = [(environment["HOME"] ?? NSHomeDirectory()) + "/.kube/config"]
+            paths = [(environment["HOME"] ?? PathText.homeDirectory()) + "/.kube/config"]
         }
         var documents: [(file: String, text: String)] = []
         for file in paths {
@@ -74,7 +75,7 @@ public struct ClientConfiguration: Sendable {
             } catch {
                 throw KubeAPIError(.configuration, "\(file): not a valid kubeconfig: \(BoundedYAML.describe(error))")
             }
-            let dir = (file as NSString).deletingLastPathComponent
+            let dir = PathText.directory(of: file)
             for c in config.clusters ?? [] where clusters[c.name] == nil { clusters[c.name] = (c.cluster, dir) }
             for u in config.users ?? [] where users[u.name] == nil { users[u.name] = (u.user, dir) }
             for c in config.contexts ?? [] where contexts[c.name] == nil { contexts[c.name] = c.context }

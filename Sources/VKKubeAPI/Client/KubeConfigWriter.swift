@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import Foundation
+import FoundationEssentials
+import Glibc
 
 extension ClientConfiguration {
     /// A kubeconfig for this cluster that authenticates with the client certificate and key in the given

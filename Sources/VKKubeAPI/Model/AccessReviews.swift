@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// `authentication.k8s.io/v1` TokenReview: what the kubelet's webhook token authenticator sends (the
 /// fields vkcert uses).

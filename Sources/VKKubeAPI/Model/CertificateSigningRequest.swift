@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import VKDER
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// `certificates.k8s.io/v1` CertificateSigningRequest, field for field as the API serves it
 /// (k8s.io/api certificates/v1 types.go). Byte fields (`spec.request`, `status.certificate`) are PEM

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// `metav1.ManagedFieldsEntry`: which manager owns which fields, from which operation.
 public struct ManagedFieldsEntry: Codable, Sendable, Hashable {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// core/v1 Secret (k8s.io/api core/v1 types.go): `data` values are bytes (base64 in JSON, which `Data`
 /// does by default); `stringData` is write-only plain text merged into `data` by the server.

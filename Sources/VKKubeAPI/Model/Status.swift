@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// `metav1.Status`: every API error body, and the body of a successful DELETE.
 public struct APIStatus: Codable, Sendable, Hashable, Error, CustomStringConvertible {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Decodes the Kubernetes protobuf envelope (`"k8s\0"` + `runtime.Unknown`) holding a
 /// CertificateSigningRequest, as `kubectl certificate approve|deny` PUTs it to `/approval`

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A bounded protobuf wire-format reader: varints (≤ 10 bytes), length-delimited fields within the
 /// buffer, fixed32/fixed64 skipped. It never traps on hostile input; every problem is a thrown error.

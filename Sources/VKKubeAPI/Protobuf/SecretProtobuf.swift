@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// core/v1 Secret in Kubernetes protobuf, as kubectl's typed client sends it (`kubectl create secret`):
 /// k8s.io/api core/v1 generated.proto — metadata 1, data 2 (map<string, bytes>), type 3, stringData 4
