@@ -34,7 +34,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
-        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         // The server-side metrics API, and its Prometheus backend for /metrics (both Foundation-free).
@@ -56,6 +55,10 @@ let package = Package(
         .target(name: "VKECC", dependencies: ["VKBigNum", "VKHash", "VKDER"], swiftSettings: strict),
         .target(name: "VKX509", dependencies: ["VKBigNum", "VKHash", "VKDER", "VKRSA", "VKECC"], swiftSettings: strict),
         .target(name: "VKFileIO", swiftSettings: strict),
+        // YAML (configuration, kubeconfigs, RBAC manifests, apply patches) from libyaml's event parser, with
+        // node, alias-expansion and document bounds; no Foundation.
+        .systemLibrary(name: "CVKYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]),
+        .target(name: "VKYAML", dependencies: ["CVKYAML"], swiftSettings: strict),
         // Kubernetes: the CSR API model and client (Foundation is allowed from here up).
         .target(
             name: "VKKubeAPI",
@@ -66,7 +69,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "Yams", package: "Yams"),
+                "VKYAML",
             ],
             swiftSettings: strict
         ),
@@ -81,7 +84,7 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 // RBAC manifests (`--rbac FILE`) are multi-document YAML.
-                .product(name: "Yams", package: "Yams"),
+                "VKYAML",
             ],
             swiftSettings: strict
         ),
@@ -93,7 +96,7 @@ let package = Package(
             name: "VKCertManager",
             dependencies: [
                 "VKKubeAPI", "VKX509", "VKRSA", "VKDER", "VKBigNum", "VKFileIO",
-                .product(name: "Yams", package: "Yams"),
+                "VKYAML",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
@@ -148,6 +151,7 @@ let package = Package(
         .testTarget(name: "BigNumTests", dependencies: ["VKBigNum", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "HashTests", dependencies: ["VKHash", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "DERTests", dependencies: ["VKDER", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "YAMLTests", dependencies: ["VKYAML", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "RSATests",
             dependencies: ["VKRSA", "VKBigNum", "VKDER", "VKHash", "VKConformance", "TestSupport"],

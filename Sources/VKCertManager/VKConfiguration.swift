@@ -4,7 +4,7 @@ import VKFileIO
 import Foundation
 import VKKubeAPI
 import VKX509
-import Yams
+import VKYAML
 
 /// vkcert's configuration: the InterLink Virtual Kubelet keys read unchanged (`KubeletCertFile`,
 /// `KubeletKeyFile`, `KubeletCSRSignerName`, `DisableCSR`, `VerboseLogging`) plus vkcert's own; any
@@ -128,7 +128,7 @@ public struct VKConfiguration: Sendable {
     public static func parse(_ text: String, file: String?) throws -> VKConfiguration {
         var config = VKConfiguration()
         config.sourceFile = file
-        let node: Node?
+        let node: YAMLNode?
         do {
             node = try BoundedYAML.compose(text)
         } catch {
@@ -136,27 +136,27 @@ public struct VKConfiguration: Sendable {
         }
         guard let node else { return config }
         guard let mapping = node.mapping else { throw ConfigurationError(file: file, key: nil, "the top level must be a mapping of keys to values") }
-        func string(_ key: String, _ value: Node) throws -> String {
+        func string(_ key: String, _ value: YAMLNode) throws -> String {
             guard let s = value.scalar?.string else { throw ConfigurationError(file: file, key: key, "must be a string") }
             return s
         }
-        func bool(_ key: String, _ value: Node) throws -> Bool {
-            guard let scalar = value.scalar, let b = Bool.construct(from: scalar) else { throw ConfigurationError(file: file, key: key, "must be true or false") }
+        func bool(_ key: String, _ value: YAMLNode) throws -> Bool {
+            guard let scalar = value.scalar, let b = scalar.bool else { throw ConfigurationError(file: file, key: key, "must be true or false") }
             return b
         }
-        func number(_ key: String, _ value: Node) throws -> Double {
+        func number(_ key: String, _ value: YAMLNode) throws -> Double {
             guard let scalar = value.scalar, let d = Double(scalar.string) else { throw ConfigurationError(file: file, key: key, "must be a number") }
             return d
         }
         /// A whole number within `range` (YAML gives Doubles: 1e300, .inf and .nan must not reach Int conversions).
-        func wholeNumber(_ key: String, _ value: Node, _ range: ClosedRange<Int>, _ what: String) throws -> Int {
+        func wholeNumber(_ key: String, _ value: YAMLNode, _ range: ClosedRange<Int>, _ what: String) throws -> Int {
             let d = try number(key, value)
             guard d.isFinite, d == d.rounded(), d >= Double(range.lowerBound), d <= Double(range.upperBound) else {
                 throw ConfigurationError(file: file, key: key, "must be \(what) (\(range.lowerBound)–\(range.upperBound))")
             }
             return Int(d)
         }
-        func strings(_ key: String, _ value: Node) throws -> [String] {
+        func strings(_ key: String, _ value: YAMLNode) throws -> [String] {
             if let s = value.scalar?.string { return s.isEmpty ? [] : [s] }
             guard let seq = value.sequence else { throw ConfigurationError(file: file, key: key, "must be a list of strings") }
             return try seq.map { try string(key, $0) }
@@ -218,17 +218,17 @@ public struct VKConfiguration: Sendable {
 
     /// The nested mapping at `key` as (lower-cased key, value, spelled key) — the kubelet's own spellings
     /// (`x509.clientCAFile`, `webhook.cacheTTL`) and InterLink-style capitals (`X509.ClientCAFile`) alike.
-    static func fields(_ node: Node, _ key: String, file: String?) throws -> [(String, Node, String)] {
+    static func fields(_ node: YAMLNode, _ key: String, file: String?) throws -> [(String, YAMLNode, String)] {
         guard let mapping = node.mapping else { throw ConfigurationError(file: file, key: key, "must be a mapping") }
         return mapping.compactMap { k, v in k.scalar.map { ($0.string.lowercased(), v, "\(key).\($0.string)") } }
     }
 
-    static func boolean(_ node: Node, _ key: String, file: String?) throws -> Bool {
-        guard let scalar = node.scalar, let b = Bool.construct(from: scalar) else { throw ConfigurationError(file: file, key: key, "must be true or false") }
+    static func boolean(_ node: YAMLNode, _ key: String, file: String?) throws -> Bool {
+        guard let scalar = node.scalar, let b = scalar.bool else { throw ConfigurationError(file: file, key: key, "must be true or false") }
         return b
     }
 
-    static func duration(_ node: Node, _ key: String, file: String?) throws -> Double {
+    static func duration(_ node: YAMLNode, _ key: String, file: String?) throws -> Double {
         guard let text = node.scalar?.string, let seconds = GoDuration.parse(text), seconds <= 86_400 else {
             throw ConfigurationError(file: file, key: key, "must be a duration up to 24h, e.g. 2m, 30s, 5m0s")
         }
@@ -236,7 +236,7 @@ public struct VKConfiguration: Sendable {
     }
 
     /// `Authentication: {Anonymous: {Enabled}, Webhook: {Enabled, CacheTTL}, X509: {ClientCAFile}}`.
-    static func parseAuthentication(_ node: Node, into access: inout KubeletAccessPolicy, clientCAFile: inout String?, file: String?) throws {
+    static func parseAuthentication(_ node: YAMLNode, into access: inout KubeletAccessPolicy, clientCAFile: inout String?, file: String?) throws {
         for (name, value, spelled) in try fields(node, "Authentication", file: file) {
             switch name {
             case "anonymous":
@@ -263,7 +263,7 @@ public struct VKConfiguration: Sendable {
     }
 
     /// `Authorization: {Mode: Webhook|AlwaysAllow, Webhook: {CacheAuthorizedTTL, CacheUnauthorizedTTL}}`.
-    static func parseAuthorization(_ node: Node, into access: inout KubeletAccessPolicy, file: String?) throws {
+    static func parseAuthorization(_ node: YAMLNode, into access: inout KubeletAccessPolicy, file: String?) throws {
         for (name, value, spelled) in try fields(node, "Authorization", file: file) {
             switch name {
             case "mode":

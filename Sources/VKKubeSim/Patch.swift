@@ -2,7 +2,7 @@
 
 import Foundation
 import VKKubeAPI
-import Yams
+import VKYAML
 
 /// The three PATCH bodies the apiserver accepts besides server-side apply, applied to an object's JSON:
 ///
@@ -26,7 +26,7 @@ enum Patch {
     /// apiserver checks it: an object whose apiVersion and kind name the resource, and whose
     /// metadata.name, when given, is the one on the URL.
     static func applyConfiguration(_ body: [UInt8], kind: String, apiVersion: String, name: String) throws(APIStatus) -> JSONValue {
-        let node: Node?
+        let node: YAMLNode?
         do {
             node = try BoundedYAML.compose(String(decoding: body, as: UTF8.self))
         } catch {

@@ -1,50 +1,37 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import Yams
+@_exported import VKYAML
 
-/// YAML for configuration files (the VK configuration, kubeconfigs), composed with bounds.
+/// YAML for configuration files (the VK configuration, kubeconfigs, RBAC manifests, apply patches),
+/// composed with bounds by ``VKYAML/YAMLComposer`` on libyaml's event parser.
 ///
-/// libyaml (inside Yams) already refuses nesting deeper than 1,000 levels. Aliases are resolved by
-/// sharing nodes, so an alias bomb ("billion laughs": nine levels of ten aliases each) costs little memory
-/// but is exponential to walk, and decoding walks it. `compose` therefore counts the document's nodes as
-/// a decoder would see them, aliases expanded, and refuses more than `maximumNodes`; file sizes are bounded
-/// by the callers' reads (4 MiB).
+/// Nesting deeper than 1,000 levels is refused. Aliases are resolved by sharing nodes, so an alias
+/// bomb ("billion laughs": nine levels of ten aliases each) costs little memory but is exponential to walk,
+/// and decoding walks it: the composer counts every node as often as a walk would visit it and refuses more
+/// than `maximumNodes`; file sizes are bounded by the callers' reads (4 MiB).
 public enum BoundedYAML {
     /// Far above any real configuration (a kubeconfig with 100 contexts has a few thousand nodes).
     public static let maximumNodes = 100_000
 
-    public struct Violation: Error, Sendable, CustomStringConvertible {
-        public let description: String
-    }
+    /// Far above a real manifest (the bootstrap RBAC of a cluster is about a hundred objects).
+    public static let maximumDocuments = 10_000
+
+    static let composer = YAMLComposer(maximumNodes: maximumNodes, maximumDocuments: maximumDocuments)
 
     /// Composes the single document in `text` (nil when it is empty), within `maximumNodes`.
-    public static func compose(_ text: String) throws -> Node? {
-        guard let node = try Yams.compose(yaml: text) else { return nil }
-        var budget = maximumNodes
-        try count(node, &budget)
-        return node
+    public static func compose(_ text: String) throws(YAMLError) -> YAMLNode? {
+        try composer.compose(text)
     }
 
     /// Composes every document of a multi-document stream (`---` separated), within `maximumNodes` in
-    /// total and at most `maximumDocuments` documents; empty documents are skipped.
-    public static func composeAll(_ text: String) throws -> [Node] {
-        var budget = maximumNodes
-        var nodes: [Node] = []
-        // The sequence ends at the first error and keeps it in `error` rather than throwing.
-        var documents = try Yams.compose_all(yaml: text)
-        while let node = documents.next() {
-            guard nodes.count < maximumDocuments else {
-                throw Violation(description: "more than \(maximumDocuments) documents")
-            }
-            try count(node, &budget)
-            nodes.append(node)
-        }
-        if let error = documents.error { throw error }
-        return nodes
+    /// total and at most `maximumDocuments` documents.
+    public static func composeAll(_ text: String) throws(YAMLError) -> [YAMLNode] {
+        try composer.composeAll(text)
     }
 
-    /// Far above a real manifest (the bootstrap RBAC of a cluster is about a hundred objects).
-    public static let maximumDocuments = 10_000
+    public struct Violation: Error, Sendable, CustomStringConvertible {
+        public let description: String
+    }
 
     /// Decodes `T` from `text` through `compose`.
     public static func decode<T: Decodable>(_ type: T.Type, from text: String) throws -> T {
@@ -54,9 +41,8 @@ public enum BoundedYAML {
         return try YAMLDecoder().decode(type, from: node)
     }
 
-    /// A one-line, bounded description of a YAML error for messages: Yams echoes the offending source
-    /// line (which may be megabytes of binary) after the position and problem; keep only the first line,
-    /// printable ASCII, at most 200 characters.
+    /// A one-line, bounded description of a YAML error for messages: the first line, printable ASCII,
+    /// at most 200 characters (a scalar quoted in a message may be megabytes of binary).
     public static func describe(_ error: any Error) -> String {
         let text: String
         if let error = error as? DecodingError {
@@ -96,23 +82,6 @@ public enum BoundedYAML {
         case .keyNotFound(let key, let context): return "\(path(context)): missing key \"\(key.stringValue)\""
         case .dataCorrupted(let context): return "\(path(context)): \(context.debugDescription)"
         @unknown default: return String(describing: error)
-        }
-    }
-
-    private static func count(_ node: Node, _ budget: inout Int) throws(Violation) {
-        budget -= 1
-        guard budget >= 0 else {
-            throw Violation(description: "more than \(maximumNodes) YAML nodes once aliases are expanded (an alias bomb?)")
-        }
-        switch node {
-        case .scalar, .alias: return
-        case .mapping(let mapping):
-            for (key, value) in mapping {
-                try count(key, &budget)
-                try count(value, &budget)
-            }
-        case .sequence(let sequence):
-            for value in sequence { try count(value, &budget) }
         }
     }
 }

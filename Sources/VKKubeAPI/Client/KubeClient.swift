@@ -249,7 +249,7 @@ final class TokenProvider: Sendable {
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw KubeAPIError(.configuration, "token file \(path) cannot be read")
             }
-            let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let token = String(decoding: data, as: UTF8.self).trimmingWhitespace
             cache.withLock { $0 = (token, Date().addingTimeInterval(refresh)) }
             return token
         case .exec(let exec):

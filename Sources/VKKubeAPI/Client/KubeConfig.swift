@@ -3,7 +3,7 @@
 import VKFileIO
 import FoundationEssentials
 import Glibc
-import Yams
+import VKYAML
 
 /// Where the client connects and how it authenticates, resolved from a kubeconfig or the in-cluster
 /// service-account files.

@@ -2,7 +2,7 @@
 
 import Foundation
 import VKKubeAPI
-import Yams
+import VKYAML
 
 /// `rbac.authorization.k8s.io/v1` PolicyRule.
 public struct PolicyRule: Codable, Sendable, Hashable {
@@ -128,7 +128,7 @@ public struct RBACPolicy: Sendable, Hashable {
     /// validation does for what authorization relies on (names, verbs, roleRef kind and scope).
     public static func load(yaml text: String, file: String) throws(LoadError) -> RBACPolicy {
         var policy = RBACPolicy()
-        let documents: [Node]
+        let documents: [YAMLNode]
         do {
             documents = try BoundedYAML.composeAll(text)
         } catch {
