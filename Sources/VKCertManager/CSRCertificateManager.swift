@@ -2,7 +2,8 @@
 
 import VKBigNum
 import VKDER
-import Foundation
+import FoundationEssentials
+import Glibc
 import VKKubeAPI
 import Logging
 import Metrics

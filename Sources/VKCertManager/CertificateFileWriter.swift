@@ -2,7 +2,8 @@
 
 import VKBigNum
 import VKFileIO
-import Foundation
+import FoundationEssentials
+import Glibc
 import Logging
 import Synchronization
 

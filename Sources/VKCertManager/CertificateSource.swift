@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Supplies the serving identity for each TLS handshake. `current()` is called on every ClientHello, so
 /// it must be cheap: sources keep the identity in memory and re-check files only when they change.

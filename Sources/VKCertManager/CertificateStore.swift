@@ -2,7 +2,8 @@
 
 import VKBigNum
 import VKFileIO
-import Foundation
+import FoundationEssentials
+import Glibc
 import VKRSA
 import VKX509
 
@@ -66,7 +67,7 @@ public final class CertificateStore: Sendable {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        func p(_ v: Int?) -> String { String(format: "%02d", v ?? 0) }
+        func p(_ v: Int?) -> String { (v ?? 0) < 10 ? "0\(v ?? 0)" : "\(v ?? 0)" }
         return "\(c.year ?? 0)-\(p(c.month))-\(p(c.day))-\(p(c.hour))-\(p(c.minute))-\(p(c.second))"
     }
 
@@ -96,7 +97,7 @@ public final class CertificateStore: Sendable {
 
     /// Deletes timestamped files beyond the newest `keep`, never the current target.
     func prune() {
-        let current = (try? FileManager.default.destinationOfSymbolicLink(atPath: currentPath)).map { ($0 as NSString).lastPathComponent }
+        let current = (try? FileManager.default.destinationOfSymbolicLink(atPath: currentPath)).map { PathText.lastComponent(of: $0) }
         let files = ((try? FileSystem.listDirectory(directory)) ?? []).filter {
             $0.hasPrefix("\(prefix)-") && $0.hasSuffix(".pem") && $0.first != "." && !$0.contains("current") && !$0.contains("updated") && !$0.contains("pending")
         }.sorted()
@@ -118,6 +119,8 @@ public final class CertificateStore: Sendable {
         }
     }
 
+    struct PendingName: Decodable { let name: String }
+
     /// Persists the pending key (0600), then its CSR name: both exist before the CSR is created.
     public func savePending(_ pending: PendingRequest) throws {
         var keyPEM = pending.key.pkcs8PEMBytes
@@ -132,7 +135,7 @@ public final class CertificateStore: Sendable {
         defer { SecureMemory.wipe(&keyBytes) }
         guard let key = try? PrivateKey.load(keyBytes).key,
             let json = try? FileSystem.read(pendingNamePath),
-            let object = try? JSONSerialization.jsonObject(with: Data(json)) as? [String: Any], let name = object["name"] as? String
+            let name = try? JSONDecoder().decode(PendingName.self, from: Data(json)).name
         else { return nil }
         return PendingRequest(name: name, key: key)
     }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Who may call the kubelet API, configured as the kubelet's `authentication` and `authorization`
 /// (KubeletConfiguration: `x509.clientCAFile`, `webhook.enabled` + `cacheTTL`, `anonymous.enabled`;

@@ -2,7 +2,8 @@
 
 import VKDER
 import VKFileIO
-import Foundation
+import FoundationEssentials
+import Glibc
 import Logging
 import Metrics
 import Synchronization

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import VKBigNum
-import Foundation
+import FoundationEssentials
+import Glibc
 import VKKubeAPI
 import Logging
 import VKX509

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import Foundation
+import FoundationEssentials
+import Glibc
 import Synchronization
 
 /// A bounded map whose entries expire: the kubelet's webhook decision and token caches. When full,

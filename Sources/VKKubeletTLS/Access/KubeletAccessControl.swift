@@ -2,7 +2,8 @@
 
 import VKCertManager
 import VKDER
-import Foundation
+import FoundationEssentials
+import Glibc
 import VKHash
 import VKKubeAPI
 import Logging
@@ -95,7 +96,7 @@ public final class KubeletAccessControl: Sendable {
         guard let header else { return nil }
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-        let token = parts[1].trimmingCharacters(in: .whitespaces)
+        let token = parts[1].trimmingSpacesAndTabs
         return token.isEmpty ? nil : token
     }
 
@@ -151,6 +152,6 @@ public final class KubeletAccessControl: Sendable {
     /// The request-target's path, percent-decoded (as Go's URL.Path), without the query.
     package static func path(of target: String) -> String {
         let raw = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? target
-        return raw.removingPercentEncoding ?? raw
+        return raw.removingPercentEscapes ?? raw
     }
 }

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import Foundation
+import FoundationEssentials
+import Glibc
 import NIOCore
+import VKKubeAPI
 import NIOSSL
 
 /// Authenticates and authorizes a connection's request before any byte reaches the upstream (the
@@ -149,13 +151,13 @@ package final class RelayGate: ChannelInboundHandler, RemovableChannelHandler {
             for line in lines.dropFirst() {
                 guard let colon = line.firstIndex(of: ":"), colon != line.startIndex,
                       !line[..<colon].contains(where: { $0 == " " || $0 == "\t" }) else { return nil }
-                headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+                headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingSpacesAndTabs))
             }
             self.headers = headers
         }
 
         package func values(_ name: String) -> [String] {
-            headers.filter { $0.0.caseInsensitiveCompare(name) == .orderedSame }.map(\.1)
+            headers.filter { $0.0.lowercased() == name.lowercased() }.map(\.1)
         }
 
         package var authorization: String? { values("Authorization").first }
@@ -163,13 +165,13 @@ package final class RelayGate: ChannelInboundHandler, RemovableChannelHandler {
         /// `Connection: upgrade` with an `Upgrade` header (SPDY/3.1 or websocket for exec and attach).
         package var isUpgrade: Bool {
             !values("Upgrade").isEmpty
-                && values("Connection").flatMap { $0.split(separator: ",") }.contains { $0.trimmingCharacters(in: .whitespaces).lowercased() == "upgrade" }
+                && values("Connection").flatMap { $0.split(separator: ",") }.contains { $0.trimmingSpacesAndTabs.lowercased() == "upgrade" }
         }
 
         /// The head with every Connection header replaced by `Connection: close`.
         package var closingHead: String {
             var out = "\(method) \(target) \(version)\r\n"
-            for (name, value) in headers where name.caseInsensitiveCompare("Connection") != .orderedSame {
+            for (name, value) in headers where name.lowercased() != "connection" {
                 out += "\(name): \(value)\r\n"
             }
             return out + "Connection: close\r\n\r\n"

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import CoreMetrics
-import Foundation
+import FoundationEssentials
+import Glibc
 import Synchronization
 import VKCertManager
 

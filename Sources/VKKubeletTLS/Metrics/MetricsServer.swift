@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import VKCertManager
-import Foundation
+import FoundationEssentials
+import Glibc
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
