@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import Foundation
+import FoundationEssentials
+import Glibc
 import VKKubeAPI
 import Synchronization
 
@@ -27,8 +28,8 @@ public struct APIRequest: Sendable {
         if parts.count > 1 {
             for pair in parts[1].split(separator: "&") {
                 let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                let key = String(kv[0]).removingPercentEncoding ?? String(kv[0])
-                let value = kv.count > 1 ? (String(kv[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(kv[1])) : ""
+                let key = String(kv[0]).removingPercentEscapes ?? String(kv[0])
+                let value = kv.count > 1 ? (String(kv[1]).replacing("+", with: " ").removingPercentEscapes ?? String(kv[1])) : ""
                 query[key] = value
             }
         }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import Foundation
+import FoundationEssentials
+import Glibc
 import VKKubeAPI
 import NIOConcurrencyHelpers
 import NIOCore
@@ -231,8 +232,8 @@ package final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHa
                 watchID = try store.subscribe(from: watch.resourceVersion, selector: watch.selector) { event in
                     let line: Data
                     if table {
-                        let object = (try? JSONSerialization.jsonObject(with: CSRTable.table([event.object], resourceVersion: String(event.resourceVersion), now: now()))) ?? [:]
-                        line = (try? JSONSerialization.data(withJSONObject: ["type": event.type, "object": object])) ?? Data()
+                        let object = (try? AnyJSON.parse(CSRTable.table([event.object], resourceVersion: String(event.resourceVersion), now: now()))) ?? [:]
+                        line = (try? AnyJSON.data(["type": event.type, "object": object])) ?? Data()
                     } else {
                         line = (try? encoder.encode(WatchEvent(type: event.type, object: event.object))) ?? Data()
                     }

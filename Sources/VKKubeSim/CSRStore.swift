@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import Foundation
+import FoundationEssentials
+import Glibc
 import VKKubeAPI
 import Synchronization
 
@@ -55,23 +56,23 @@ public struct Selector: Sendable {
         }
         guard depth == 0 else { throw APIStatus.badRequest("unable to parse requirement: found '', expected: ')'") }
         if !current.isEmpty || !parts.isEmpty { parts.append(current) }
-        return parts.map { $0.trimmingCharacters(in: .whitespaces) }
+        return parts.map { $0.trimmingSpacesAndTabs }
     }
 
     static func labelRequirement(_ part: String) throws(APIStatus) -> (key: String, op: LabelOperator, values: [String]) {
         func bad(_ why: String) -> APIStatus { APIStatus.badRequest("unable to parse requirement: \(why)") }
         guard !part.isEmpty else { throw bad("found '', expected: identifier") }
         if part.hasPrefix("!") {
-            let key = part.dropFirst().trimmingCharacters(in: .whitespaces)
+            let key = part.dropFirst().trimmingSpacesAndTabs
             try checkKey(key)
             return (key, .notExists, [])
         }
         for (word, op) in [(" notin ", LabelOperator.notIn), (" in ", .isIn)] {
-            if let range = part.range(of: word) {
-                let key = part[..<range.lowerBound].trimmingCharacters(in: .whitespaces)
-                let list = part[range.upperBound...].trimmingCharacters(in: .whitespaces)
+            if let range = part.firstRange(of: word) {
+                let key = part[..<range.lowerBound].trimmingSpacesAndTabs
+                let list = part[range.upperBound...].trimmingSpacesAndTabs
                 guard list.hasPrefix("("), list.hasSuffix(")") else { throw bad("found '\(list)', expected: '('") }
-                let values = list.dropFirst().dropLast().split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+                let values = list.dropFirst().dropLast().split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingSpacesAndTabs }
                 try checkKey(key)
                 for value in values { try checkValue(value) }
                 return (key, op, values)
@@ -79,7 +80,7 @@ public struct Selector: Sendable {
         }
         if part.contains("=") {
             let (key, equals, value) = try split(part)
-            let k = key.trimmingCharacters(in: .whitespaces), v = value.trimmingCharacters(in: .whitespaces)
+            let k = key.trimmingSpacesAndTabs, v = value.trimmingSpacesAndTabs
             try checkKey(k)
             try checkValue(v)
             return (k, equals ? .equals : .notEquals, [v])

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import Foundation
+import FoundationEssentials
+import Glibc
 import VKKubeAPI
 
 /// The core/v1 routes the emulator serves: Namespaces (list, get, create, delete) and Secrets (list in a
@@ -181,12 +182,12 @@ extension APIRouter {
         }
         let document: Any
         do {
-            document = try JSONSerialization.jsonObject(with: KubeJSON.encoder().encode(current))
+            document = try AnyJSON.parse(KubeJSON.encoder().encode(current))
         } catch {
             throw APIStatus.internalError("cannot encode the stored object")
         }
         let result = try Patch.apply(kind, patch: request.body, to: document)
-        guard JSONSerialization.isValidJSONObject(result), let data = try? JSONSerialization.data(withJSONObject: result) else {
+        guard AnyJSON.isDocument(result), let data = try? AnyJSON.data(result) else {
             throw APIStatus.badRequest("the patch result is not a JSON object")
         }
         do {
@@ -215,6 +216,6 @@ enum SecretTable {
         }
         let object: [String: Any] = ["kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": ["resourceVersion": resourceVersion],
                                      "columnDefinitions": columns, "rows": rows]
-        return (try? JSONSerialization.data(withJSONObject: object)) ?? Data()
+        return (try? AnyJSON.data(object)) ?? Data()
     }
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import VKDER
-import Foundation
+import FoundationEssentials
+import Glibc
 import VKKubeAPI
 import VKBigNum
 import NIOConcurrencyHelpers

@@ -2,7 +2,8 @@
 
 import VKDER
 import Dispatch
-import Foundation
+import FoundationEssentials
+import Glibc
 import VKKubeAPI
 import VKRSA
 import VKX509

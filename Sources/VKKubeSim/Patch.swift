@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import Foundation
+import FoundationEssentials
+import Glibc
 import VKKubeAPI
 import VKYAML
 
@@ -19,7 +20,7 @@ import VKYAML
 enum Patch {
     /// `application/apply-patch+yaml`: server-side apply.
     static func isApply(_ contentType: String) -> Bool {
-        contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } == "application/apply-patch+yaml"
+        contentType.split(separator: ";").first.map { $0.trimmingSpacesAndTabs } == "application/apply-patch+yaml"
     }
 
     /// The configuration of an apply (YAML, which JSON is a subset of; bounded compose), checked as the
@@ -57,7 +58,7 @@ enum Patch {
         case merge, strategic, json
 
         init?(contentType: String) {
-            let type = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+            let type = contentType.split(separator: ";").first.map { $0.trimmingSpacesAndTabs } ?? ""
             switch type {
             case "application/merge-patch+json": self = .merge
             case "application/strategic-merge-patch+json": self = .strategic
@@ -76,14 +77,14 @@ enum Patch {
     static func apply(_ kind: Kind, patch body: [UInt8], to document: Any) throws(APIStatus) -> Any {
         let patch: Any
         do {
-            patch = try JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed])
+            patch = try AnyJSON.parse(body)
         } catch {
-            throw APIStatus.badRequest("error decoding patch: \(error.localizedDescription)")
+            throw APIStatus.badRequest("error decoding patch: \(error)")
         }
         switch kind {
         case .merge:
             guard patch is [String: Any] else { throw APIStatus.badRequest("json: cannot unmarshal \(typeName(patch)) into Go value of type map[string]interface {}") }
-            return mergePatch(document, patch) ?? NSNull()
+            return mergePatch(document, patch) ?? JSONNull()
         case .strategic:
             guard let map = patch as? [String: Any] else { throw APIStatus.badRequest("json: cannot unmarshal \(typeName(patch)) into Go value of type map[string]interface {}") }
             return try strategic(document, map, path: "")
@@ -98,8 +99,9 @@ enum Patch {
         switch value {
         case is [Any]: "array"
         case is String: "string"
-        case is NSNumber: "number"
-        case is NSNull: "null"
+        case is Bool: "bool"
+        case is Int64, is Double: "number"
+        case is JSONNull: "null"
         default: "object"
         }
     }
@@ -110,7 +112,7 @@ enum Patch {
         guard let patch = patch as? [String: Any] else { return patch }
         var result = (target as? [String: Any]) ?? [:]
         for (key, value) in patch {
-            if value is NSNull {
+            if value is JSONNull {
                 result[key] = nil
             } else {
                 result[key] = mergePatch(result[key], value)
@@ -131,7 +133,7 @@ enum Patch {
         for (key, value) in patch {
             if key == "$patch" || key.hasPrefix("$setElementOrder/") || key == "$retainKeys" { continue }
             let childPath = path.isEmpty ? key : path + "." + key
-            if value is NSNull {
+            if value is JSONNull {
                 result[key] = nil
             } else if let mergeKey = strategicMergeKeys[childPath], let items = value as? [Any] {
                 result[key] = try mergeList(result[key] as? [Any] ?? [], items, key: mergeKey, path: childPath)
@@ -193,7 +195,7 @@ enum Patch {
                 doc = try add(doc, pointer, value, path: path)
             case "test":
                 let actual = try? get(doc, pointer, path: path)
-                guard let actual, jsonEqual(actual, operation["value"] ?? NSNull()) else {
+                guard let actual, jsonEqual(actual, operation["value"] ?? JSONNull()) else {
                     throw invalidPatch("testing value \(path) failed: test failed")
                 }
             default:
@@ -212,7 +214,7 @@ enum Patch {
         if text.isEmpty { return [] }
         guard text.hasPrefix("/") else { throw invalidPatch("JSON pointer \"\(text)\" does not start with /") }
         return text.dropFirst().split(separator: "/", omittingEmptySubsequences: false).map {
-            $0.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
+            String($0).replacing("~1", with: "/").replacing("~0", with: "~")
         }
     }
 
@@ -283,8 +285,7 @@ enum Patch {
     }
 
     private static func jsonEqual(_ a: Any, _ b: Any) -> Bool {
-        guard let x = try? JSONSerialization.data(withJSONObject: ["v": a], options: [.sortedKeys, .fragmentsAllowed]),
-            let y = try? JSONSerialization.data(withJSONObject: ["v": b], options: [.sortedKeys, .fragmentsAllowed])
+        guard let x = try? AnyJSON.data(["v": a], sortedKeys: true), let y = try? AnyJSON.data(["v": b], sortedKeys: true)
         else { return false }
         return x == y
     }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import Foundation
+import FoundationEssentials
+import Glibc
 import VKKubeAPI
 
 /// The RBAC objects the emulator serves (`rbac.authorization.k8s.io/v1`), seeded with the policy the

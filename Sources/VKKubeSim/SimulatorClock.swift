@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import Foundation
+import FoundationEssentials
+import Glibc
 import Synchronization
 
 /// Time source of the emulator, injectable so tests can jump 24 hours ahead for the cleaner.

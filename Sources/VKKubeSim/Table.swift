@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import Foundation
+import FoundationEssentials
+import Glibc
 import VKKubeAPI
 
 /// `meta.k8s.io/v1` Table rendering of CSRs as the apiserver's printers produce it (columns NAME, AGE,
@@ -39,7 +40,7 @@ enum CSRTable {
             "kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": ["resourceVersion": resourceVersion],
             "columnDefinitions": columns, "rows": items.map { row($0, now: now) },
         ]
-        return (try? JSONSerialization.data(withJSONObject: object)) ?? Data()
+        return (try? AnyJSON.data(object)) ?? Data()
     }
 
     /// apimachinery `duration.HumanDuration`.

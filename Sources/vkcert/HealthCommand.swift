@@ -98,7 +98,7 @@ enum HealthProbe {
         guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), let status = Int(parts[1]) else {
             return .failure(Failure(description: response.isEmpty ? "no response" : "not an HTTP response"))
         }
-        let body = text.range(of: "\r\n\r\n").map { String(text[$0.upperBound...]) } ?? ""
+        let body = text.firstRange(of: "\r\n\r\n").map { String(text[$0.upperBound...]) } ?? ""
         return .success((status, body))
     }
 }

@@ -4,7 +4,8 @@ import ArgumentParser
 import VKCertCommands
 import Dispatch
 import VKFileIO
-import Foundation
+import FoundationEssentials
+import Glibc
 import VKCertManager
 import VKKubeAPI
 import VKKubeSim
@@ -57,9 +58,15 @@ struct SandboxRun: AsyncParsableCommand {
         "RBAC manifest to authorize with on top of the apiserver's bootstrap roles (repeatable; e.g. deploy/rbac.yaml).", valueName: "FILE"))
     var rbacFiles: [String] = []
 
+    /// `$TMPDIR` (with a trailing slash) or /tmp/, as NSTemporaryDirectory gave.
+    static var temporaryDirectory: String {
+        guard let tmp = ProcessInfo.processInfo.environment["TMPDIR"], !tmp.isEmpty else { return "/tmp/" }
+        return tmp.hasSuffix("/") ? tmp : tmp + "/"
+    }
+
     func run() async throws {
         let logger = makeLogger(verbose: false)
-        let directory = dir ?? (NSTemporaryDirectory() + "vkcert-sandbox-" + String(UInt32.random(in: 0...UInt32.max), radix: 36))
+        let directory = dir ?? (Self.temporaryDirectory + "vkcert-sandbox-" + String(UInt32.random(in: 0...UInt32.max), radix: 36))
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var options = KubeSimulator.Options()
         options.ca = try Self.sandboxCA(in: directory)
@@ -297,7 +304,7 @@ struct APIServerCommand: AsyncParsableCommand {
             throw CLIFailure.input("--signing-duration \"\(signingDuration)\" is not a duration of at least 10m (e.g. 8760h)")
         }
         var options = KubeSimulator.Options()
-        options.host = String(listen[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        options.host = String(String(listen[..<colon]).drop { $0 == "[" || $0 == "]" }.reversed().drop { $0 == "[" || $0 == "]" }.reversed())
         options.port = port
         options.tls = tls
         options.autoApprove = autoApprove

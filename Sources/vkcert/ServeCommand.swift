@@ -3,7 +3,8 @@
 import ArgumentParser
 import VKCertCommands
 import VKCertManager
-import Foundation
+import FoundationEssentials
+import Glibc
 import VKKubeAPI
 import VKKubeletTLS
 import Logging

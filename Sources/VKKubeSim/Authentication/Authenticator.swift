@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import VKDER
-import Foundation
+import FoundationEssentials
+import Glibc
 import Synchronization
 import VKX509
 
@@ -51,7 +52,7 @@ public final class Authenticator: Sendable {
         // "Bearer" is matched case-insensitively, as pkg/authentication/request/bearertoken does.
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { return .anonymous }
-        let token = parts[1].trimmingCharacters(in: .whitespaces)
+        let token = parts[1].trimmingSpacesAndTabs
         // An empty bearer token is no credential at all (bearertoken.go returns "not authenticated", no error).
         guard !token.isEmpty else { return .anonymous }
         if let user = tokens.withLock({ $0[token] }) { return .authenticated(user.withAuthenticatedGroup()) }

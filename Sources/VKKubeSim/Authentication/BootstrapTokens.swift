@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import Foundation
+import FoundationEssentials
+import Glibc
 import VKKubeAPI
 
 /// Bootstrap-token authentication as kube-apiserver's `--enable-bootstrap-token-auth` does it
@@ -28,7 +29,7 @@ enum BootstrapTokens {
         }
         var groups = ["system:bootstrappers"]
         if let extra = value("auth-extra-groups") {
-            for group in extra.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !group.isEmpty {
+            for group in extra.split(separator: ",").map({ $0.trimmingSpacesAndTabs }) where !group.isEmpty {
                 guard isBootstrapGroup(group) else { return nil }
                 if !groups.contains(group) { groups.append(group) }
             }

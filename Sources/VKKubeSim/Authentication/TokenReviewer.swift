@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import Foundation
+import FoundationEssentials
+import Glibc
 import VKKubeAPI
 
 /// `authentication.k8s.io/v1` TokenReview, as pkg/registry/authentication/tokenreview's REST.Create

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Who made a request, as the apiserver's `user.Info`: a name, a uid and groups.
 public struct UserInfo: Sendable, Hashable {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import Foundation
+import FoundationEssentials
+import Glibc
 import VKKubeAPI
 
 /// `authorization.k8s.io/v1` SubjectAccessReview and SelfSubjectAccessReview (what `kubectl auth can-i`

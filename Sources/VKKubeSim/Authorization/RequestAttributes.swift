@@ -86,7 +86,7 @@ public struct RequestAttributes: Sendable, Hashable {
         for requirement in selector.split(separator: ",") {
             let text = String(requirement)
             for op in ["==", "="] {
-                if let range = text.range(of: op), text[..<range.lowerBound] == "metadata.name" {
+                if let range = text.firstRange(of: op), text[..<range.lowerBound] == "metadata.name" {
                     let value = String(text[range.upperBound...])
                     guard !value.isEmpty, value != ".", value != "..", !value.contains("/"), !value.contains("%"),
                           !text[..<range.lowerBound].hasSuffix("!") else { return nil }

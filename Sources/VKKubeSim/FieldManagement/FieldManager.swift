@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import Foundation
+import FoundationEssentials
+import Glibc
 import VKKubeAPI
 
 /// managedFields and server-side apply, reduced to the emulator's objects (k8s.io/apiserver

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
-import Foundation
+import FoundationEssentials
+import Glibc
 import VKKubeAPI
 
 /// core/v1 Secrets as the apiserver's registry and validation treat them (pkg/registry/core/secret
