@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 import VKBigNum
+import VKDER
 import VKFileIO
 import FoundationEssentials
 import Glibc
@@ -63,12 +64,13 @@ public final class CertificateStore: Sendable {
         return nil
     }
 
+    /// `2026-12-03-20-29-49` in UTC, from the toolkit's calendar (FoundationEssentials has no time-zone
+    /// data: `TimeZone(identifier: "UTC")` is nil there).
     static func timestamp(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        func p(_ v: Int?) -> String { (v ?? 0) < 10 ? "0\(v ?? 0)" : "\(v ?? 0)" }
-        return "\(c.year ?? 0)-\(p(c.month))-\(p(c.day))-\(p(c.hour))-\(p(c.minute))-\(p(c.second))"
+        let seconds = date.timeIntervalSince1970
+        let c = DERTime(secondsSinceEpoch: seconds.isFinite ? Int64(max(min(seconds, 253_402_300_799), -62_135_596_800).rounded(.down)) : 0).components
+        func p(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return "\(c.year)-\(p(c.month))-\(p(c.day))-\(p(c.hour))-\(p(c.minute))-\(p(c.second))"
     }
 
     /// Writes the pair and points `-current.pem` at it; every step is atomic, so a crash at any point
