@@ -3,15 +3,16 @@
 #
 # Fully static binaries (glibc, libstdc++, the Swift runtime and GMP all linked in; `ldd` says "not a
 # dynamic executable"):
-#   vkcert        the whole tool (serve, sandbox, …)                         budget: 40 MB stripped
-#   vkcert-audit  the offline commands only, from the modules below VKKubeAPI  budget: 10 MB stripped
+#   vkcert        the whole tool (serve, sandbox, …)                         budget: 30 MB stripped
+#   vkcert-audit  the offline commands only, from the modules below VKKubeAPI  budget: 18 MB stripped
+#                 (issue 18's target is 16 MB: the Swift runtime plus FoundationEssentials is the floor)
 #
 #   scripts/build-static.sh [--audit-only] [--out DIR]     default DIR: .build-static/dist
 #
 # Each binary is built with `swift build -c release -Xswiftc -static-executable` (GMP's libgmp.a is picked
 # up through pkg-config), stripped into DIR, checked with ldd, and run with an empty environment
-# (`env -i`) on a certificate. Exit 1 if a binary is not static or does not run; sizes over budget are
-# reported, not fatal (see README "Static binaries" for where the bytes go).
+# (`env -i`) on a certificate. Exit 1 if a binary is not static, does not run, links ICU (`icudt`
+# symbols) or is over its budget (see README "Static binaries" for where the bytes go).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -30,7 +31,7 @@ out="$(cd "$out" && pwd)"
 cert="$root/Vectors/openssl/x509/typical.pem"
 status=0
 for product in "${products[@]}"; do
-    case "$product" in vkcert) budget=40 ;; *) budget=10 ;; esac
+    case "$product" in vkcert) budget=30 ;; *) budget=18 ;; esac
     echo "static: building $product (release, -static-executable)…" >&2
     # glibc warns that getpwnam/dlopen in a static binary need the same glibc at run time: expected, filtered.
     set +e
@@ -48,7 +49,10 @@ for product in "${products[@]}"; do
     size=$(stat -c %s "$out/$product")
     mb=$(python3 -c "print(f'{$size/1e6:.1f}')")
     verdict=$(python3 -c "print('within' if $size <= $budget*1e6 else 'OVER')")
+    [ "$verdict" = within ] || status=1
+    # No Foundation above the core means no ICU: its data table alone was 34 MB.
+    if nm "$built" 2>/dev/null | grep -q icudt; then icu="LINKS ICU"; status=1; else icu="no ICU"; fi
     if (cd / && env -i "$out/$product" inspect "$cert" | grep -q "Subject:"); then runs="runs with env -i"; else runs="FAILS with env -i"; status=1; fi
-    echo "static: $out/$product: $linkage, $mb MB stripped ($verdict the $budget MB budget), $runs"
+    echo "static: $out/$product: $linkage, $mb MB stripped ($verdict the $budget MB budget), $icu, $runs"
 done
 exit $status
