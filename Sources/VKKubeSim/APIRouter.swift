@@ -395,7 +395,7 @@ public final class APIRouter: Sendable {
     }
 
     /// `limit`: a positive whole number; anything else is ignored, as the apiserver ignores it.
-    private func limit(_ request: APIRequest) throws(APIStatus) -> Int? {
+    func limit(_ request: APIRequest) throws(APIStatus) -> Int? {
         guard let text = request.query["limit"], let value = Int(text), value > 0 else { return nil }
         return value
     }

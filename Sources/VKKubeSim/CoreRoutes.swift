@@ -93,11 +93,16 @@ extension APIRouter {
         if let watch = request.watchRequest(selector: try secretSelector(request), table: false, source: .secrets(namespace: namespace)) {
             return .watch(watch)
         }
-        let (items, rv) = secrets.list(namespace: namespace, matching: try secretSelector(request))
+        // The generic store's pages, as for CSRs (client-go's pager lists Secrets in chunks of 500).
+        let selector = try secretSelector(request)
+        let page = try secrets.page(namespace: namespace, selector, limit: try limit(request), continue: request.query["continue"])
         if request.wantsTable {
-            return .body(status: 200, contentType: "application/json", data: SecretTable.table(items, resourceVersion: rv, now: store.clock.now()))
+            return .body(status: 200, contentType: "application/json", data: SecretTable.table(page.items, resourceVersion: page.resourceVersion, now: store.clock.now()))
         }
-        return .encoded(200, SecretList(resourceVersion: rv, items: items))
+        var list = SecretList(resourceVersion: page.resourceVersion, items: page.items)
+        list.metadata.continue = page.continueToken
+        list.metadata.remainingItemCount = selector.isEmpty ? page.remaining : nil
+        return .encoded(200, list)
     }
 
     private func secretCollection(_ request: APIRequest, namespace: String) throws(APIStatus) -> APIResponse {

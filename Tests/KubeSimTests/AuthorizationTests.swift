@@ -93,7 +93,7 @@ struct AuthorizationTests {
         config["csr"] = try cluster.dir.write("n.pem", Array(csr.utf8))
         config["other_csr"] = try cluster.dir.write("o.pem", Array(other.utf8))
         let configFile = try cluster.dir.write("config.json", Array(try JSONSerialization.data(withJSONObject: config)))
-        try PythonClientTests.runChecks("pyclient_auth_checks.py", [configFile], minimum: 37)
+        try PythonClientTests.runChecks("pyclient_auth_checks.py", [configFile], minimum: 38)
     }
 
     /// `kubectl auth can-i` (SelfSubjectAccessReview, with `--as` impersonation headers) and kubectl's

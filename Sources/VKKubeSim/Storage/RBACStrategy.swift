@@ -62,7 +62,7 @@ enum RBACStrategy {
                 return causes
             }
         )
-        strategy.nameIsPathSegment = true
+        strategy.nameRule = .pathSegment
         return strategy
     }
 
