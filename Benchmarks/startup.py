@@ -4,7 +4,7 @@
 
   serve    `vkcert serve` in manual mode (an RSA-2048 pair on disk) until its TLS listener completes a
            handshake: wall milliseconds from exec to the first completed handshake, and the server's
-           CPU (user + sys, from wait4 after killing it at that moment);
+           CPU (user + sys, from wait4 after killing it at that moment) and resident memory then;
   inspect  `vkcert inspect CERT` as a whole process: child CPU and wall, beside `openssl x509 -noout -text`.
 
   Benchmarks/startup.py [--runs N] [--json] LABEL=BINARY...
@@ -63,12 +63,14 @@ def serve_once(binary, work):
                 raise SystemExit(f"startup: {binary} serve did not answer a handshake within 30 s")
             time.sleep(0.002)
         wall = (time.perf_counter() - t0) * 1000
+        with open(f"/proc/{proc.pid}/status") as f:
+            rss_mb = next(int(l.split()[1]) for l in f if l.startswith("VmRSS:")) / 1024
         # Killed at once and reaped with wait4: its rusage is the CPU up to the first handshake (to the
         # microsecond; /proc's clock ticks are 10 ms).
         proc.kill()
         _, _, usage = os.wait4(proc.pid, 0)
         proc.returncode = -9
-        return (usage.ru_utime + usage.ru_stime) * 1000, wall
+        return (usage.ru_utime + usage.ru_stime) * 1000, wall, rss_mb
     finally:
         if proc.returncode is None:
             proc.kill()
@@ -93,8 +95,8 @@ def main():
         for label, path in binaries:
             cpu, wall = child_cpu_ms([path, "inspect", CERT])
             add((label, "inspect cpu"), cpu); add((label, "inspect wall"), wall)
-            cpu, wall = serve_once(path, work)
-            add((label, "serve cpu"), cpu); add((label, "serve wall"), wall)
+            cpu, wall, rss = serve_once(path, work)
+            add((label, "serve cpu"), cpu); add((label, "serve wall"), wall); add((label, "serve rss"), rss)
         cpu, wall = child_cpu_ms(["openssl", "x509", "-in", CERT, "-noout", "-text"])
         add(("openssl x509 -text", "inspect cpu"), cpu); add(("openssl x509 -text", "inspect wall"), wall)
         t0 = time.perf_counter()
@@ -106,10 +108,10 @@ def main():
         return
     print(f"medians of {args.runs} interleaved runs, ms (CPU = user+sys of the process; serve: until the first completed handshake)")
     labels = [label for label, _ in binaries] + ["openssl x509 -text", "s_client alone"]
-    print(f"{'binary':28} {'inspect CPU':>12} {'inspect wall':>13} {'serve CPU':>10} {'serve wall':>11}")
+    print(f"{'binary':28} {'inspect CPU':>12} {'inspect wall':>13} {'serve CPU':>10} {'serve wall':>11} {'serve RSS MB':>13}")
     for label in labels:
-        row = [medians.get(f"{label}: {w}") for w in ("inspect cpu", "inspect wall", "serve cpu", "serve wall")]
-        print(f"{label:28} " + " ".join(f"{x:>{n}.1f}" if x is not None else f"{'-':>{n}}" for x, n in zip(row, (12, 13, 10, 11))))
+        row = [medians.get(f"{label}: {w}") for w in ("inspect cpu", "inspect wall", "serve cpu", "serve wall", "serve rss")]
+        print(f"{label:28} " + " ".join(f"{x:>{n}.1f}" if x is not None else f"{'-':>{n}}" for x, n in zip(row, (12, 13, 10, 11, 13))))
 
 
 if __name__ == "__main__":
