@@ -88,6 +88,8 @@ def main():
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{work}/key.pem",
                     "-out", f"{work}/cert.pem", "-days", "30", "-subj", "/CN=system:node:startup",
                     "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
+    # vkcert-audit has no serve command: only inspect is measured for it.
+    serves = {label: "\n  serve " in subprocess.run([path, "--help"], capture_output=True, text=True).stdout for label, path in binaries}
     samples = {}
     def add(key, value):
         samples.setdefault(key, []).append(value)
@@ -95,6 +97,8 @@ def main():
         for label, path in binaries:
             cpu, wall = child_cpu_ms([path, "inspect", CERT])
             add((label, "inspect cpu"), cpu); add((label, "inspect wall"), wall)
+            if not serves[label]:
+                continue
             cpu, wall, rss = serve_once(path, work)
             add((label, "serve cpu"), cpu); add((label, "serve wall"), wall); add((label, "serve rss"), rss)
         cpu, wall = child_cpu_ms(["openssl", "x509", "-in", CERT, "-noout", "-text"])
