@@ -363,10 +363,12 @@ public final class ObjectStore<Object: StoredObject>: Sendable {
 
     /// DELETE with preconditions (409 worded as the etcd3 storage words it: k8s.io/apiserver
     /// pkg/storage/etcd3/store.go checkPreconditions, pkg/storage/interfaces.go Preconditions.Check).
-    /// Returns the object as it was stored; the DELETED event carries it with the deletion's version.
+    /// Returns the object as it was last stored with the deletion's resourceVersion — what the etcd3 store
+    /// decodes after the delete (conditionalDelete: the previous value at deleteResp.Header.Revision) — and
+    /// the DELETED event carries the same.
     @discardableResult
     public func delete(namespace: String?, _ name: String, preconditions: Preconditions = .init()) throws(APIStatus) -> Object {
-        let (event, old): (Event, Object) = try state.withLock { (s: inout State) throws(APIStatus) -> (Event, Object) in
+        let (event, deleted): (Event, Object) = try state.withLock { (s: inout State) throws(APIStatus) -> (Event, Object) in
             let k = key(namespace, name)
             guard let old = s.objects[k] else { throw notFound(name) }
             func failed(_ detail: String) -> APIStatus {
@@ -384,10 +386,10 @@ public final class ObjectStore<Object: StoredObject>: Sendable {
             s.resourceVersion += 1
             var gone = old
             gone.metadata.resourceVersion = String(s.resourceVersion)
-            return (record(&s, "DELETED", gone), old)
+            return (record(&s, "DELETED", gone), gone)
         }
         notify(event)
-        return old
+        return deleted
     }
 
     /// Every stored object (for the emulator's controllers, such as the CSR cleaner).
