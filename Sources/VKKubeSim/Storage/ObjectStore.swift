@@ -160,6 +160,12 @@ public final class ObjectStore<Object: StoredObject>: Sendable {
         return event
     }
 
+    /// (namespace, name) of a namespaced key; neither part may contain "/".
+    private static func position(ofKey key: String) -> (String, String) {
+        guard let slash = key.firstIndex(of: "/") else { return ("", key) }
+        return (String(key[..<slash]), String(key[key.index(after: slash)...]))
+    }
+
     private static func byNamespaceAndName(_ a: Object, _ b: Object) -> Bool {
         (a.metadata.namespace ?? "", a.metadata.name ?? "") < (b.metadata.namespace ?? "", b.metadata.name ?? "")
     }
@@ -242,7 +248,12 @@ public final class ObjectStore<Object: StoredObject>: Sendable {
                 }
             }
             let all = s.objects.values.filter { matches($0, namespace: namespace, selector) }.sorted(by: Self.byNamespaceAndName)
-            let after = start.map { start in all.filter { key($0.metadata.namespace, $0.metadata.name ?? "") > start } } ?? all
+            // The token's key ("ns/name", or the name) is compared in the list's own (namespace, name) order:
+            // as strings, "pages-a/x" sorts before "pages/y" although namespace "pages" lists first.
+            let after = start.map { start in
+                let position = strategy.namespaced ? Self.position(ofKey: start) : ("", start)
+                return all.filter { ($0.metadata.namespace ?? "", $0.metadata.name ?? "") > position }
+            } ?? all
             let items = Array(after.prefix(limit ?? Int.max))
             let rv = listRV ?? s.resourceVersion
             var next: String? = nil
