@@ -22,6 +22,23 @@ struct StoreTests {
         )
     }
 
+    /// CSR names are unchecked (ValidateCertificateRequestName returns nil), so a page may end on a name
+    /// holding '"' or '\\': its continue token must still decode (it was interpolated into JSON and became
+    /// a 400 "continue key is not valid" for the next page).
+    @Test func pagesContinuePastNamesThatNeedJSONEscaping() throws {
+        let store = CSRStore()
+        let names = ["a\"quote", "b\\slash", "c-plain"]
+        for name in names { _ = try store.create(try Self.request(name: name), user: .node("vk-1")) }
+        var seen: [String] = []
+        var token: String? = nil
+        repeat {
+            let page = try store.page(try Selector(field: nil, label: nil), limit: 1, continue: token)
+            seen += page.items.compactMap(\.metadata.name)
+            token = page.continueToken
+        } while token != nil
+        #expect(seen == names)
+    }
+
     @Test func createFillsIdentityAndWipesStatus() throws {
         let store = CSRStore(clock: ManualClock())
         var input = try Self.request()

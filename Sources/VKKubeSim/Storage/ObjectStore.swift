@@ -258,8 +258,9 @@ public final class ObjectStore<Object: StoredObject>: Sendable {
             let rv = listRV ?? s.resourceVersion
             var next: String? = nil
             if after.count > items.count, let last = items.last {
-                let json = #"{"v":"meta.k8s.io/v1","rv":\#(rv),"start":"\#(key(last.metadata.namespace, last.metadata.name ?? ""))"}"#
-                next = Data(json.utf8).base64EncodedString()
+                // Encoded, not interpolated: CSR names are unchecked and may hold '"' or '\\'.
+                let token = ContinueToken(v: "meta.k8s.io/v1", rv: rv, start: key(last.metadata.namespace, last.metadata.name ?? ""))
+                next = (try? JSONEncoder().encode(token)).map { Data($0).base64EncodedString() }
             }
             return Page(items: items, resourceVersion: String(rv), continueToken: next, remaining: next == nil ? nil : after.count - items.count)
         }
@@ -408,7 +409,7 @@ public final class ObjectStore<Object: StoredObject>: Sendable {
 }
 
 /// What a list's continue token holds (base64 JSON, as the apiserver's).
-struct ContinueToken: Decodable {
+struct ContinueToken: Codable {
     let v: String
     let rv: Int
     let start: String
