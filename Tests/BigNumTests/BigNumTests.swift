@@ -115,7 +115,7 @@ struct BigNumTests {
     }
 
     /// OpenSSL's `prime` command as the oracle on random odd 512-bit numbers near primes.
-    @Test func primalityAgreesWithOpenSSL() throws {
+    @Test func primalityAgreesWithOpenSSL() async throws {
         var candidates: [BigInt] = []
         var found = 0
         while candidates.count < 60 {
@@ -126,7 +126,7 @@ struct BigNumTests {
             // Keep all primes we meet and a sample of composites.
             if prime || candidates.count < 40 { candidates.append(c) }
         }
-        let result = try Run.openssl(["prime", "-hex"] + candidates.map(\.hexString))
+        let result = try await Run.openssl(["prime", "-hex"] + candidates.map(\.hexString))
         #expect(result.status == 0)
         let lines = result.stdoutText.split(separator: "\n")
         try #require(lines.count == candidates.count)

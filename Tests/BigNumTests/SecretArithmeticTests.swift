@@ -54,8 +54,8 @@ struct SecretArithmeticTests {
     }
 
     /// Garner's recombination equals s computed without CRT, for real RSA primes.
-    @Test func recombinationIsCRT() throws {
-        let key = try RSAKeyFixture.primes()
+    @Test func recombinationIsCRT() async throws {
+        let key = try await RSAKeyFixture.primes()
         for _ in 0..<10 {
             let s = Self.random(bits: 2040)
             let sp = s.modulo(key.p), sq = s.modulo(key.q)
@@ -70,8 +70,8 @@ struct SecretArithmeticTests {
     /// The window table and every other intermediate of the exponentiation live in our scratch, which
     /// is wiped before the call returns. Run once without the wipe, the same scratch holds data: so the
     /// zero check below is not vacuous.
-    @Test func exponentiationScratchIsWiped() throws {
-        let key = try RSAKeyFixture.primes()
+    @Test func exponentiationScratchIsWiped() async throws {
+        let key = try await RSAKeyFixture.primes()
         let base = Self.random(bits: 1000), exponent = Self.random(bits: 1000) + BigInt(1)
         let limbs = SecretArithmetic.powerScratchLimbs(modulus: key.p, exponentBits: key.p.bitLength)
         let unwiped = SecretScratch(count: limbs)
@@ -124,8 +124,8 @@ struct SecretArithmeticTests {
 /// The two 1024-bit primes of a committed key (Vectors/openssl/keys/rsa2048-a), as `openssl rsa -text`
 /// prints them (so the RSA module is not needed here).
 enum RSAKeyFixture {
-    static func primes() throws -> (p: BigInt, q: BigInt) {
-        let text = try Run.openssl(["rsa", "-in", Repository.vector("openssl/keys/rsa2048-a.pkcs8.pem").path, "-noout", "-text"]).stdoutText
+    static func primes() async throws -> (p: BigInt, q: BigInt) {
+        let text = try await Run.openssl(["rsa", "-in", Repository.vector("openssl/keys/rsa2048-a.pkcs8.pem").path, "-noout", "-text"]).stdoutText
         func hexBlock(_ label: String) -> BigInt? {
             guard let start = text.range(of: "\(label):\n") else { return nil }
             var hex = ""

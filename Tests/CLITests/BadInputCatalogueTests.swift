@@ -19,10 +19,10 @@ struct BadInputCatalogueTests {
         /// serving.pem (key rsa2048-b, expired since 2026) and the CA root.pem (key rsa2048-a).
         let goodCert: String, goodKey: String, caCert: String, caKey: String, goodCSR: String, message: String, signature: String
 
-        init() throws {
+        init() async throws {
             dir = try TemporaryDirectory("vkcert-badinput")
             let serving = try Repository.vectorBytes("openssl/x509/serving.pem")
-            let servingDER = try Run.openssl(["x509", "-in", Repository.vector("openssl/x509/serving.pem").path, "-outform", "DER"]).stdout
+            let servingDER = try await Run.openssl(["x509", "-in", Repository.vector("openssl/x509/serving.pem").path, "-outform", "DER"]).stdout
             goodCert = Repository.vector("openssl/x509/serving.pem").path
             goodKey = Repository.vector("openssl/keys/rsa2048-b.pkcs8.pem").path
             caCert = Repository.vector("openssl/x509/root.pem").path
@@ -156,7 +156,7 @@ struct BadInputCatalogueTests {
     }
 
     /// Runs vkcert under python's rusage (portable peak RSS of the child) with a 20 s limit.
-    static func measured(_ arguments: [String], environment: [String: String]) throws -> (result: ProcessResult, seconds: Double, maxRSSKiB: Int) {
+    static func measured(_ arguments: [String], environment: [String: String]) async throws -> (result: ProcessResult, seconds: Double, maxRSSKiB: Int) {
         let rssFile = FileManager.default.temporaryDirectory.appendingPathComponent("rss-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: rssFile) }
         let script = """
@@ -169,14 +169,14 @@ struct BadInputCatalogueTests {
             sys.exit(rc)
             """
         let start = Date()
-        let result = try Run.process("python3", ["-c", script, rssFile, Run.vkcertPath] + arguments, environment: environment)
+        let result = try await Run.process("python3", ["-c", script, rssFile, Run.vkcertPath] + arguments, environment: environment)
         let seconds = Date().timeIntervalSince(start)
         let rss = Int((try? String(contentsOfFile: rssFile, encoding: .utf8)) ?? "") ?? -1
         return (result, seconds, rss)
     }
 
-    @Test func everyCommandRejectsEveryBadFileCleanly() throws {
-        let inputs = try Inputs()
+    @Test func everyCommandRejectsEveryBadFileCleanly() async throws {
+        let inputs = try await Inputs()
         defer { inputs.dir.cleanup() }
         var environment = ProcessInfo.processInfo.environment
         // serve must not find a real cluster: no in-cluster variables, an empty HOME.
@@ -192,7 +192,7 @@ struct BadInputCatalogueTests {
                 let sentinel = Array("previous contents\n".utf8)
                 if let output = command.output { FileManager.default.createFile(atPath: output, contents: Data(sentinel)) }
                 let arguments = command.arguments(input.path)
-                let (result, seconds, rss) = try Self.measured(arguments, environment: environment)
+                let (result, seconds, rss) = try await Self.measured(arguments, environment: environment)
                 runs += 1
                 worstSeconds = max(worstSeconds, seconds)
                 worstRSS = max(worstRSS, rss)
@@ -210,7 +210,7 @@ struct BadInputCatalogueTests {
                     #expect(after == sentinel, "\(what): the existing output file was changed")
                     try? FileManager.default.removeItem(atPath: output)
                     // And a fresh output path stays absent.
-                    let (again, _, _) = try Self.measured(arguments, environment: environment)
+                    let (again, _, _) = try await Self.measured(arguments, environment: environment)
                     #expect(command.allowed.contains(again.status))
                     #expect(!FileManager.default.fileExists(atPath: output), "\(what): an output file was created on failure")
                 }
@@ -223,22 +223,22 @@ struct BadInputCatalogueTests {
 
     /// A key that does not belong to the certificate, in each place a pair is read; and a pair that
     /// matches but has expired (serving.pem's notAfter is 2026-01-01) is refused at start-up too.
-    @Test func mismatchedKeyIsNamed() throws {
-        let inputs = try Inputs()
+    @Test func mismatchedKeyIsNamed() async throws {
+        let inputs = try await Inputs()
         defer { inputs.dir.cleanup() }
         let out = inputs.dir.path("out.pem")
         let config = inputs.dir.path("mismatch.yaml")
         try "KubeletCertFile: \(inputs.goodCert)\nKubeletKeyFile: \(inputs.caKey)\nNodeName: n\nKubeletURL: 127.0.0.1\nKubeletPort: 1\n"
             .write(toFile: config, atomically: true, encoding: .utf8)
-        let serve = try Self.measured(["serve", "--config", config], environment: ProcessInfo.processInfo.environment).result
+        let serve = try await Self.measured(["serve", "--config", config], environment: ProcessInfo.processInfo.environment).result
         #expect(serve.status == 2 && serve.stderrText.contains("rsa2048-a.pkcs8.pem") && serve.stderrText.contains("does not match"), "\(serve.stderrText)")
-        let sign = try Run.vkcert(["cert", "sign", "--csr", inputs.goodCSR, "--ca-cert", inputs.caCert, "--ca-key", inputs.goodKey, "--out", out])
+        let sign = try await Run.vkcert(["cert", "sign", "--csr", inputs.goodCSR, "--ca-cert", inputs.caCert, "--ca-key", inputs.goodKey, "--out", out])
         #expect(sign.status == 2 && sign.stderrText.contains("does not belong"), "\(sign.stderrText)")
         #expect(!FileManager.default.fileExists(atPath: out))
         let expired = inputs.dir.path("expired.yaml")
         try "KubeletCertFile: \(inputs.goodCert)\nKubeletKeyFile: \(inputs.goodKey)\nNodeName: n\nKubeletURL: 127.0.0.1\nKubeletPort: 1\n"
             .write(toFile: expired, atomically: true, encoding: .utf8)
-        let stale = try Self.measured(["serve", "--config", expired], environment: ProcessInfo.processInfo.environment).result
+        let stale = try await Self.measured(["serve", "--config", expired], environment: ProcessInfo.processInfo.environment).result
         #expect(stale.status == 2 && stale.stderrText.contains("not valid now"), "\(stale.stderrText)")
     }
 }

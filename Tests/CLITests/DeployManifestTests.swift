@@ -26,15 +26,15 @@ struct DeployManifestTests {
         return ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".yaml") }.sorted().map { dir + "/" + $0 }
     }
 
-    @Test func kubernetesValidateStrict132() throws {
+    @Test func kubernetesValidateStrict132() async throws {
         #expect(Self.manifests.count >= 4, "\(Self.manifests)")
-        let result = try Run.process(try Self.tool("kubernetes-validate"), ["--strict", "-k", "1.32.0"] + Self.manifests)
+        let result = try await Run.process(try Self.tool("kubernetes-validate"), ["--strict", "-k", "1.32.0"] + Self.manifests)
         #expect(result.status == 0, "\(result.stdoutText)\(result.stderrText)")
         #expect(!result.stdoutText.contains("ERROR") && !result.stderrText.contains("ERROR"), "\(result.stdoutText)\(result.stderrText)")
     }
 
-    @Test func checkovPassesWithReasonedSkipsOnly() throws {
-        let result = try Run.process(try Self.tool("checkov"), [
+    @Test func checkovPassesWithReasonedSkipsOnly() async throws {
+        let result = try await Run.process(try Self.tool("checkov"), [
             "-d", Repository.root.appendingPathComponent("deploy").path, "--framework", "kubernetes", "--quiet", "--compact", "--skip-download", "-o", "json",
         ])
         let json = try JSONSerialization.jsonObject(with: result.stdout)

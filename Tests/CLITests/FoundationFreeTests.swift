@@ -42,8 +42,8 @@ struct FoundationFreeTests {
         #expect(try Self.loadedModules("CLITests").contains("Foundation"))
     }
 
-    @Test func theBinaryLinksNoFoundationOrICU() throws {
-        let ldd = try Run.process("ldd", [Run.vkcertPath])
+    @Test func theBinaryLinksNoFoundationOrICU() async throws {
+        let ldd = try await Run.process("ldd", [Run.vkcertPath])
         try #require(ldd.status == 0, "\(ldd.stderrText)")
         let libraries = ldd.stdoutText.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
         #expect(libraries.contains { $0.hasPrefix("libFoundationEssentials") }, "FoundationEssentials is expected (JSON coders, Date): \(ldd.stdoutText)")

@@ -9,29 +9,29 @@ import Testing
 @Suite("vkcert CLI: key, vectors", .serialized)
 struct KeyCLITests {
     @Test("key generate writes a 0600 PEM key that OpenSSL accepts", arguments: [("pkcs8", "PRIVATE KEY"), ("pkcs1", "RSA PRIVATE KEY")])
-    func generate(format: String, label: String) throws {
+    func generate(format: String, label: String) async throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
-        let result = try Run.vkcert(["key", "generate", "--format", format, "--out", dir.path("k.pem")])
+        let result = try await Run.vkcert(["key", "generate", "--format", format, "--out", dir.path("k.pem")])
         #expect(result.status == 0, "\(result.stderrText)")
         #expect(FileSystem.permissions(dir.path("k.pem")) == 0o600)
         let text = String(decoding: try dir.read("k.pem"), as: UTF8.self)
         #expect(text.hasPrefix("-----BEGIN \(label)-----\n"))
-        let check = try Run.openssl(["pkey", "-check", "-noout", "-in", dir.path("k.pem")])
+        let check = try await Run.openssl(["pkey", "-check", "-noout", "-in", dir.path("k.pem")])
         #expect(check.stdoutText.contains("Key is valid"))
-        let bits = try Run.openssl(["pkey", "-noout", "-text", "-in", dir.path("k.pem")])
+        let bits = try await Run.openssl(["pkey", "-noout", "-text", "-in", dir.path("k.pem")])
         #expect(bits.stdoutText.contains("Private-Key: (2048 bit, 2 primes)"))
         #expect(bits.stdoutText.contains("publicExponent: 65537"))
     }
 
-    @Test func publicKeyMatchesOpenSSL() throws {
+    @Test func publicKeyMatchesOpenSSL() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         let key = Repository.vector("openssl/keys/rsa2048-a.pkcs1.der").path
-        let ours = try Run.vkcert(["key", "public", "--key", key])
+        let ours = try await Run.vkcert(["key", "public", "--key", key])
         #expect(ours.status == 0)
         #expect(ours.stdout == (try Data(contentsOf: Repository.vector("openssl/keys/rsa2048-a.spki.pem"))))
-        let toFile = try Run.vkcert(["key", "public", "--key", key, "--out", dir.path("pub.pem")])
+        let toFile = try await Run.vkcert(["key", "public", "--key", key, "--out", dir.path("pub.pem")])
         #expect(toFile.status == 0 && toFile.stdout.isEmpty)
         #expect(try dir.read("pub.pem") == [UInt8](ours.stdout))
     }
@@ -42,13 +42,13 @@ struct KeyCLITests {
         ["--scheme", "pss", "--hash", "sha256"],
         ["--scheme", "pss", "--hash", "sha512", "--salt-length", "0"],
     ])
-    func signVerify(options: [String]) throws {
+    func signVerify(options: [String]) async throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         let key = Repository.vector("openssl/keys/rsa2048-b.pkcs8.pem").path
         let pub = Repository.vector("openssl/keys/rsa2048-b.spki.der").path
         let msg = try dir.write("msg", Array(repeating: 0x61, count: 100_000))
-        let signed = try Run.vkcert(["key", "sign", "--key", key, "--in", msg, "--out", dir.path("sig")] + options)
+        let signed = try await Run.vkcert(["key", "sign", "--key", key, "--in", msg, "--out", dir.path("sig")] + options)
         #expect(signed.status == 0, "\(signed.stderrText)")
         let hash = options[options.firstIndex(of: "--hash")! + 1]
         var opensslArgs = ["dgst", "-\(hash)", "-verify", Repository.vector("openssl/keys/rsa2048-b.spki.pem").path, "-signature", dir.path("sig")]
@@ -56,19 +56,19 @@ struct KeyCLITests {
             let salt = options.firstIndex(of: "--salt-length").map { options[$0 + 1] } ?? "digest"
             opensslArgs += ["-sigopt", "rsa_padding_mode:pss", "-sigopt", "rsa_pss_saltlen:\(salt)"]
         }
-        let check = try Run.openssl(opensslArgs + [msg])
+        let check = try await Run.openssl(opensslArgs + [msg])
         #expect(check.stdoutText.contains("Verified OK"), "\(check.stdoutText) \(check.stderrText)")
 
-        let verified = try Run.vkcert(["key", "verify", "--key", pub, "--in", msg, "--signature", dir.path("sig")] + options)
+        let verified = try await Run.vkcert(["key", "verify", "--key", pub, "--in", msg, "--signature", dir.path("sig")] + options)
         #expect(verified.status == 0 && verified.stdoutText == "Verified OK\n")
         _ = try dir.write("msg2", Array(repeating: 0x62, count: 10))
-        let wrong = try Run.vkcert(["key", "verify", "--key", pub, "--in", dir.path("msg2"), "--signature", dir.path("sig")] + options)
+        let wrong = try await Run.vkcert(["key", "verify", "--key", pub, "--in", dir.path("msg2"), "--signature", dir.path("sig")] + options)
         #expect(wrong.status == 1 && wrong.stdoutText == "Verification failure\n")
     }
 
-    @Test func pssSaltAutoRecoversOpenSSLMaxSalt() throws {
+    @Test func pssSaltAutoRecoversOpenSSLMaxSalt() async throws {
         let sig = Repository.vector("openssl/sig/rsa2048-a.sha256.abc.pss-mgfsha256-salt222.sig").path
-        let result = try Run.vkcert([
+        let result = try await Run.vkcert([
             "key", "verify", "--key", Repository.vector("openssl/keys/rsa2048-a.spki.pem").path,
             "--in", Repository.vector("openssl/messages/abc").path, "--signature", sig, "--scheme", "pss", "--salt-length", "auto",
         ])
@@ -76,7 +76,7 @@ struct KeyCLITests {
     }
 
     /// Input errors exit 2 with one message naming the file; usage errors exit 2; nothing is written.
-    @Test func inputErrors() throws {
+    @Test func inputErrors() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         let garbage = try dir.write("garbage.pem", Array("-----BEGIN PRIVATE KEY-----\nAA*A\n-----END PRIVATE KEY-----\n".utf8))
@@ -94,7 +94,7 @@ struct KeyCLITests {
             (["key", "frobnicate"], "frobnicate"),
         ]
         for (arguments, mention) in cases {
-            let result = try Run.vkcert(arguments)
+            let result = try await Run.vkcert(arguments)
             #expect(result.status == 2, "\(arguments): status \(result.status) \(result.stderrText)")
             #expect(result.stderrText.contains(mention), "\(arguments): \(result.stderrText)")
             #expect(result.stdout.isEmpty)
@@ -104,8 +104,8 @@ struct KeyCLITests {
         #expect(leftovers.isEmpty)
     }
 
-    @Test func vectorsReportsAllSuitesAsJSON() throws {
-        let result = try Run.vkcert(["vectors", "--json", "--dir", Repository.root.appendingPathComponent("Vectors").path])
+    @Test func vectorsReportsAllSuitesAsJSON() async throws {
+        let result = try await Run.vkcert(["vectors", "--json", "--dir", Repository.root.appendingPathComponent("Vectors").path])
         #expect(result.status == 0, "\(result.stdoutText)")
         let object = try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any]
         #expect(object?["ok"] as? Bool == true)
@@ -117,11 +117,11 @@ struct KeyCLITests {
             let sum = (suite["passed"] as? Int ?? 0) + (suite["skipped"] as? Int ?? 0)
             #expect(total == sum && total > 0)
         }
-        let table = try Run.vkcert(["vectors"], in: Repository.root)
+        let table = try await Run.vkcert(["vectors"], in: Repository.root)
         #expect(table.status == 0 && table.stdoutText.contains(" passed, 0 failed, "))
     }
 
-    @Test func vectorsFailsOnATamperedVector() throws {
+    @Test func vectorsFailsOnATamperedVector() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         try FileManager.default.copyItem(at: Repository.root.appendingPathComponent("Vectors"), to: dir.url.appendingPathComponent("V"))
@@ -129,13 +129,13 @@ struct KeyCLITests {
         var text = try String(contentsOf: digests, encoding: .utf8)
         text = text.replacingOccurrences(of: "\tsha256\tba7816bf", with: "\tsha256\tca7816bf")
         try text.write(to: digests, atomically: true, encoding: .utf8)
-        let result = try Run.vkcert(["vectors", "--dir", dir.path("V")])
+        let result = try await Run.vkcert(["vectors", "--dir", dir.path("V")])
         #expect(result.status == 1)
         #expect(result.stdoutText.contains("FAILED: sha256(abc) differs from openssl"))
     }
 
-    @Test func helpTeaches() throws {
-        let result = try Run.vkcert(["--help"])
+    @Test func helpTeaches() async throws {
+        let result = try await Run.vkcert(["--help"])
         #expect(result.status == 0)
         for word in ["key", "vectors", "bench", "Exit status"] { #expect(result.stdoutText.contains(word)) }
     }

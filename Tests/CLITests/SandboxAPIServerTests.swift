@@ -8,7 +8,7 @@ import Testing
 /// kubectl works against it, SIGINT stops it cleanly.
 @Suite("vkcert sandbox apiserver", .serialized)
 struct SandboxAPIServerTests {
-    @Test func runsServesKubectlAndStopsOnSIGINT() throws {
+    @Test func runsServesKubectlAndStopsOnSIGINT() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         let process = Process()
@@ -27,14 +27,14 @@ struct SandboxAPIServerTests {
         var ready = false
         for _ in 0..<100 where !ready {
             ready = FileManager.default.fileExists(atPath: dir.path("kc")) && FileManager.default.fileExists(atPath: dir.path("ca.pem"))
-            if !ready { Thread.sleep(forTimeInterval: 0.1) }
+            if !ready { try await Task.sleep(nanoseconds: 100_000_000) }
         }
         try #require(ready, "the sandbox never wrote its kubeconfig")
         #expect((try FileManager.default.attributesOfItem(atPath: dir.path("kc"))[.posixPermissions] as? Int) == 0o600)
         var env = ProcessInfo.processInfo.environment
         env["HOME"] = dir.path("")
         env["KUBECONFIG"] = dir.path("kc")
-        let get = try Run.process("kubectl", ["get", "csr", "--request-timeout=10s"], environment: env)
+        let get = try await Run.process("kubectl", ["get", "csr", "--request-timeout=10s"], environment: env)
         #expect(get.status == 0 && get.stderrText.contains("No resources found"), "\(get.stdoutText)\(get.stderrText)")
         // Each minted identity, as kubectl (Go's TLS client, client certificates and tokens) presents it,
         // authorized by deploy/rbac.yaml and the node authorizer.
@@ -47,19 +47,19 @@ struct SandboxAPIServerTests {
         ] {
             var identity = env
             identity["KUBECONFIG"] = dir.path(kubeconfig)
-            let can = try Run.process("kubectl", ["auth", "can-i"] + args + ["--request-timeout=10s"], environment: identity)
+            let can = try await Run.process("kubectl", ["auth", "can-i"] + args + ["--request-timeout=10s"], environment: identity)
             #expect(can.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines) == answer, "\(kubeconfig) can-i \(args): \(can.stdoutText)\(can.stderrText)")
         }
-        let ca = try Run.openssl(["x509", "-in", dir.path("ca.pem"), "-noout", "-ext", "basicConstraints"])
+        let ca = try await Run.openssl(["x509", "-in", dir.path("ca.pem"), "-noout", "-ext", "basicConstraints"])
         #expect(ca.stdoutText.contains("CA:TRUE"))
         kill(process.processIdentifier, SIGINT)
-        process.waitUntilExit()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        await Run.exit(of: process)
+        let text = String(decoding: try await Run.offCooperativePool { output.fileHandleForReading.readDataToEndOfFile() }, as: UTF8.self)
         #expect(process.terminationStatus == 0, "\(text)")
         #expect(text.contains("serving the CSR API at https://127.0.0.1:") && text.contains("stopped"), "\(text)")
     }
 
-    @Test func badArgumentsAreInputErrors() throws {
+    @Test func badArgumentsAreInputErrors() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         for (arguments, mention) in [
@@ -72,7 +72,7 @@ struct SandboxAPIServerTests {
             (["--auto-approve", "--approve-ip-prefix", "10.0.0.0"], "--approve-ip-prefix"),
             (["--auto-approve", "--approve-dns-pattern", "(unclosed"], "--approve-dns-pattern"),
         ] {
-            let result = try Run.vkcert(["sandbox", "apiserver", "--kubeconfig-out", dir.path("kc")] + arguments)
+            let result = try await Run.vkcert(["sandbox", "apiserver", "--kubeconfig-out", dir.path("kc")] + arguments)
             #expect(result.status == 2 && result.stderrText.contains(mention), "\(arguments): \(result.stderrText)")
         }
     }

@@ -9,7 +9,7 @@ import Testing
 struct SandboxTests {
     /// Starts the sandbox with `dir` and reads its stdout (a pipe: so it must be flushed line by line)
     /// until the instructions are complete.
-    static func start(_ dir: String) throws -> (Process, Pipe, String) {
+    static func start(_ dir: String) async throws -> (Process, Pipe, String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Run.vkcertPath)
         process.arguments = ["sandbox", "--port", "0", "--dir", dir]
@@ -17,10 +17,16 @@ struct SandboxTests {
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
-        var text = ""
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline && !text.contains("Ctrl-C stops the sandbox") {
-            text += String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+        // Read on a thread of its own: each read blocks until the sandbox writes.
+        let text = try await Run.offCooperativePool {
+            var text = ""
+            let deadline = Date().addingTimeInterval(60)
+            while Date() < deadline && !text.contains("Ctrl-C stops the sandbox") {
+                let chunk = output.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                text += String(decoding: chunk, as: UTF8.self)
+            }
+            return text
         }
         return (process, output, text)
     }
@@ -28,7 +34,7 @@ struct SandboxTests {
     /// Issue 18 item 4, judged by the reference parser (PyPI prometheus-client): the exposition parses,
     /// every family of the release before swift-metrics (Tests/Fixtures, from the same sandbox) is there
     /// with its type and label names, and the new histograms carry the curl's handshake and signature.
-    static func checkExposition(_ text: String) throws {
+    static func checkExposition(_ text: String) async throws {
         let python = (ProcessInfo.processInfo.environment["VKCERT_VENV"] ?? Repository.root.appendingPathComponent(".build-venv").path) + "/bin/python"
         guard FileManager.default.isExecutableFile(atPath: python) else {
             Issue.record("\(python) is missing: .ci/run installs prometheus-client into .build-venv")
@@ -38,7 +44,7 @@ struct SandboxTests {
         defer { dir.cleanup() }
         let live = try dir.write("live.prom", Array(text.utf8))
         let fixture = Repository.root.appendingPathComponent("Tests/Fixtures/metrics-before-swift-metrics.prom").path
-        let run = try Run.process(python, [Repository.root.appendingPathComponent("Tests/Peers/promparse.py").path, fixture, live])
+        let run = try await Run.process(python, [Repository.root.appendingPathComponent("Tests/Peers/promparse.py").path, fixture, live])
         try #require(run.status == 0, "prometheus_client refused the exposition: \(run.stderrText)\n\(text)")
         struct Family: Decodable {
             let type: String
@@ -79,10 +85,10 @@ struct SandboxTests {
         return String(line.split(separator: ":", maxSplits: 1)[1]).trimmingCharacters(in: .whitespaces)
     }
 
-    @Test func sandboxServesAWorkingCurlAndStopsCleanly() throws {
+    @Test func sandboxServesAWorkingCurlAndStopsCleanly() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
-        let (process, output, text) = try Self.start(dir.path("sandbox"))
+        let (process, output, text) = try await Self.start(dir.path("sandbox"))
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         let command = try Self.curlLine(text)
         #expect(command.hasPrefix("curl --cacert "))
@@ -91,37 +97,37 @@ struct SandboxTests {
                      "step 2/3: as system:node:vkcert-sandbox", "step 3/3: serving https://127.0.0.1:"]
         let positions = steps.map { text.range(of: $0)?.lowerBound }
         #expect(positions.allSatisfy { $0 != nil } && positions.map { $0! } == positions.map { $0! }.sorted(), "steps missing or out of order in:\n\(text)")
-        let curl = try Run.process("sh", ["-c", command])
+        let curl = try await Run.process("sh", ["-c", command])
         #expect(curl.status == 0 && curl.stdoutText == "ok", "\(command): \(curl.stderrText)")
         // The metrics address is printed, and the exec probe reads it.
         let metrics = try #require(text.split(separator: "\n").first { $0.contains("metrics: curl http://127.0.0.1:") }, "\(text)")
         let address = try #require(metrics.split(separator: "--address ").last.map { String($0.dropLast()) })
-        let health = try Run.vkcert(["health", "--address", address])
+        let health = try await Run.vkcert(["health", "--address", address])
         #expect(health.status == 0 && health.stdoutText == "ok\n", "\(health.stdoutText)\(health.stderrText)")
-        let prometheus = try Run.process("curl", ["-sS", "http://\(address)/metrics"])
+        let prometheus = try await Run.process("curl", ["-sS", "http://\(address)/metrics"])
         #expect(prometheus.stdoutText.contains("vkcert_tls_handshakes_total 1\n"), "the curl above completed one handshake: \(prometheus.stdoutText)")
-        try Self.checkExposition(prometheus.stdoutText)
+        try await Self.checkExposition(prometheus.stdoutText)
         kill(process.processIdentifier, SIGINT)
-        process.waitUntilExit()
+        await Run.exit(of: process)
         #expect(process.terminationStatus == 0)
-        let rest = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let rest = String(decoding: try await Run.offCooperativePool { output.fileHandleForReading.readDataToEndOfFile() }, as: UTF8.self)
         #expect((text + rest).contains("vkcert sandbox: stopped"), "\(text)\(rest)")
         // Nothing listens any more: the probe says so and exits 1.
-        let down = try Run.vkcert(["health", "--address", address, "--timeout", "2"])
+        let down = try await Run.vkcert(["health", "--address", address, "--timeout", "2"])
         #expect(down.status == 1 && down.stdoutText.contains("no answer"), "\(down.stdoutText)")
     }
 
     /// Issue 14 item 7: a restart with the same --dir keeps the CA, so the stored certificate it serves
     /// still verifies with the printed curl line; both bootstrapped certificates are reused (the steps say
     /// so: no token use, no CSR).
-    @Test func restartWithTheSameDirectoryKeepsTheCA() throws {
+    @Test func restartWithTheSameDirectoryKeepsTheCA() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         var cas: [[UInt8]] = []
         for _ in 0..<2 {
-            let (process, _, text) = try Self.start(dir.path("sandbox"))
+            let (process, _, text) = try await Self.start(dir.path("sandbox"))
             defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-            let curl = try Run.process("sh", ["-c", try Self.curlLine(text)])
+            let curl = try await Run.process("sh", ["-c", try Self.curlLine(text)])
             #expect(curl.status == 0 && curl.stdoutText == "ok", "\(curl.stderrText)")
             cas.append(try dir.read("sandbox/ca.pem"))
             if cas.count == 2 {
@@ -129,7 +135,7 @@ struct SandboxTests {
                 #expect(text.contains("step 2/3 skipped: the serving certificate from an earlier run is valid"), "\(text)")
             }
             kill(process.processIdentifier, SIGINT)
-            process.waitUntilExit()
+            await Run.exit(of: process)
         }
         #expect(cas[0] == cas[1])
         let key = try FileManager.default.attributesOfItem(atPath: dir.path("sandbox/ca-key.pem"))

@@ -11,38 +11,38 @@ struct X509CLITests {
     /// A CA, a node key, a CSR and a certificate signed from it, made by vkcert.
     struct PKI {
         let dir: TemporaryDirectory
-        init() throws {
+        init() async throws {
             dir = try TemporaryDirectory()
-            try X509CLITests.ok(["key", "generate", "--out", dir.path("ca.key")])
-            try X509CLITests.ok(["cert", "ca", "--key", dir.path("ca.key"), "--subject", "CN=vkcert test CA,O=vkcert", "--out", dir.path("ca.pem")])
-            try X509CLITests.ok(["key", "generate", "--out", dir.path("node.key")])
-            try X509CLITests.ok([
+            try await X509CLITests.ok(["key", "generate", "--out", dir.path("ca.key")])
+            try await X509CLITests.ok(["cert", "ca", "--key", dir.path("ca.key"), "--subject", "CN=vkcert test CA,O=vkcert", "--out", dir.path("ca.pem")])
+            try await X509CLITests.ok(["key", "generate", "--out", dir.path("node.key")])
+            try await X509CLITests.ok([
                 "csr", "create", "--key", dir.path("node.key"), "--node", "node-1", "--ip", "10.0.0.7", "--ip", "fd00::7",
                 "--dns", "node-1.cluster.local", "--out", dir.path("node.csr"),
             ])
-            try X509CLITests.ok([
+            try await X509CLITests.ok([
                 "cert", "sign", "--csr", dir.path("node.csr"), "--ca-cert", dir.path("ca.pem"), "--ca-key", dir.path("ca.key"),
                 "--out", dir.path("node.pem"),
             ])
         }
     }
 
-    static func ok(_ arguments: [String]) throws {
-        let result = try Run.vkcert(arguments)
+    static func ok(_ arguments: [String]) async throws {
+        let result = try await Run.vkcert(arguments)
         #expect(result.status == 0, "vkcert \(arguments.joined(separator: " ")): \(result.stderrText)")
     }
 
-    @Test func opensslAcceptsWhatWeIssue() throws {
-        let pki = try PKI()
+    @Test func opensslAcceptsWhatWeIssue() async throws {
+        let pki = try await PKI()
         defer { pki.dir.cleanup() }
-        let req = try Run.openssl(["req", "-in", pki.dir.path("node.csr"), "-verify", "-noout", "-text"])
+        let req = try await Run.openssl(["req", "-in", pki.dir.path("node.csr"), "-verify", "-noout", "-text"])
         #expect(req.status == 0 && req.stderrText.contains("verify OK"), "\(req.stderrText)")
         #expect(req.stdoutText.contains("Subject: O = system:nodes, CN = system:node:node-1"))
         #expect(req.stdoutText.contains("DNS:node-1.cluster.local, IP Address:10.0.0.7, IP Address:FD00:0:0:0:0:0:0:7"))
 
-        let verify = try Run.openssl(["verify", "-CAfile", pki.dir.path("ca.pem"), pki.dir.path("node.pem")])
+        let verify = try await Run.openssl(["verify", "-CAfile", pki.dir.path("ca.pem"), pki.dir.path("node.pem")])
         #expect(verify.status == 0 && verify.stdoutText.contains(": OK"), "\(verify.stdoutText)\(verify.stderrText)")
-        let text = try Run.openssl(["x509", "-in", pki.dir.path("node.pem"), "-noout", "-text"]).stdoutText
+        let text = try await Run.openssl(["x509", "-in", pki.dir.path("node.pem"), "-noout", "-text"]).stdoutText
         for expected in [
             "Subject: O = system:nodes, CN = system:node:node-1", "Issuer: O = vkcert, CN = vkcert test CA",
             "DNS:node-1.cluster.local, IP Address:10.0.0.7, IP Address:FD00:0:0:0:0:0:0:7",
@@ -52,25 +52,25 @@ struct X509CLITests {
             #expect(text.contains(expected), "openssl -text lacks \(expected)")
         }
         // Our own verify and lint agree.
-        try Self.ok(["verify", pki.dir.path("node.pem"), "--ca", pki.dir.path("ca.pem")])
-        try Self.ok(["lint", pki.dir.path("node.pem"), "--node", "node-1", "--ip", "10.0.0.7", "--ip", "fd00::7", "--dns", "node-1.cluster.local"])
-        try Self.ok(["lint", pki.dir.path("node.csr"), "--node", "node-1", "--ip", "10.0.0.7"])
+        try await Self.ok(["verify", pki.dir.path("node.pem"), "--ca", pki.dir.path("ca.pem")])
+        try await Self.ok(["lint", pki.dir.path("node.pem"), "--node", "node-1", "--ip", "10.0.0.7", "--ip", "fd00::7", "--dns", "node-1.cluster.local"])
+        try await Self.ok(["lint", pki.dir.path("node.csr"), "--node", "node-1", "--ip", "10.0.0.7"])
         // The CA is what openssl calls a CA.
-        let caText = try Run.openssl(["x509", "-in", pki.dir.path("ca.pem"), "-noout", "-text"]).stdoutText
+        let caText = try await Run.openssl(["x509", "-in", pki.dir.path("ca.pem"), "-noout", "-text"]).stdoutText
         #expect(caText.contains("CA:TRUE") && caText.contains("Certificate Sign, CRL Sign"))
     }
 
-    @Test func selfSignedVerifiesWithPartialChain() throws {
+    @Test func selfSignedVerifiesWithPartialChain() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
-        try Self.ok(["key", "generate", "--out", dir.path("k")])
-        try Self.ok(["cert", "selfsign", "--key", dir.path("k"), "--node", "vk-node", "--ip", "192.0.2.10", "--days", "365", "--out", dir.path("c.pem")])
-        let verify = try Run.openssl(["verify", "-CAfile", dir.path("c.pem"), "-partial_chain", dir.path("c.pem")])
+        try await Self.ok(["key", "generate", "--out", dir.path("k")])
+        try await Self.ok(["cert", "selfsign", "--key", dir.path("k"), "--node", "vk-node", "--ip", "192.0.2.10", "--days", "365", "--out", dir.path("c.pem")])
+        let verify = try await Run.openssl(["verify", "-CAfile", dir.path("c.pem"), "-partial_chain", dir.path("c.pem")])
         #expect(verify.status == 0, "\(verify.stdoutText)\(verify.stderrText)")
-        let dates = try Run.openssl(["x509", "-in", dir.path("c.pem"), "-noout", "-startdate", "-enddate", "-dateopt", "iso_8601"]).stdoutText
+        let dates = try await Run.openssl(["x509", "-in", dir.path("c.pem"), "-noout", "-startdate", "-enddate", "-dateopt", "iso_8601"]).stdoutText
         #expect(dates.contains("notAfter=\(Calendar.current.component(.year, from: Date()) + 1)-"), "\(dates)")
-        try Self.ok(["verify", dir.path("c.pem"), "--self-signed"])
-        try Self.ok(["lint", dir.path("c.pem"), "--node", "vk-node", "--ip", "192.0.2.10"])
+        try await Self.ok(["verify", dir.path("c.pem"), "--self-signed"])
+        try await Self.ok(["lint", dir.path("c.pem"), "--node", "vk-node", "--ip", "192.0.2.10"])
     }
 
     /// Certificates made by OpenSSL that each break one kubelet-serving rule: lint must fail and name it.
@@ -87,7 +87,7 @@ struct X509CLITests {
         ("/O=system:nodes/CN=system:node:node-1", ["-addext", "subjectAltName=IP:10.0.0.7", "EXPIRED"], "validity"),
         ("/O=system:nodes/CN=system:node:node-1", ["-addext", "subjectAltName=IP:10.0.0.7", "EXPIRING"], "validity-remaining"),
     ])
-    func lintFailsOpenSSLCertificates(subject: String, options: [String], rule: String) throws {
+    func lintFailsOpenSSLCertificates(subject: String, options: [String], rule: String) async throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         let bits = options.contains("RSA1024") ? "1024" : "2048"
@@ -96,7 +96,7 @@ struct X509CLITests {
         if !options.contains(where: { $0.hasPrefix("keyUsage") }) { args += ["-addext", "keyUsage=critical,digitalSignature,keyEncipherment"] }
         if !options.contains(where: { $0.hasPrefix("extendedKeyUsage") }) { args += ["-addext", "extendedKeyUsage=serverAuth"] }
         if !options.contains(where: { $0.hasPrefix("basicConstraints") }) { args += ["-addext", "basicConstraints=critical,CA:FALSE"] }
-        let made = try Run.openssl(args)
+        let made = try await Run.openssl(args)
         try #require(made.status == 0, "\(made.stderrText)")
         var lint = ["lint", dir.path("c.pem"), "--node", "node-1", "--ip", "10.0.0.7", "--json"]
         if options.contains("EXPIRED") { lint += ["--at", "2099-01-01T00:00:00Z"] }
@@ -106,7 +106,7 @@ struct X509CLITests {
             let formatter = ISO8601DateFormatter()
             lint += ["--at", formatter.string(from: at)]
         }
-        let result = try Run.vkcert(lint)
+        let result = try await Run.vkcert(lint)
         let object = try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any]
         let findings = object?["findings"] as? [[String: Any]] ?? []
         let rules = findings.map { $0["rule"] as? String ?? "" }
@@ -119,18 +119,18 @@ struct X509CLITests {
         }
     }
 
-    @Test func inspectReportsEachBrokenItemAndContinues() throws {
-        let pki = try PKI()
+    @Test func inspectReportsEachBrokenItemAndContinues() async throws {
+        let pki = try await PKI()
         defer { pki.dir.cleanup() }
         let good = try String(contentsOfFile: pki.dir.path("node.pem"), encoding: .utf8)
         let ca = try String(contentsOfFile: pki.dir.path("ca.pem"), encoding: .utf8)
         // Block 1 is a certificate whose DER is cut short (re-encoded in base64 so the PEM itself is fine).
-        let caDER = try Run.openssl(["x509", "-in", pki.dir.path("ca.pem"), "-outform", "DER"]).stdout
+        let caDER = try await Run.openssl(["x509", "-in", pki.dir.path("ca.pem"), "-outform", "DER"]).stdout
         let truncated = caDER.prefix(caDER.count - 10).base64EncodedString(options: [.lineLength64Characters, .endLineWithLineFeed])
         let bundle = good + "-----BEGIN CERTIFICATE-----\n" + truncated + "\n-----END CERTIFICATE-----\n" + ca
         let file = pki.dir.url.appendingPathComponent("bundle.pem")
         try bundle.write(to: file, atomically: true, encoding: .utf8)
-        let result = try Run.vkcert(["inspect", file.path, pki.dir.path("node.csr"), pki.dir.path("node.key"), "--json"])
+        let result = try await Run.vkcert(["inspect", file.path, pki.dir.path("node.csr"), pki.dir.path("node.key"), "--json"])
         #expect(result.status == 1)
         #expect(result.stderrText.contains("bundle.pem: block 1"), "\(result.stderrText)")
         #expect(result.stderrText.contains("byte offset"), "\(result.stderrText)")
@@ -141,19 +141,19 @@ struct X509CLITests {
         #expect((array[1]["index"] as? Int) == 2)
     }
 
-    @Test func verifyRefusesAForeignCA() throws {
-        let pki = try PKI()
+    @Test func verifyRefusesAForeignCA() async throws {
+        let pki = try await PKI()
         defer { pki.dir.cleanup() }
-        try Self.ok(["key", "generate", "--out", pki.dir.path("other.key")])
-        try Self.ok(["cert", "ca", "--key", pki.dir.path("other.key"), "--subject", "CN=vkcert test CA,O=vkcert", "--out", pki.dir.path("other.pem")])
-        let result = try Run.vkcert(["verify", pki.dir.path("node.pem"), "--ca", pki.dir.path("other.pem")])
+        try await Self.ok(["key", "generate", "--out", pki.dir.path("other.key")])
+        try await Self.ok(["cert", "ca", "--key", pki.dir.path("other.key"), "--subject", "CN=vkcert test CA,O=vkcert", "--out", pki.dir.path("other.pem")])
+        let result = try await Run.vkcert(["verify", pki.dir.path("node.pem"), "--ca", pki.dir.path("other.pem")])
         #expect(result.status == 1 && result.stdoutText.contains("FAILED"), "\(result.stdoutText)")
-        let expired = try Run.vkcert(["verify", pki.dir.path("node.pem"), "--ca", pki.dir.path("ca.pem"), "--at", "2090-01-01T00:00:00Z"])
+        let expired = try await Run.vkcert(["verify", pki.dir.path("node.pem"), "--ca", pki.dir.path("ca.pem"), "--at", "2090-01-01T00:00:00Z"])
         #expect(expired.status == 1 && expired.stdoutText.contains("expired"), "\(expired.stdoutText)")
     }
 
-    @Test func usageErrors() throws {
-        let pki = try PKI()
+    @Test func usageErrors() async throws {
+        let pki = try await PKI()
         defer { pki.dir.cleanup() }
         let cases: [([String], String)] = [
             (["csr", "create", "--key", pki.dir.path("node.key"), "--node", "Node_1", "--out", pki.dir.path("x")], "--node"),
@@ -165,7 +165,7 @@ struct X509CLITests {
             (["lint", pki.dir.path("node.pem"), "--node", "n", "--at", "yesterday"], "--at"),
         ]
         for (arguments, mention) in cases {
-            let result = try Run.vkcert(arguments)
+            let result = try await Run.vkcert(arguments)
             #expect(result.status == 2, "\(arguments): \(result.status) \(result.stderrText)")
             #expect(result.stderrText.contains(mention), "\(arguments): \(result.stderrText)")
         }

@@ -86,11 +86,11 @@ struct BootstrapTests {
             simulator.store.list(try! Selector(field: nil, label: nil)).items.filter { signer == nil || $0.spec.signerName == signer }
         }
 
-        func kubectl(_ arguments: [String], kubeconfig: String? = nil) throws -> ProcessResult {
+        func kubectl(_ arguments: [String], kubeconfig: String? = nil) async throws -> ProcessResult {
             var environment = ProcessInfo.processInfo.environment
             environment["HOME"] = dir.path("")
             environment["KUBECONFIG"] = kubeconfig ?? adminKubeconfig
-            return try Run.process("kubectl", arguments + ["--request-timeout=20s"], environment: environment)
+            return try await Run.process("kubectl", arguments + ["--request-timeout=20s"], environment: environment)
         }
 
         func stop() async {
@@ -147,7 +147,7 @@ struct BootstrapTests {
         print("bootstrap: \(idleRequests) API requests in 5 s idle after issuance")
 
         // kubectl: the operator's view of both requests; what each identity may do.
-        let table = try cluster.kubectl(["get", "csr", "--sort-by=.metadata.name"])
+        let table = try await cluster.kubectl(["get", "csr", "--sort-by=.metadata.name"])
         #expect(table.status == 0, "\(table.stderrText)")
         print("kubectl get csr after bootstrapping:\n\(table.stdoutText)")
         let rows = table.stdoutText.split(separator: "\n").dropFirst().map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
@@ -161,11 +161,11 @@ struct BootstrapTests {
             (cluster.nodeKubeconfig, ["delete", "certificatesigningrequests"], "no"),
             (cluster.nodeKubeconfig, ["update", "certificatesigningrequests", "--subresource=approval"], "no"),
         ] {
-            let result = try cluster.kubectl(["auth", "can-i"] + arguments, kubeconfig: kubeconfig)
+            let result = try await cluster.kubectl(["auth", "can-i"] + arguments, kubeconfig: kubeconfig)
             #expect(result.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines) == answer, "\(kubeconfig == cluster.nodeKubeconfig ? "node" : "bootstrap") can-i \(arguments): \(result.stdoutText)\(result.stderrText)")
         }
         // The node kubeconfig vkcert wrote works for kubectl as the node (it names the rotating file).
-        let asNode = try cluster.kubectl(["get", "csr", "-o", "name"], kubeconfig: cluster.nodeKubeconfig)
+        let asNode = try await cluster.kubectl(["get", "csr", "-o", "name"], kubeconfig: cluster.nodeKubeconfig)
         #expect(asNode.status == 0 && asNode.stdoutText.contains(servingCSR.metadata.name!), "\(asNode.stderrText)")
         let kubeconfigText = try String(contentsOfFile: cluster.nodeKubeconfig, encoding: .utf8)
         #expect(kubeconfigText.contains("client-certificate: \"\(cluster.certDir)/kubelet-client-current.pem\""), "\(kubeconfigText)")
@@ -181,20 +181,20 @@ struct BootstrapTests {
         let clusterCA = try cluster.dir.write("cluster-ca.pem", Array(cluster.simulator.caCertificate.pemRepresentation.utf8))
         for (certificate, ca, purpose, ok) in [(clientPEM, clientCA, "sslclient", true), (servingPEM, clusterCA, "sslserver", true),
                                                (clientPEM, clusterCA, "sslclient", false), (servingPEM, clusterCA, "sslclient", false)] {
-            let verified = try Run.openssl(["verify", "-CAfile", ca, "-purpose", purpose, certificate])
+            let verified = try await Run.openssl(["verify", "-CAfile", ca, "-purpose", purpose, certificate])
             #expect((verified.status == 0) == ok, "openssl verify -purpose \(purpose) \(certificate) with \(ca): \(verified.stdoutText)\(verified.stderrText)")
         }
-        let clientText = try Run.openssl(["x509", "-in", clientPEM, "-noout", "-subject", "-ext", "extendedKeyUsage,subjectAltName"]).stdoutText
+        let clientText = try await Run.openssl(["x509", "-in", clientPEM, "-noout", "-subject", "-ext", "extendedKeyUsage,subjectAltName"]).stdoutText
         #expect(clientText.contains("TLS Web Client Authentication") && !clientText.contains("Server") && !clientText.contains("Subject Alternative Name"), "\(clientText)")
         #expect(clientText.contains("subject=O = system:nodes, CN = system:node:vk-1"), "\(clientText)")
-        let servingText = try Run.openssl(["x509", "-in", servingPEM, "-noout", "-ext", "extendedKeyUsage,subjectAltName"]).stdoutText
+        let servingText = try await Run.openssl(["x509", "-in", servingPEM, "-noout", "-ext", "extendedKeyUsage,subjectAltName"]).stdoutText
         #expect(servingText.contains("TLS Web Server Authentication") && servingText.contains("IP Address:10.0.0.5"), "\(servingText)")
 
         // The bootstrap token expires: nothing changes, across a restart too (no request uses it).
         var secret = try cluster.simulator.secrets.get(namespace: "kube-system", "bootstrap-token-\(cluster.token.prefix(6))")
         secret.data?["expiration"] = Data(KubeJSON.format(Date().addingTimeInterval(-60)).utf8)
         _ = try cluster.simulator.secrets.update(namespace: "kube-system", secret.metadata.name!, secret)
-        let expired = try cluster.kubectl(["get", "csr"], kubeconfig: cluster.bootstrapKubeconfig)
+        let expired = try await cluster.kubectl(["get", "csr"], kubeconfig: cluster.bootstrapKubeconfig)
         #expect(expired.status != 0 && expired.stderrText.contains("Unauthorized"), "the expired token still authenticates: \(expired.stderrText)")
         await running.stop()
         // And the bootstrap kubeconfig removed, as operators do after joining: the cluster comes from the
@@ -246,7 +246,7 @@ struct BootstrapTests {
         }
         let clientName = try #require(cluster.requests(signer: Self.clientSigner).first?.metadata.name)
         #expect(clientName.hasPrefix("vk-vk-1-client-"))
-        let approved = try cluster.kubectl(["certificate", "approve", clientName])
+        let approved = try await cluster.kubectl(["certificate", "approve", clientName])
         #expect(approved.status == 0, "\(approved.stderrText)")
         for round in 0..<3 {
             let running = try cluster.start()
@@ -258,7 +258,7 @@ struct BootstrapTests {
         #expect(cluster.requests().count == 2, "\(cluster.requests().map(\.metadata.name))")
         let servingName = try #require(cluster.requests(signer: Self.servingSigner).first?.metadata.name)
         #expect(cluster.requests(signer: Self.servingSigner).first?.spec.username == "system:node:vk-1")
-        _ = try cluster.kubectl(["certificate", "approve", servingName])
+        _ = try await cluster.kubectl(["certificate", "approve", servingName])
         var running = try cluster.start()
         #expect(await Self.eventually(Harness.liveness) { running.serving.current() != nil })
         await running.stop()

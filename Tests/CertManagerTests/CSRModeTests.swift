@@ -43,7 +43,7 @@ struct CSRModeTests {
         var env = ProcessInfo.processInfo.environment
         env["HOME"] = h.dir.path("")
         env["KUBECONFIG"] = h.kubeconfigPath
-        let approve = try Run.process("kubectl", ["certificate", "approve", name, "--request-timeout=10s"], environment: env)
+        let approve = try await Run.process("kubectl", ["certificate", "approve", name, "--request-timeout=10s"], environment: env)
         #expect(approve.status == 0, "\(approve.stderrText)")
         let started = Date()
         #expect(await h.eventually(10) { manager.current() != nil }, "not served within 10 s of approval (watch; typically 20 ms, printed below)")
@@ -84,7 +84,7 @@ struct CSRModeTests {
         defer { dir.cleanup() }
         let leaf = try dir.write("leaf.pem", Array(served.leaf.pemRepresentation.utf8))
         let ca = try dir.write("ca.pem", Array(h.simulator.caCertificate.pemRepresentation.utf8))
-        let verify = try Run.openssl(["verify", "-CAfile", ca, "-purpose", "sslserver", leaf])
+        let verify = try await Run.openssl(["verify", "-CAfile", ca, "-purpose", "sslserver", leaf])
         #expect(verify.status == 0, "\(verify.stdoutText) \(verify.stderrText)")
         task.cancel()
         _ = try? await task.value

@@ -54,7 +54,7 @@ struct FilesModeTests {
         let h = try await Harness()
         let peers = try TemporaryDirectory("peers")
         defer { peers.cleanup() }
-        let peer = try GoPeer.build("filespeer", into: peers)
+        let peer = try await GoPeer.build("filespeer", into: peers)
         var settings = h.settings()
         settings.ips = [[127, 0, 0, 1]]
         // Signing duration 3600 s, backdated 300 s: renewing at 7.75 % of 3900 s is ≈ 2 s after issuance.
@@ -80,7 +80,7 @@ struct FilesModeTests {
         #expect((try FileManager.default.attributesOfItem(atPath: combined))[.posixPermissions] as? Int == 0o600)
 
         let server = try BackgroundProcess(peer, ["serve", "-cert", combined, "-key", combined, "-addr", "127.0.0.1:0"])
-        let listening = try #require(server.firstLine(), "Go server did not start: \(server.stderrText)")
+        let listening = try #require(await server.firstLine(), "Go server did not start: \(server.stderrText)")
         let port = try #require(listening.split(separator: " ").last.flatMap { Int($0) })
         let stop = h.dir.path("stop")
         let client = try BackgroundProcess(peer, ["load", "-addr", "127.0.0.1:\(port)", "-ca", caFile, "-stop", stop, "-min", "1000"])
@@ -93,8 +93,8 @@ struct FilesModeTests {
             try await Task.sleep(for: .milliseconds(50))
         }
         FileManager.default.createFile(atPath: stop, contents: Data())
-        #expect(client.wait() == 0, "\(client.stderrText)")
-        server.terminate()
+        #expect(await client.wait() == 0, "\(client.stderrText)")
+        await server.terminate()
         managerTask.cancel()
         writerTask.cancel()
         approver.cancel()

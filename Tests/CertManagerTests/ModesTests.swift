@@ -80,10 +80,10 @@ struct ModesTests {
 
     /// Issue 12 item 9: an RSA-1024 pair (which the handshake signer refuses) is refused at load, naming
     /// the key file; the last good pair keeps serving and `loadProblem` / `loadFailures` say so.
-    @Test func pairBelowTheSigningPolicyIsRefusedAtLoad() throws {
+    @Test func pairBelowTheSigningPolicyIsRefusedAtLoad() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
-        let weak = try Run.openssl([
+        let weak = try await Run.openssl([
             "req", "-x509", "-newkey", "rsa:1024", "-nodes", "-keyout", dir.path("weak.key"), "-out", dir.path("weak.crt"),
             "-subj", "/O=system:nodes/CN=system:node:vk-1", "-addext", "subjectAltName=IP:10.0.0.5", "-days", "30",
         ])
@@ -348,12 +348,12 @@ struct ModesTests {
 /// The store reads what client-go's file store (and so InterLink's VK) leaves in /tmp/certs.
 @Suite("Certificate store compatibility")
 struct StoreCompatibilityTests {
-    @Test func readsAClientGoStore() throws {
+    @Test func readsAClientGoStore() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         // An OpenSSL-made pair in client-go's layout: certificate then key in a timestamped file, and the
         // -current.pem symlink with an absolute target.
-        let made = try Run.openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir.path("k.pem"), "-out", dir.path("c.pem"),
+        let made = try await Run.openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir.path("k.pem"), "-out", dir.path("c.pem"),
                                     "-subj", "/O=system:nodes/CN=system:node:vk-1", "-days", "30", "-addext", "subjectAltName=IP:10.0.0.5"])
         try #require(made.status == 0)
         let combined = try dir.read("c.pem") + dir.read("k.pem")
@@ -376,7 +376,7 @@ struct StoreCompatibilityTests {
         #expect(try CertificateStore(directory: legacy.url.path).loadCurrent() != nil)
     }
 
-    @Test func savePrunesAndKeepsPermissions() throws {
+    @Test func savePrunesAndKeepsPermissions() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         let store = try CertificateStore(directory: dir.path("certs"))
@@ -389,7 +389,7 @@ struct StoreCompatibilityTests {
         #expect((try FileManager.default.attributesOfItem(atPath: dir.path("certs")))[.posixPermissions] as? Int == 0o700)
         // openssl reads the stored file as a certificate and a key.
         let current = dir.path("certs/virtual-kubelet-current.pem")
-        #expect(try Run.openssl(["x509", "-in", current, "-noout"]).status == 0)
-        #expect(try Run.openssl(["pkey", "-in", current, "-check", "-noout"]).stdoutText.contains("Key is valid"))
+        #expect(try await Run.openssl(["x509", "-in", current, "-noout"]).status == 0)
+        #expect(try await Run.openssl(["pkey", "-in", current, "-check", "-noout"]).stdoutText.contains("Key is valid"))
     }
 }

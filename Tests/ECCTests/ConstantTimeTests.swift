@@ -31,25 +31,26 @@ struct ConstantTimeTests {
 
     /// Whether this kernel lets us turn address randomisation off (container seccomp profiles may refuse
     /// `personality(ADDR_NO_RANDOMIZE)`); without it the tolerance still holds, with more noise.
-    static let noRandomisation: [String] = {
-        (try? Run.process("/usr/bin/setarch", ["-R", "/bin/true"]).status) == 0 ? ["/usr/bin/setarch", "-R"] : []
-    }()
+    static func noRandomisation() async -> [String] {
+        (try? await Run.process("/usr/bin/setarch", ["-R", "/bin/true"]).status) == 0 ? ["/usr/bin/setarch", "-R"] : []
+    }
 
     /// Per-function event counts of the functions whose file path contains `sources`: Ir, Dr and Dw of the
     /// function's own code, the six miss counts of the function and its callees.
-    static func profile(curve: String, secret: Int, sources: String = "Sources/VKECC/") throws -> [String: [Int]] {
+    static func profile(curve: String, secret: Int, sources: String = "Sources/VKECC/") async throws -> [String: [Int]] {
         let directory = try TemporaryDirectory("vkcert-ct")
         defer { directory.cleanup() }
         let output = directory.path("callgrind.out")
+        let noRandomisation = await Self.noRandomisation()
         if noRandomisation.isEmpty { print("constant time: setarch -R is refused here; running with address randomisation") }
-        let run = try Run.process(
+        let run = try await Run.process(
             "/usr/bin/env",
             ["-i", "SWIFT_DETERMINISTIC_HASHING=1", "LC_ALL=C", "PATH=/usr/bin:/bin"] + noRandomisation +
                 ["valgrind", "--tool=callgrind", "--cache-sim=yes", "--callgrind-out-file=\(output)", Run.builtExecutable("ECCTimingProbe"), curve, String(secret)]
         )
         #expect(run.status == 0, "valgrind: \(run.stderrText.suffix(600))")
-        let exclusive = try annotate(output, inclusive: false, sources: sources)
-        let inclusive = try annotate(output, inclusive: true, sources: sources)
+        let exclusive = try await annotate(output, inclusive: false, sources: sources)
+        let inclusive = try await annotate(output, inclusive: true, sources: sources)
         var functions: [String: [Int]] = [:]
         for (function, own) in exclusive {
             guard let all = inclusive[function], own.count == events.count, all.count == events.count else { continue }
@@ -58,8 +59,8 @@ struct ConstantTimeTests {
         return functions
     }
 
-    static func annotate(_ output: String, inclusive: Bool, sources: String) throws -> [String: [Int]] {
-        let annotated = try Run.process("callgrind_annotate", ["--auto=no", "--inclusive=\(inclusive ? "yes" : "no")", "--threshold=100", output])
+    static func annotate(_ output: String, inclusive: Bool, sources: String) async throws -> [String: [Int]] {
+        let annotated = try await Run.process("callgrind_annotate", ["--auto=no", "--inclusive=\(inclusive ? "yes" : "no")", "--threshold=100", output])
         #expect(annotated.status == 0)
         var functions: [String: [Int]] = [:]
         for line in annotated.stdoutText.split(separator: "\n") where line.contains(sources) {
@@ -92,12 +93,13 @@ struct ConstantTimeTests {
     }
 
     @Test("Public-key derivation does the same work for every secret", arguments: ["p256", "p384", "ed25519"])
-    func sameWorkForEverySecret(curve: String) throws {
-        guard (try? Run.process("valgrind", ["--version"]).status) == 0 else {
+    func sameWorkForEverySecret(curve: String) async throws {
+        guard (try? await Run.process("valgrind", ["--version"]).status) == 0 else {
             Issue.record("valgrind is not installed: the constant-time judge is missing (.ci/run installs it)")
             return
         }
-        let profiles = try Self.secrets.map { try Self.profile(curve: curve, secret: $0) }
+        var profiles: [[String: [Int]]] = []
+        for secret in Self.secrets { profiles.append(try await Self.profile(curve: curve, secret: secret)) }
         let reference = profiles[0]
         #expect(reference.count >= 10, "too few ECC functions profiled (\(reference.count)): the probe did not run the arithmetic")
         print("[\(curve)] \(reference.count) ECC functions; events Ir Dr Dw I1mr D1mr D1mw ILmr DLmr DLmw; multiply: \(reference.first { $0.key.contains("MontgomeryDomain") && $0.key.contains("multiply") }?.value ?? [])")
@@ -110,13 +112,14 @@ struct ConstantTimeTests {
     }
 
     @Test("The judge catches a secret-indexed table read (negative control)")
-    func judgeCatchesASecretIndexedRead() throws {
-        guard (try? Run.process("valgrind", ["--version"]).status) == 0 else {
+    func judgeCatchesASecretIndexedRead() async throws {
+        guard (try? await Run.process("valgrind", ["--version"]).status) == 0 else {
             Issue.record("valgrind is not installed: the constant-time judge is missing (.ci/run installs it)")
             return
         }
         // Secret 0 selects two entries, the pseudo-random secret 5 most of the 16.
-        let profiles = try [0, 5].map { try Self.profile(curve: "leaky-control", secret: $0, sources: "ECCTimingProbe/main.swift") }
+        var profiles: [[String: [Int]]] = []
+        for secret in [0, 5] { profiles.append(try await Self.profile(curve: "leaky-control", secret: secret, sources: "ECCTimingProbe/main.swift")) }
         let lookup = profiles.map { $0.first { $0.key.contains("secretIndexedLookups") }?.value ?? [] }
         print("leaky control: secretIndexedLookups \(Self.events) secret #0 \(lookup[0]), secret #5 \(lookup[1])")
         #expect(lookup[0].count == Self.events.count && lookup[1].count == Self.events.count, "the control's function was not profiled")

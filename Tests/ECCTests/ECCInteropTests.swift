@@ -16,12 +16,12 @@ struct ECCInteropTests {
     static func der(_ pem: [UInt8]) throws -> [UInt8] { try PEM.decodeAll(pem)[0].der }
 
     @Test("OpenSSL's SEC 1 and PKCS#8 EC keys parse and re-encode byte for byte", arguments: [("prime256v1", ECDSACurve.p256), ("secp384r1", .p384)])
-    func opensslECKeys(name: String, curve: ECDSACurve) throws {
+    func opensslECKeys(name: String, curve: ECDSACurve) async throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
-        #expect(try Run.openssl(["ecparam", "-name", name, "-genkey", "-noout", "-out", dir.path("sec1.pem")]).status == 0)
-        #expect(try Run.openssl(["pkey", "-in", dir.path("sec1.pem"), "-out", dir.path("p8.pem")]).status == 0)
-        #expect(try Run.openssl(["pkey", "-in", dir.path("sec1.pem"), "-pubout", "-outform", "DER", "-out", dir.path("pub.der")]).status == 0)
+        #expect(try await Run.openssl(["ecparam", "-name", name, "-genkey", "-noout", "-out", dir.path("sec1.pem")]).status == 0)
+        #expect(try await Run.openssl(["pkey", "-in", dir.path("sec1.pem"), "-out", dir.path("p8.pem")]).status == 0)
+        #expect(try await Run.openssl(["pkey", "-in", dir.path("sec1.pem"), "-pubout", "-outform", "DER", "-out", dir.path("pub.der")]).status == 0)
         let sec1 = try Self.der(dir.read("sec1.pem"))
         let pkcs8 = try Self.der(dir.read("p8.pem"))
         let fromSEC1 = try ECDSAPrivateKey(sec1DER: sec1[...])
@@ -33,17 +33,17 @@ struct ECCInteropTests {
         #expect(fromSEC1.sec1PEMBytes == (try dir.read("sec1.pem")))
         #expect(fromSEC1.publicKey.spkiDERRepresentation == (try dir.read("pub.der")))
         // Without the public key (openssl ec -no_public) the key still loads, with the same public key.
-        #expect(try Run.openssl(["ec", "-in", dir.path("sec1.pem"), "-no_public", "-out", dir.path("nopub.pem")]).status == 0)
+        #expect(try await Run.openssl(["ec", "-in", dir.path("sec1.pem"), "-no_public", "-out", dir.path("nopub.pem")]).status == 0)
         let noPublic = try ECDSAPrivateKey(sec1DER: Self.der(dir.read("nopub.pem"))[...])
         #expect(noPublic.publicKey == fromSEC1.publicKey)
     }
 
     @Test("OpenSSL's Ed25519 PKCS#8 key re-encodes byte for byte, and its signatures equal ours")
-    func opensslEd25519() throws {
+    func opensslEd25519() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
-        #expect(try Run.openssl(["genpkey", "-algorithm", "ed25519", "-out", dir.path("ed.pem")]).status == 0)
-        #expect(try Run.openssl(["pkey", "-in", dir.path("ed.pem"), "-pubout", "-outform", "DER", "-out", dir.path("pub.der")]).status == 0)
+        #expect(try await Run.openssl(["genpkey", "-algorithm", "ed25519", "-out", dir.path("ed.pem")]).status == 0)
+        #expect(try await Run.openssl(["pkey", "-in", dir.path("ed.pem"), "-pubout", "-outform", "DER", "-out", dir.path("pub.der")]).status == 0)
         let pkcs8 = try Self.der(dir.read("ed.pem"))
         let key = try Ed25519PrivateKey(pkcs8DER: pkcs8[...])
         #expect(key.pkcs8DERRepresentation == pkcs8)
@@ -52,7 +52,7 @@ struct ECCInteropTests {
         for (i, message) in [[0x72], Array("hello".utf8), [UInt8](repeating: 0xA5, count: 1000), (0..<4096).map { UInt8(truncatingIfNeeded: $0 * 7) }].enumerated() {
             let path = try dir.write("m\(i)", message)
             let sig = dir.path("s\(i)")
-            #expect(try Run.openssl(["pkeyutl", "-sign", "-inkey", dir.path("ed.pem"), "-rawin", "-in", path, "-out", sig]).status == 0)
+            #expect(try await Run.openssl(["pkeyutl", "-sign", "-inkey", dir.path("ed.pem"), "-rawin", "-in", path, "-out", sig]).status == 0)
             let theirs = try dir.read("s\(i)")
             let ours = try key.signature(for: message)
             #expect(ours == theirs, "message \(i): Ed25519 signatures differ")
@@ -63,24 +63,24 @@ struct ECCInteropTests {
     @Test("OpenSSL verifies our ECDSA signatures and accepts our keys; we verify OpenSSL's", arguments: [
         (ECDSACurve.p256, HashAlgorithm.sha256), (.p256, .sha512), (.p384, .sha384), (.p384, .sha512), (.p384, .sha256),
     ])
-    func ecdsaBothWays(curve: ECDSACurve, hash: HashAlgorithm) throws {
+    func ecdsaBothWays(curve: ECDSACurve, hash: HashAlgorithm) async throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         let key = ECDSAPrivateKey.generate(curve: curve)
         _ = try dir.write("key.pem", key.pkcs8PEMBytes)
         _ = try dir.write("sec1.pem", key.sec1PEMBytes)
-        let check = try Run.openssl(["pkey", "-in", dir.path("key.pem"), "-check", "-noout"])
+        let check = try await Run.openssl(["pkey", "-in", dir.path("key.pem"), "-check", "-noout"])
         #expect(check.status == 0 && check.stdoutText.contains("Key is valid"), "\(check.stdoutText) \(check.stderrText)")
-        #expect(try Run.openssl(["ec", "-in", dir.path("sec1.pem"), "-check", "-noout"]).status == 0)
+        #expect(try await Run.openssl(["ec", "-in", dir.path("sec1.pem"), "-check", "-noout"]).status == 0)
         _ = try dir.write("pub.der", key.publicKey.spkiDERRepresentation)
         let message = Array("vkcert \(curve.rawValue) \(hash.displayName)".utf8)
         let msgPath = try dir.write("msg", message)
         let signature = try key.signature(for: message, hash: hash)
         _ = try dir.write("sig", signature.derEncoded)
-        let verify = try Run.openssl(["dgst", "-\(hash.rawValue)", "-verify", dir.path("pub.der"), "-keyform", "DER", "-signature", dir.path("sig"), msgPath])
+        let verify = try await Run.openssl(["dgst", "-\(hash.rawValue)", "-verify", dir.path("pub.der"), "-keyform", "DER", "-signature", dir.path("sig"), msgPath])
         #expect(verify.status == 0 && verify.stdoutText.contains("Verified OK"), "\(verify.stdoutText) \(verify.stderrText)")
         // OpenSSL signs with our key; we verify.
-        #expect(try Run.openssl(["dgst", "-\(hash.rawValue)", "-sign", dir.path("key.pem"), "-out", dir.path("their.sig"), msgPath]).status == 0)
+        #expect(try await Run.openssl(["dgst", "-\(hash.rawValue)", "-sign", dir.path("key.pem"), "-out", dir.path("their.sig"), msgPath]).status == 0)
         let theirs = try ECDSASignature(derEncoded: dir.read("their.sig"))
         #expect(key.publicKey.isValidSignature(theirs, for: message, hash: hash))
         #expect(!key.publicKey.isValidSignature(theirs, for: message + [0], hash: hash))

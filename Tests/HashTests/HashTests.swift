@@ -21,7 +21,7 @@ struct HashTests {
 
     /// Every length 0…300 (all padding boundaries for 64- and 128-byte blocks) against `openssl dgst`.
     @Test("digests equal openssl dgst for lengths 0…300 and 1 MiB", arguments: HashAlgorithm.allCases)
-    func matchesOpenSSL(algorithm: HashAlgorithm) throws {
+    func matchesOpenSSL(algorithm: HashAlgorithm) async throws {
         var lengths = Array(0...300)
         lengths.append(1 << 20)
         // One openssl process for all lengths: write the inputs as files and digest them in one call.
@@ -34,7 +34,7 @@ struct HashTests {
             inputs.append(bytes)
             files.append(try dir.write("m\(length)", bytes))
         }
-        let result = try Run.openssl(["dgst", "-\(algorithm.rawValue)", "-r"] + files)
+        let result = try await Run.openssl(["dgst", "-\(algorithm.rawValue)", "-r"] + files)
         #expect(result.status == 0, "\(result.stderrText)")
         let lines = result.stdoutText.split(separator: "\n")
         try #require(lines.count == lengths.count)

@@ -67,11 +67,11 @@ struct AuthorizationTests {
             kubeconfigs["anonymous"] = try dir.write("anonymous", Array(simulator.kubeconfigWithoutCredentials().utf8))
         }
 
-        func kubectl(_ arguments: [String], as identity: String = "admin") throws -> ProcessResult {
+        func kubectl(_ arguments: [String], as identity: String = "admin") async throws -> ProcessResult {
             var env = ProcessInfo.processInfo.environment
             env["HOME"] = dir.path("home")
             env["KUBECONFIG"] = kubeconfigs[identity]!
-            return try Run.process("kubectl", arguments + ["--request-timeout=20s", "--cache-dir", dir.path("cache-\(identity)")], environment: env)
+            return try await Run.process("kubectl", arguments + ["--request-timeout=20s", "--cache-dir", dir.path("cache-\(identity)")], environment: env)
         }
 
         func stop() async {
@@ -84,8 +84,8 @@ struct AuthorizationTests {
         let cluster = try await SecuredCluster()
         defer { Task { await cluster.stop() } }
         let helper = try await KubectlTests.Cluster()
-        let csr = try helper.opensslCSR("n", subject: "/O=system:nodes/CN=system:node:\(cluster.node)", san: "IP:10.0.0.7")
-        let other = try helper.opensslCSR("o", subject: "/CN=other", san: nil)
+        let csr = try await helper.opensslCSR("n", subject: "/O=system:nodes/CN=system:node:\(cluster.node)", san: "IP:10.0.0.7")
+        let other = try await helper.opensslCSR("o", subject: "/CN=other", san: nil)
         await helper.stop()
         var config = cluster.kubeconfigs
         config["node_name"] = cluster.node
@@ -93,7 +93,7 @@ struct AuthorizationTests {
         config["csr"] = try cluster.dir.write("n.pem", Array(csr.utf8))
         config["other_csr"] = try cluster.dir.write("o.pem", Array(other.utf8))
         let configFile = try cluster.dir.write("config.json", Array(try JSONSerialization.data(withJSONObject: config)))
-        try PythonClientTests.runChecks("pyclient_auth_checks.py", [configFile], minimum: 38)
+        try await PythonClientTests.runChecks("pyclient_auth_checks.py", [configFile], minimum: 38)
     }
 
     /// `kubectl auth can-i` (SelfSubjectAccessReview, with `--as` impersonation headers) and kubectl's
@@ -101,38 +101,38 @@ struct AuthorizationTests {
     @Test func kubectlAuthCanIAndForbidden() async throws {
         let cluster = try await SecuredCluster()
         defer { Task { await cluster.stop() } }
-        func canI(_ args: [String], as identity: String = "admin") throws -> String {
-            let result = try cluster.kubectl(["auth", "can-i"] + args, as: identity)
+        func canI(_ args: [String], as identity: String = "admin") async throws -> String {
+            let result = try await cluster.kubectl(["auth", "can-i"] + args, as: identity)
             // kubectl warns that a cluster-scoped resource ignores the context's namespace, as with a real cluster.
             let errors = result.stderrText.split(separator: "\n").filter { !$0.hasPrefix("Warning: resource") }
             return result.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines) + (errors.isEmpty ? "" : " (status \(result.status): \(errors.joined(separator: " ")))")
         }
-        func expect(_ args: [String], as identity: String = "admin", _ answer: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
-            let got = try canI(args, as: identity)
+        func expect(_ args: [String], as identity: String = "admin", _ answer: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+            let got = try await canI(args, as: identity)
             #expect(got == answer, "kubectl auth can-i \(args.joined(separator: " ")) as \(identity): \(got)", sourceLocation: sourceLocation)
         }
         let node = ["--as=system:node:n1", "--as-group=system:nodes"]
-        try expect(["create", "certificatesigningrequests"] + node, "yes")
-        try expect(["watch", "csr"] + node, "yes")
-        try expect(["delete", "certificatesigningrequests"] + node, "no")
-        try expect(["update", "certificatesigningrequests", "--subresource=approval"] + node, "no")
+        try await expect(["create", "certificatesigningrequests"] + node, "yes")
+        try await expect(["watch", "csr"] + node, "yes")
+        try await expect(["delete", "certificatesigningrequests"] + node, "no")
+        try await expect(["update", "certificatesigningrequests", "--subresource=approval"] + node, "no")
         // Without --as-group the impersonated user is only in system:authenticated, not a node.
-        try expect(["create", "certificatesigningrequests", "--as=system:node:n1"], "no")
+        try await expect(["create", "certificatesigningrequests", "--as=system:node:n1"], "no")
         let sa = "--as=system:serviceaccount:interlink:vkcert"
-        try expect(["delete", "certificatesigningrequests", sa], "yes")
-        try expect(["update", "certificatesigningrequests", "--subresource=approval", sa], "no")
+        try await expect(["delete", "certificatesigningrequests", sa], "yes")
+        try await expect(["update", "certificatesigningrequests", "--subresource=approval", sa], "no")
         // The approver group of deploy/rbac.yaml may (so the "no" answers above are about the subresource).
-        try expect(["update", "certificatesigningrequests", "--subresource=approval", "--as=alice", "--as-group=vkcert-approvers"], "yes")
-        try expect(["create", "certificatesigningrequests"], as: "node", "yes")
-        try expect(["delete", "certificatesigningrequests"], as: "node", "no")
-        try expect(["*", "*"], "yes")
+        try await expect(["update", "certificatesigningrequests", "--subresource=approval", "--as=alice", "--as-group=vkcert-approvers"], "yes")
+        try await expect(["create", "certificatesigningrequests"], as: "node", "yes")
+        try await expect(["delete", "certificatesigningrequests"], as: "node", "no")
+        try await expect(["*", "*"], "yes")
 
         // Impersonation needs `impersonate`: the node may not act as the admin.
-        let impersonate = try cluster.kubectl(["get", "csr", "--as=kubernetes-admin"], as: "node")
+        let impersonate = try await cluster.kubectl(["get", "csr", "--as=kubernetes-admin"], as: "node")
         #expect(impersonate.status != 0)
         #expect(impersonate.stderrText.contains(#"users "kubernetes-admin" is forbidden: User "system:node:py-node" cannot impersonate resource "users" in API group "" at the cluster scope"#), "\(impersonate.stderrText)")
         // kubectl prints the apiserver's message after "Error from server (Forbidden):".
-        let delete = try cluster.kubectl(["delete", "csr", "nothing-here"], as: "node")
+        let delete = try await cluster.kubectl(["delete", "csr", "nothing-here"], as: "node")
         #expect(delete.stderrText.contains(#"Error from server (Forbidden): certificatesigningrequests.certificates.k8s.io "nothing-here" is forbidden: User "system:node:py-node" cannot delete resource "certificatesigningrequests" in API group "certificates.k8s.io" at the cluster scope"#), "\(delete.stderrText)")
         // (Anonymous requests are checked with the Python client: kubectl prompts for a password on stdin
         // when its kubeconfig user has no credentials.)
@@ -143,29 +143,29 @@ struct AuthorizationTests {
     @Test func kubectlSecretsAndNamespaces() async throws {
         let cluster = try await SecuredCluster()
         defer { Task { await cluster.stop() } }
-        let namespace = try cluster.kubectl(["create", "namespace", "interlink"])
+        let namespace = try await cluster.kubectl(["create", "namespace", "interlink"])
         #expect(namespace.stdoutText == "namespace/interlink created\n", "\(namespace.stderrText)")
-        let generic = try cluster.kubectl(["create", "secret", "generic", "vk", "-n", "interlink", "--from-literal=user=vk", "--from-literal=pass=s3"])
+        let generic = try await cluster.kubectl(["create", "secret", "generic", "vk", "-n", "interlink", "--from-literal=user=vk", "--from-literal=pass=s3"])
         #expect(generic.stdoutText == "secret/vk created\n", "\(generic.stderrText)")
-        let key = try cluster.dir.write("tls.key", Array(try Run.openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"]).stdout))
-        let cert = try Run.openssl(["req", "-x509", "-new", "-key", key, "-subj", "/CN=vk", "-days", "1", "-out", cluster.dir.path("tls.crt")])
+        let key = try cluster.dir.write("tls.key", Array(try await Run.openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"]).stdout))
+        let cert = try await Run.openssl(["req", "-x509", "-new", "-key", key, "-subj", "/CN=vk", "-days", "1", "-out", cluster.dir.path("tls.crt")])
         #expect(cert.status == 0, "\(cert.stderrText)")
-        let tls = try cluster.kubectl(["create", "secret", "tls", "vk-tls", "-n", "interlink", "--cert", cluster.dir.path("tls.crt"), "--key", key])
+        let tls = try await cluster.kubectl(["create", "secret", "tls", "vk-tls", "-n", "interlink", "--cert", cluster.dir.path("tls.crt"), "--key", key])
         #expect(tls.stdoutText == "secret/vk-tls created\n", "\(tls.stderrText)")
-        let table = try cluster.kubectl(["get", "secrets", "-n", "interlink"])
+        let table = try await cluster.kubectl(["get", "secrets", "-n", "interlink"])
         let rows = table.stdoutText.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
         #expect(rows.first == ["NAME", "TYPE", "DATA", "AGE"], "\(table.stdoutText)\(table.stderrText)")
         #expect(rows.dropFirst().map { Array($0.prefix(3)) } == [["vk", "Opaque", "2"], ["vk-tls", "kubernetes.io/tls", "2"]], "\(table.stdoutText)")
-        let value = try cluster.kubectl(["get", "secret", "vk", "-n", "interlink", "-o", "jsonpath={.data.user}"])
+        let value = try await cluster.kubectl(["get", "secret", "vk", "-n", "interlink", "-o", "jsonpath={.data.user}"])
         #expect(Data(base64Encoded: value.stdoutText).map { String(decoding: $0, as: UTF8.self) } == "vk", "\(value.stdoutText)\(value.stderrText)")
         let stored = try cluster.simulator.secrets.get(namespace: "interlink", "vk-tls")
         #expect(stored.data?["tls.crt"] == (try? Data(contentsOf: URL(fileURLWithPath: cluster.dir.path("tls.crt")))))
-        let missing = try cluster.kubectl(["create", "secret", "generic", "x", "-n", "nowhere", "--from-literal=a=b"])
+        let missing = try await cluster.kubectl(["create", "secret", "generic", "x", "-n", "nowhere", "--from-literal=a=b"])
         #expect(missing.stderrText.contains(#"error: failed to create secret namespaces "nowhere" not found"#), "\(missing.stderrText)")
-        let delete = try cluster.kubectl(["delete", "secret", "vk", "-n", "interlink"])
+        let delete = try await cluster.kubectl(["delete", "secret", "vk", "-n", "interlink"])
         #expect(delete.stdoutText == "secret \"vk\" deleted\n", "\(delete.stdoutText)\(delete.stderrText)")
         // The node may not read Secrets (no pod of it references one).
-        let nodeRead = try cluster.kubectl(["get", "secret", "vk-tls", "-n", "interlink"], as: "node")
+        let nodeRead = try await cluster.kubectl(["get", "secret", "vk-tls", "-n", "interlink"], as: "node")
         #expect(nodeRead.stderrText.contains("no relationship found between node 'py-node' and this object"), "\(nodeRead.stderrText)")
     }
 
@@ -174,28 +174,28 @@ struct AuthorizationTests {
     @Test func kubectlManagesRBAC() async throws {
         let cluster = try await SecuredCluster()
         defer { Task { await cluster.stop() } }
-        func run(_ args: [String]) throws -> String {
-            let r = try cluster.kubectl(args)
+        func run(_ args: [String]) async throws -> String {
+            let r = try await cluster.kubectl(args)
             return (r.stdoutText + r.stderrText.split(separator: "\n").filter { !$0.hasPrefix("Warning: resource") }.joined(separator: "\n"))
                 .trimmingCharacters(in: .whitespacesAndNewlines)
         }
-        let names = try run(["get", "clusterroles", "-o", "name"])
+        let names = try await run(["get", "clusterroles", "-o", "name"])
         #expect(names.contains("clusterrole.rbac.authorization.k8s.io/system:node-bootstrapper") && names.contains("clusterrole.rbac.authorization.k8s.io/vkcert-csr-requester"), "\(names)")
-        #expect(try run(["auth", "can-i", "create", "csr", "--as=bob"]) == "no")
-        #expect(try run(["create", "clusterrolebinding", "bob-bootstrap", "--clusterrole=system:node-bootstrapper", "--user=bob"])
+        #expect(try await run(["auth", "can-i", "create", "csr", "--as=bob"]) == "no")
+        #expect(try await run(["create", "clusterrolebinding", "bob-bootstrap", "--clusterrole=system:node-bootstrapper", "--user=bob"])
                 == "clusterrolebinding.rbac.authorization.k8s.io/bob-bootstrap created")
-        #expect(try run(["auth", "can-i", "create", "csr", "--as=bob"]) == "yes")
-        #expect(try run(["create", "namespace", "interlink"]) == "namespace/interlink created")
-        #expect(try run(["create", "role", "secret-reader", "-n", "interlink", "--verb=get", "--resource=secrets"]) == "role.rbac.authorization.k8s.io/secret-reader created")
-        #expect(try run(["create", "rolebinding", "bob-secrets", "-n", "interlink", "--role=secret-reader", "--user=bob"]) == "rolebinding.rbac.authorization.k8s.io/bob-secrets created")
-        #expect(try run(["auth", "can-i", "get", "secrets", "-n", "interlink", "--as=bob"]) == "yes")
-        #expect(try run(["auth", "can-i", "get", "secrets", "-n", "default", "--as=bob"]) == "no")
-        let yaml = try run(["get", "clusterrolebinding", "bob-bootstrap", "-o", "yaml"])
+        #expect(try await run(["auth", "can-i", "create", "csr", "--as=bob"]) == "yes")
+        #expect(try await run(["create", "namespace", "interlink"]) == "namespace/interlink created")
+        #expect(try await run(["create", "role", "secret-reader", "-n", "interlink", "--verb=get", "--resource=secrets"]) == "role.rbac.authorization.k8s.io/secret-reader created")
+        #expect(try await run(["create", "rolebinding", "bob-secrets", "-n", "interlink", "--role=secret-reader", "--user=bob"]) == "rolebinding.rbac.authorization.k8s.io/bob-secrets created")
+        #expect(try await run(["auth", "can-i", "get", "secrets", "-n", "interlink", "--as=bob"]) == "yes")
+        #expect(try await run(["auth", "can-i", "get", "secrets", "-n", "default", "--as=bob"]) == "no")
+        let yaml = try await run(["get", "clusterrolebinding", "bob-bootstrap", "-o", "yaml"])
         #expect(yaml.contains("name: system:node-bootstrapper") && yaml.contains("kind: User") && yaml.contains("name: bob"), "\(yaml)")
-        #expect(try run(["delete", "clusterrolebinding", "bob-bootstrap"]) == "clusterrolebinding.rbac.authorization.k8s.io \"bob-bootstrap\" deleted")
-        #expect(try run(["auth", "can-i", "create", "csr", "--as=bob"]) == "no")
+        #expect(try await run(["delete", "clusterrolebinding", "bob-bootstrap"]) == "clusterrolebinding.rbac.authorization.k8s.io \"bob-bootstrap\" deleted")
+        #expect(try await run(["auth", "can-i", "create", "csr", "--as=bob"]) == "no")
         // The API's validation (pkg/apis/rbac/validation): a binding to a Role kind at cluster scope.
-        let bad = try run(["create", "--validate=false", "-f", try cluster.dir.write("bad.yaml", Array("""
+        let bad = try await run(["create", "--validate=false", "-f", try cluster.dir.write("bad.yaml", Array("""
             apiVersion: rbac.authorization.k8s.io/v1
             kind: ClusterRoleBinding
             metadata: {name: bad}
@@ -212,7 +212,7 @@ struct AuthorizationTests {
         let cluster = try await SecuredCluster()
         defer { Task { await cluster.stop() } }
         let helper = try await KubectlTests.Cluster()
-        let csr = try helper.opensslCSR("s", subject: "/O=system:nodes/CN=system:node:ssa", san: "IP:10.0.0.3")
+        let csr = try await helper.opensslCSR("s", subject: "/O=system:nodes/CN=system:node:ssa", san: "IP:10.0.0.3")
         await helper.stop()
         func manifest(team: String) throws -> String {
             try cluster.dir.write("ssa-\(team).yaml", Array("""
@@ -228,15 +228,15 @@ struct AuthorizationTests {
 
                 """.utf8))
         }
-        let created = try cluster.kubectl(["apply", "--server-side", "-f", try manifest(team: "a")])
+        let created = try await cluster.kubectl(["apply", "--server-side", "-f", try manifest(team: "a")])
         #expect(created.stdoutText == "certificatesigningrequest.certificates.k8s.io/ssa serverside-applied\n", "\(created.stdoutText)\(created.stderrText)")
-        let label = try cluster.kubectl(["label", "csr", "ssa", "team=b", "--overwrite"])
+        let label = try await cluster.kubectl(["label", "csr", "ssa", "team=b", "--overwrite"])
         #expect(label.status == 0, "\(label.stderrText)")
-        let conflict = try cluster.kubectl(["apply", "--server-side", "-f", try manifest(team: "a")])
+        let conflict = try await cluster.kubectl(["apply", "--server-side", "-f", try manifest(team: "a")])
         #expect(conflict.status != 0)
         #expect(conflict.stderrText.contains(#"Apply failed with 1 conflict: conflict with "kubectl-label" using certificates.k8s.io/v1"#)
                 && conflict.stderrText.contains(": .metadata.labels.team"), "\(conflict.stderrText)")
-        let forced = try cluster.kubectl(["apply", "--server-side", "--force-conflicts", "-f", try manifest(team: "a")])
+        let forced = try await cluster.kubectl(["apply", "--server-side", "--force-conflicts", "-f", try manifest(team: "a")])
         #expect(forced.stdoutText == "certificatesigningrequest.certificates.k8s.io/ssa serverside-applied\n", "\(forced.stdoutText)\(forced.stderrText)")
         let stored = try cluster.simulator.store.get("ssa")
         #expect(stored.metadata.labels?["team"] == "a")
@@ -252,11 +252,11 @@ struct AuthorizationTests {
     @Test func tlsBootstrappingWithKubectl() async throws {
         let cluster = try await SecuredCluster(separateClientCA: true)
         defer { Task { await cluster.stop() } }
-        func csrManifest(_ name: String, subject: String, signer: String, usages: [String], san: String? = nil) throws -> String {
+        func csrManifest(_ name: String, subject: String, signer: String, usages: [String], san: String? = nil) async throws -> String {
             var args = ["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", cluster.dir.path("\(name).key"),
                         "-subj", subject, "-out", cluster.dir.path("\(name).csr")]
             if let san { args += ["-addext", "subjectAltName=\(san)"] }
-            let made = try Run.openssl(args)
+            let made = try await Run.openssl(args)
             #expect(made.status == 0, "\(made.stderrText)")
             let request = try String(contentsOfFile: cluster.dir.path("\(name).csr"), encoding: .utf8)
             return try cluster.dir.write("\(name).yaml", Array("""
@@ -270,12 +270,12 @@ struct AuthorizationTests {
 
                 """.utf8))
         }
-        func field(_ name: String, _ path: String) throws -> String {
-            try cluster.kubectl(["get", "csr", name, "-o", "jsonpath={\(path)}"]).stdoutText
+        func field(_ name: String, _ path: String) async throws -> String {
+            try await cluster.kubectl(["get", "csr", name, "-o", "jsonpath={\(path)}"]).stdoutText
         }
         func eventuallyIssued(_ name: String) async throws -> String {
             for _ in 0..<100 {
-                let pem = try field(name, ".status.certificate")
+                let pem = try await field(name, ".status.certificate")
                 if !pem.isEmpty { return String(decoding: Data(base64Encoded: pem) ?? Data(), as: UTF8.self) }
                 try await Task.sleep(for: .milliseconds(100))
             }
@@ -284,40 +284,40 @@ struct AuthorizationTests {
         let client = "kubernetes.io/kube-apiserver-client-kubelet"
         let bootstrap = try cluster.simulator.createBootstrapToken()
         cluster.kubeconfigs["boot"] = try cluster.dir.write("boot", Array(cluster.simulator.kubeconfig(token: bootstrap, user: "boot").utf8))
-        let created = try cluster.kubectl(["create", "-f", try csrManifest("node-client", subject: "/O=system:nodes/CN=system:node:boot-1", signer: client,
+        let created = try await cluster.kubectl(["create", "-f", try csrManifest("node-client", subject: "/O=system:nodes/CN=system:node:boot-1", signer: client,
                                                                      usages: ["digital signature", "client auth"])], as: "boot")
         #expect(created.stdoutText == "certificatesigningrequest.certificates.k8s.io/node-client created\n", "\(created.stderrText)")
         let certificate = try await eventuallyIssued("node-client")
-        let status = try field("node-client", ".status")
+        let status = try await field("node-client", ".status")
         #expect(certificate.contains("BEGIN CERTIFICATE"), "not issued: \(status)")
-        #expect(try field("node-client", ".status.conditions[0].message") == "Auto approving kubelet client certificate after SubjectAccessReview.")
-        #expect(try field("node-client", ".spec.username") == "system:bootstrap:\(bootstrap.prefix(6))")
+        #expect(try await field("node-client", ".status.conditions[0].message") == "Auto approving kubelet client certificate after SubjectAccessReview.")
+        #expect(try await field("node-client", ".spec.username") == "system:bootstrap:\(bootstrap.prefix(6))")
         // Issued by the client-kubelet CA (not the cluster CA), for client authentication.
         #expect(cluster.simulator.clientSigner.caCertificate.der != cluster.simulator.caCertificate.der)
         let certFile = try cluster.dir.write("node-client.crt", Array(certificate.utf8))
         let caFile = try cluster.dir.write("client-ca.pem", Array(cluster.simulator.clientSigner.caCertificate.pemRepresentation.utf8))
-        let verified = try Run.openssl(["verify", "-CAfile", caFile, "-purpose", "sslclient", certFile])
+        let verified = try await Run.openssl(["verify", "-CAfile", caFile, "-purpose", "sslclient", certFile])
         #expect(verified.status == 0, "\(verified.stdoutText)\(verified.stderrText)")
         // The node now authenticates with it; its serving request is made by system:node:boot-1.
         let key = try String(contentsOfFile: cluster.dir.path("node-client.key"), encoding: .utf8)
         cluster.kubeconfigs["boot-node"] = try cluster.dir.write("boot-node", Array(cluster.simulator.kubeconfig(clientCertificatePEM: certificate, keyPEM: key, user: "boot-1").utf8))
-        let serving = try cluster.kubectl(["create", "-f", try csrManifest("node-serving", subject: "/O=system:nodes/CN=system:node:boot-1", signer: "kubernetes.io/kubelet-serving",
+        let serving = try await cluster.kubectl(["create", "-f", try csrManifest("node-serving", subject: "/O=system:nodes/CN=system:node:boot-1", signer: "kubernetes.io/kubelet-serving",
                                                                      usages: ["digital signature", "server auth"], san: "IP:10.0.0.11")], as: "boot-node")
         #expect(serving.status == 0, "\(serving.stderrText)")
-        #expect(try field("node-serving", ".spec.username") == "system:node:boot-1")
-        #expect(try field("node-serving", ".spec.groups") == #"["system:nodes","system:authenticated"]"#)
+        #expect(try await field("node-serving", ".spec.username") == "system:node:boot-1")
+        #expect(try await field("node-serving", ".spec.groups") == #"["system:nodes","system:authenticated"]"#)
         // Renewal by the node itself: selfnodeclient.
-        let renewal = try cluster.kubectl(["create", "-f", try csrManifest("node-client-2", subject: "/O=system:nodes/CN=system:node:boot-1", signer: client,
+        let renewal = try await cluster.kubectl(["create", "-f", try csrManifest("node-client-2", subject: "/O=system:nodes/CN=system:node:boot-1", signer: client,
                                                                      usages: ["digital signature", "client auth"])], as: "boot-node")
         #expect(renewal.status == 0, "\(renewal.stderrText)")
         #expect(try await eventuallyIssued("node-client-2").contains("BEGIN CERTIFICATE"))
-        #expect(try field("node-client-2", ".status.conditions[0].message") == "Auto approving self kubelet client certificate after SubjectAccessReview.")
+        #expect(try await field("node-client-2", ".status.conditions[0].message") == "Auto approving self kubelet client certificate after SubjectAccessReview.")
         // Not approved: a token whose group may create CSRs but has no nodeclient binding; a request with a SAN.
         let other = try cluster.simulator.createBootstrapToken(extraGroups: ["system:bootstrappers:no-autoapprove"])
         cluster.kubeconfigs["other"] = try cluster.dir.write("other", Array(cluster.simulator.kubeconfig(token: other, user: "other").utf8))
-        _ = try cluster.kubectl(["create", "-f", try csrManifest("unapproved", subject: "/O=system:nodes/CN=system:node:boot-2", signer: client,
+        _ = try await cluster.kubectl(["create", "-f", try csrManifest("unapproved", subject: "/O=system:nodes/CN=system:node:boot-2", signer: client,
                                                                usages: ["digital signature", "client auth"])], as: "other")
-        _ = try cluster.kubectl(["create", "-f", try csrManifest("with-san", subject: "/O=system:nodes/CN=system:node:boot-3", signer: client,
+        _ = try await cluster.kubectl(["create", "-f", try csrManifest("with-san", subject: "/O=system:nodes/CN=system:node:boot-3", signer: client,
                                                                usages: ["digital signature", "client auth"], san: "DNS:boot-3")], as: "boot")
         try await Task.sleep(for: .milliseconds(500))
         for name in ["unapproved", "with-san"] {

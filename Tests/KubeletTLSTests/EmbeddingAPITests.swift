@@ -30,7 +30,7 @@ struct EmbeddingAPITests {
         defer { dir.cleanup() }
         let leaf = try #require(started.source.current()?.leaf)
         let ca = try dir.write("served.pem", Array(leaf.pemRepresentation.utf8))
-        let curl = try await Run.processDetached("/bin/sh", ["-c", "curl -sS --cacert \(ca) https://127.0.0.1:\(port)/healthz"])
+        let curl = try await Run.process("/bin/sh", ["-c", "curl -sS --cacert \(ca) https://127.0.0.1:\(port)/healthz"])
         #expect(curl.stdoutText == "ok", "\(curl.stderrText)")
         #expect(leaf.subject.rfc2253 == "CN=system:node:vk-embedded,O=system:nodes")
         await server.shutdown()
@@ -72,7 +72,7 @@ struct EmbeddingAPITests {
         defer { dir.cleanup() }
         let ca = try dir.write("served.pem", Array(try #require(started.source.current()).leaf.pemRepresentation.utf8))
         func curl(_ arguments: String) async throws -> String {
-            try await Run.processDetached("/bin/sh", ["-c", "curl -sS --cacert \(ca) -w ' %{http_code}' \(arguments)"]).stdoutText
+            try await Run.process("/bin/sh", ["-c", "curl -sS --cacert \(ca) -w ' %{http_code}' \(arguments)"]).stdoutText
         }
         let base = "https://127.0.0.1:\(port)"
         #expect(try await curl("\(base)/pods") == #"{"kind":"PodList","items":[]} 200"#)

@@ -112,7 +112,7 @@ struct KubeletAccessTests {
             var arguments = ["-sk", "--max-time", "120"] + (method == "HEAD" ? ["--head"] : ["-X", method]) + ["-o", "-", "-w", "\n%{http_code}", "https://127.0.0.1:\(port)\(path)"]
             if let user { arguments += ["--cert", dir.path("\(user).crt"), "--key", dir.path("\(user).key")] }
             if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
-            let result = try await Run.processDetached("curl", arguments)
+            let result = try await Run.process("curl", arguments)
             var lines = result.stdoutText.components(separatedBy: "\n")
             let status = Int(lines.removeLast()) ?? -1
             return (status, lines.joined(separator: "\n"))
@@ -137,7 +137,7 @@ struct KubeletAccessTests {
         let bob = try await setup.curl("/healthz", user: "bob")
         #expect(bob.status == 403 && bob.body == "Forbidden (user=bob, verb=get, resource=nodes, subresource=proxy)\n", "\(bob)")
         // A certificate for "alice" from another CA is no credential: the handshake refuses it.
-        let made = try Run.openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=alice",
+        let made = try await Run.openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=alice",
                                     "-keyout", setup.dir.path("mallory.key"), "-out", setup.dir.path("mallory.crt"), "-days", "1"])
         #expect(made.status == 0, "\(made.stderrText)")
         let mallory = try await setup.curl("/healthz", user: "mallory")
@@ -148,7 +148,7 @@ struct KubeletAccessTests {
         for step in [["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=alice", "-keyout", setup.dir.path("server.key"), "-out", setup.dir.path("server.csr")],
                      ["x509", "-req", "-in", setup.dir.path("server.csr"), "-CA", setup.dir.path("ca.pem"), "-CAkey", setup.dir.path("ca-key.pem"), "-days", "1",
                       "-extfile", ext, "-out", setup.dir.path("server.crt")]] {
-            let made = try Run.openssl(step)
+            let made = try await Run.openssl(step)
             #expect(made.status == 0, "\(made.stderrText)")
         }
         let serverDER = try Certificate(pemEncoded: try setup.dir.read("server.crt")).der
@@ -266,7 +266,7 @@ struct KubeletAccessTests {
         // when its input does: the input stays open 4 s, time for a review on a loaded machine.)
         let exchange = "POST /exec/ns/pod/c?command=sh HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\n\r\nhello stream"
         func raw(_ bytes: String, user: String) async throws -> String {
-            try await Run.processDetached("sh", ["-c", "(printf '\(bytes.replacingOccurrences(of: "\r\n", with: "\\r\\n"))'; sleep 4) | timeout 60 openssl s_client -quiet -no_ign_eof -connect 127.0.0.1:\(setup.port) -cert \(setup.dir.path("\(user).crt")) -key \(setup.dir.path("\(user).key")) 2>/dev/null"]).stdoutText
+            try await Run.process("sh", ["-c", "(printf '\(bytes.replacingOccurrences(of: "\r\n", with: "\\r\\n"))'; sleep 4) | timeout 60 openssl s_client -quiet -no_ign_eof -connect 127.0.0.1:\(setup.port) -cert \(setup.dir.path("\(user).crt")) -key \(setup.dir.path("\(user).key")) 2>/dev/null"]).stdoutText
         }
         let upgraded = try await raw(exchange, user: "alice")
         #expect(upgraded.contains("HTTP/1.1 101 Switching Protocols") && upgraded.contains("HELLO STREAM"), "\(upgraded)")

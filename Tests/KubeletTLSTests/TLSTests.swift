@@ -74,8 +74,8 @@ struct TLSTests {
     }
 
     /// The serial and subject of the certificate the server presents, from openssl s_client.
-    static func presented(port: Int, tls: String = "-tls1_3", extra: [String] = []) throws -> (serial: String, text: String, status: Int32) {
-        let result = try Run.process("sh", ["-c", "echo | openssl s_client -connect 127.0.0.1:\(port) \(tls) \(extra.joined(separator: " ")) 2>&1 | tee /dev/stderr | openssl x509 -noout -serial -subject -issuer -ext subjectAltName 2>/dev/null"])
+    static func presented(port: Int, tls: String = "-tls1_3", extra: [String] = []) async throws -> (serial: String, text: String, status: Int32) {
+        let result = try await Run.process("sh", ["-c", "echo | openssl s_client -connect 127.0.0.1:\(port) \(tls) \(extra.joined(separator: " ")) 2>&1 | tee /dev/stderr | openssl x509 -noout -serial -subject -issuer -ext subjectAltName 2>/dev/null"])
         let serial = result.stdoutText.split(separator: "\n").first { $0.hasPrefix("serial=") }.map { String($0.dropFirst(7)).lowercased() } ?? ""
         return (serial.drop { $0 == "0" }.description, result.stdoutText + result.stderrText, result.status)
     }
@@ -90,23 +90,23 @@ struct TLSTests {
         let (server, port) = try await Self.start(source)
         // curl verifies the chain, the IP SAN and the content; both TLS versions work.
         for version in ["--tlsv1.3", "--tlsv1.2 --tls-max 1.2"] {
-            let curl = try Run.process("sh", ["-c", "curl -sS \(version) --cacert \(pki.dir.path("ca.pem")) https://127.0.0.1:\(port)/healthz"])
+            let curl = try await Run.process("sh", ["-c", "curl -sS \(version) --cacert \(pki.dir.path("ca.pem")) https://127.0.0.1:\(port)/healthz"])
             #expect(curl.stdoutText == "ok", "\(version): \(curl.stderrText)")
         }
-        let shown = try Self.presented(port: port)
+        let shown = try await Self.presented(port: port)
         #expect(shown.serial == first.0.serialHex, "\(shown.text)")
         #expect(shown.text.contains("subject=O = system:nodes, CN = system:node:vk-1") && shown.text.contains("issuer=CN = vkcert tls test CA"))
         #expect(shown.text.contains("IP Address:127.0.0.1") && shown.text.contains("Peer signature type: RSA-PSS"))
-        let tls12 = try Self.presented(port: port, tls: "-tls1_2", extra: ["-sigalgs", "RSA+SHA256"])
+        let tls12 = try await Self.presented(port: port, tls: "-tls1_2", extra: ["-sigalgs", "RSA+SHA256"])
         #expect(tls12.text.contains("Protocol  : TLSv1.2") && tls12.text.contains("Peer signature type: RSA"), "\(tls12.text)")
         // Replaced on disk → the next connection gets the new serial, no restart.
         let second = try pki.leaf()
         try pki.install(second, certFile: certFile, keyFile: keyFile)
-        #expect(try Self.presented(port: port).serial == second.0.serialHex)
+        #expect(try await Self.presented(port: port).serial == second.0.serialHex)
         // Garbage → the last good certificate keeps serving.
         try Data("not a certificate".utf8).write(to: URL(fileURLWithPath: certFile))
-        #expect(try Self.presented(port: port).serial == second.0.serialHex)
-        let notFound = try Run.process("sh", ["-c", "curl -s -o /dev/null -w '%{http_code}' --cacert \(pki.dir.path("ca.pem")) https://127.0.0.1:\(port)/containerLogs/x"])
+        #expect(try await Self.presented(port: port).serial == second.0.serialHex)
+        let notFound = try await Run.process("sh", ["-c", "curl -s -o /dev/null -w '%{http_code}' --cacert \(pki.dir.path("ca.pem")) https://127.0.0.1:\(port)/containerLogs/x"])
         #expect(notFound.stdoutText == "404")
         await server.shutdown()
     }
@@ -129,21 +129,21 @@ struct TLSTests {
         let (server, port) = try await Self.start(source)
         defer { Task { await server.shutdown() } }
         for version in ["--tlsv1.3", "--tlsv1.2 --tls-max 1.2"] {
-            let curl = try Run.process("sh", ["-c", "curl -sS \(version) --cacert \(pki.dir.path("ca.pem")) https://127.0.0.1:\(port)/healthz"])
+            let curl = try await Run.process("sh", ["-c", "curl -sS \(version) --cacert \(pki.dir.path("ca.pem")) https://127.0.0.1:\(port)/healthz"])
             #expect(curl.stdoutText == "ok", "\(leafType) under \(caType), \(version): \(curl.stderrText)")
         }
-        let shown = try Self.presented(port: port, extra: ["-CAfile", pki.dir.path("ca.pem")])
+        let shown = try await Self.presented(port: port, extra: ["-CAfile", pki.dir.path("ca.pem")])
         #expect(shown.serial == pair.0.serialHex, "\(shown.text)")
         #expect(shown.text.contains("Peer signature type: \(peerSignature)"), "\(shown.text)")
         #expect(shown.text.contains("Verify return code: 0 (ok)"), "\(shown.text)")
         if leafType != .ed25519 {
-            let tls12 = try Self.presented(port: port, tls: "-tls1_2", extra: ["-CAfile", pki.dir.path("ca.pem")])
+            let tls12 = try await Self.presented(port: port, tls: "-tls1_2", extra: ["-CAfile", pki.dir.path("ca.pem")])
             #expect(tls12.text.contains("Protocol  : TLSv1.2") && tls12.text.contains("Peer signature type: \(peerSignature == "RSA-PSS" ? "RSA" : peerSignature)"), "\(tls12.text)")
         }
         // The Certificate is switched to ECDSA P-256 (or to RSA when it was ECDSA): served on the next handshake.
         let switched = try pki.leaf(keyType: leafType == .rsa2048 ? .ecdsaP256 : .rsa2048)
         try pki.install(switched, certFile: certFile, keyFile: keyFile)
-        let after = try Self.presented(port: port, extra: ["-CAfile", pki.dir.path("ca.pem")])
+        let after = try await Self.presented(port: port, extra: ["-CAfile", pki.dir.path("ca.pem")])
         #expect(after.serial == switched.0.serialHex, "\(after.text)")
         #expect(after.text.contains("Peer signature type: \(leafType == .rsa2048 ? "ECDSA" : "RSA-PSS")"), "\(after.text)")
     }
@@ -151,14 +151,14 @@ struct TLSTests {
     @Test func selfSignedModeServesTheNodeIdentity() async throws {
         let source = try SelfSignedCertificateSource(node: "vk-self", ips: [[127, 0, 0, 1]], dnsNames: ["localhost"], logger: Self.quiet)
         let (server, port) = try await Self.start(source)
-        let shown = try Self.presented(port: port)
+        let shown = try await Self.presented(port: port)
         #expect(shown.text.contains("subject=O = system:nodes, CN = system:node:vk-self"), "\(shown.text)")
         #expect(shown.text.contains("issuer=O = system:nodes, CN = system:node:vk-self"))
         #expect(shown.text.contains("DNS:localhost, IP Address:127.0.0.1"))
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         let certFile = try dir.write("self.pem", Array(source.current()!.leaf.pemRepresentation.utf8))
-        let curl = try Run.process("sh", ["-c", "curl -sS --cacert \(certFile) https://127.0.0.1:\(port)/healthz"])
+        let curl = try await Run.process("sh", ["-c", "curl -sS --cacert \(certFile) https://127.0.0.1:\(port)/healthz"])
         #expect(curl.stdoutText == "ok", "\(curl.stderrText)")
         await server.shutdown()
     }
@@ -171,7 +171,7 @@ struct TLSTests {
         }
         let metrics = CatalogPrometheusFactory()
         let (server, port) = try await Self.start(Empty(), metrics: metrics)
-        let curl = try Run.process("sh", ["-c", "curl -sS -k https://127.0.0.1:\(port)/healthz"])
+        let curl = try await Run.process("sh", ["-c", "curl -sS -k https://127.0.0.1:\(port)/healthz"])
         #expect(curl.status != 0)
         #expect(server.counters.noCertificate.load(ordering: .relaxed) >= 1)
         for _ in 0..<500 where server.counters.handshakeFailures.load(ordering: .relaxed) < 1 { try await Task.sleep(for: .milliseconds(20)) }
@@ -189,12 +189,12 @@ struct TLSTests {
         let source = try SelfSignedCertificateSource(node: "vk-h", ips: [[127, 0, 0, 1]], dnsNames: [], logger: Self.quiet)
         let metrics = CatalogPrometheusFactory()
         let (server, port) = try await Self.start(source, metrics: metrics)
-        func sClient(_ options: String) throws -> String {
-            try Run.process("sh", ["-c", "echo | openssl s_client -connect 127.0.0.1:\(port) \(options) 2>&1"]).stdoutText
+        func sClient(_ options: String) async throws -> String {
+            try await Run.process("sh", ["-c", "echo | openssl s_client -connect 127.0.0.1:\(port) \(options) 2>&1"]).stdoutText
         }
-        let good12 = try sClient("-tls1_2")
+        let good12 = try await sClient("-tls1_2")
         #expect(good12.contains("Cipher is ECDHE-RSA-AES128-GCM-SHA256") || good12.contains("Cipher is ECDHE-RSA-AES256-GCM-SHA384"), "\(good12)")
-        let good13 = try sClient("-tls1_3")
+        let good13 = try await sClient("-tls1_3")
         #expect(good13.contains("TLSv1.3"), "\(good13)")
         for refused in [
             "-tls1_2 -cipher AES128-GCM-SHA256",  // TLS_RSA_WITH_AES_128_GCM_SHA256: RSA key exchange
@@ -204,11 +204,11 @@ struct TLSTests {
             "-tls1_2 -sigalgs ECDSA+SHA256",
             "-tls1_3 -groups ffdhe2048",  // no common group
         ] {
-            let output = try sClient(refused)
+            let output = try await sClient(refused)
             #expect(output.contains("alert handshake failure"), "\(refused): \(output)")
         }
         // Python's ssl module (another TLS stack) sees the same alert for a TLS_RSA-only client.
-        let python = try Run.process("python3", ["-c", """
+        let python = try await Run.process("python3", ["-c", """
             import socket, ssl
             c = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT); c.check_hostname = False; c.verify_mode = ssl.CERT_NONE
             c.maximum_version = ssl.TLSVersion.TLSv1_2; c.set_ciphers('AES128-GCM-SHA256')
@@ -230,8 +230,8 @@ struct TLSTests {
         #expect(text.contains("vkcert_tls_handshake_duration_seconds_count 2\n"), "\(text)")
         #expect(text.contains("vkcert_tls_signature_duration_seconds_count{key=\"rsa\"} 2\n"), "\(text)")
         // Not TLS at all, and a connection closed before its ClientHello.
-        _ = try Run.process("curl", ["-sS", "--max-time", "5", "http://127.0.0.1:\(port)/"])
-        _ = try Run.process("python3", ["-c", "import socket; socket.create_connection(('127.0.0.1', \(port))).close()"])
+        _ = try await Run.process("curl", ["-sS", "--max-time", "5", "http://127.0.0.1:\(port)/"])
+        _ = try await Run.process("python3", ["-c", "import socket; socket.create_connection(('127.0.0.1', \(port))).close()"])
         for _ in 0..<500 where server.counters.handshakeFailures.load(ordering: .relaxed) < 9 { try await Task.sleep(for: .milliseconds(20)) }
         let after = MetricsServer.exposition(metrics.registry)
         #expect(after.contains("vkcert_tls_handshake_failures_by_reason_total{reason=\"not_tls\"} 1\n"), "\(after)")
@@ -249,7 +249,7 @@ struct TLSTests {
         let source = ManualCertificateSource(certFile: certFile, keyFile: keyFile, logger: Self.quiet)
         let (server, port) = try await Self.start(source, host: KubeletServer.Options().host)
         for url in ["https://127.0.0.1:\(port)/healthz", "https://[::1]:\(port)/healthz"] {
-            let curl = try Run.process("curl", ["-sS", "--cacert", pki.dir.path("ca.pem"), url])
+            let curl = try await Run.process("curl", ["-sS", "--cacert", pki.dir.path("ca.pem"), url])
             #expect(curl.stdoutText == "ok", "\(url): \(curl.stderrText)")
         }
         await server.shutdown()
@@ -264,18 +264,18 @@ struct TLSTests {
         try pki.install(serving, certFile: pki.dir.path("tls.crt"), keyFile: pki.dir.path("tls.key"))
         let source = ManualCertificateSource(certFile: pki.dir.path("tls.crt"), keyFile: pki.dir.path("tls.key"), logger: Self.quiet)
         let (server, port) = try await Self.start(source, clientCA: Array(clients.ca.pemRepresentation.utf8))
-        func curl(_ pair: (Certificate, PrivateKey)?, _ owner: PKI) throws -> ProcessResult {
+        func curl(_ pair: (Certificate, PrivateKey)?, _ owner: PKI) async throws -> ProcessResult {
             var args = "curl -sS --cacert \(pki.dir.path("ca.pem"))"
             if let pair {
                 let c = try owner.dir.write("client.crt", Array(pair.0.pemRepresentation.utf8))
                 let k = try owner.dir.write("client.key", pair.1.pkcs8PEMBytes)
                 args += " --cert \(c) --key \(k)"
             }
-            return try Run.process("sh", ["-c", "\(args) https://127.0.0.1:\(port)/healthz"])
+            return try await Run.process("sh", ["-c", "\(args) https://127.0.0.1:\(port)/healthz"])
         }
-        #expect(try curl(nil, clients).stdoutText != "ok", "no client certificate must be refused")
-        #expect(try curl(try stranger.leaf(profile: .client, commonName: "apiserver"), stranger).stdoutText != "ok", "a client certificate from another CA must be refused")
-        let good = try curl(try clients.leaf(profile: .client, commonName: "kube-apiserver-kubelet-client"), clients)
+        #expect(try await curl(nil, clients).stdoutText != "ok", "no client certificate must be refused")
+        #expect(try await curl(try stranger.leaf(profile: .client, commonName: "apiserver"), stranger).stdoutText != "ok", "a client certificate from another CA must be refused")
+        let good = try await curl(try clients.leaf(profile: .client, commonName: "kube-apiserver-kubelet-client"), clients)
         #expect(good.stdoutText == "ok", "\(good.stderrText)")
         await server.shutdown()
     }
@@ -328,11 +328,11 @@ struct TLSTests {
         try pki.install(serving, certFile: pki.dir.path("tls.crt"), keyFile: pki.dir.path("tls.key"))
         let source = ManualCertificateSource(certFile: pki.dir.path("tls.crt"), keyFile: pki.dir.path("tls.key"), logger: Self.quiet)
         let (server, port) = try await Self.start(source, upstream: "127.0.0.1:\(upstreamPort)")
-        let logs = try Run.process("sh", ["-c", "curl -sS --cacert \(pki.dir.path("ca.pem")) https://127.0.0.1:\(port)/containerLogs/ns/pod/c"])
+        let logs = try await Run.process("sh", ["-c", "curl -sS --cacert \(pki.dir.path("ca.pem")) https://127.0.0.1:\(port)/containerLogs/ns/pod/c"])
         #expect(logs.stdoutText == "log line 1\nlog line 2\n", "\(logs.stderrText)")
         // An Upgrade exchange over the TLS connection: the 101 and the echoed stream come back byte for byte.
         let exchange = "GET /exec/ns/pod/c?command=sh HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\n\r\nhello stream"
-        let upgraded = try Run.process("sh", ["-c", "(printf '\(exchange.replacingOccurrences(of: "\r\n", with: "\\r\\n"))'; sleep 1) | timeout 20 openssl s_client -quiet -no_ign_eof -connect 127.0.0.1:\(port) -CAfile \(pki.dir.path("ca.pem")) 2>/dev/null"])
+        let upgraded = try await Run.process("sh", ["-c", "(printf '\(exchange.replacingOccurrences(of: "\r\n", with: "\\r\\n"))'; sleep 1) | timeout 20 openssl s_client -quiet -no_ign_eof -connect 127.0.0.1:\(port) -CAfile \(pki.dir.path("ca.pem")) 2>/dev/null"])
         #expect(upgraded.stdoutText.contains("HTTP/1.1 101 Switching Protocols") && upgraded.stdoutText.contains("HELLO STREAM"), "\(upgraded.stdoutText)")
         await server.shutdown()
     }
@@ -364,8 +364,8 @@ struct TLSTests {
             for s in sorted(seen): print(s)
 
             """.utf8))
-        // The rotator gets its own thread: Run.process blocks this one, and on a busy 2-core machine a Task
-        // could wait on the cooperative pool until the client has finished (rotation never observed).
+        // The rotator gets its own thread: its sleeps and file writes then hold no cooperative thread, and on a
+        // busy 2-core machine a Task could wait for one until the client has finished (rotation never observed).
         let rotation = DispatchGroup()
         let installFailures = Mutex(0)
         DispatchQueue.global().async(group: rotation) {
@@ -374,7 +374,7 @@ struct TLSTests {
                 do { try pki.install(pair, certFile: certFile, keyFile: keyFile) } catch { installFailures.withLock { $0 += 1 } }
             }
         }
-        let result = try Run.process("python3", [client, String(port), "2000", pki.dir.path("ca.pem")])
+        let result = try await Run.process("python3", [client, String(port), "2000", pki.dir.path("ca.pem")])
         rotation.wait()
         #expect(installFailures.withLock { $0 } == 0)
         let lines = result.stdoutText.split(separator: "\n").map(String.init)
@@ -411,17 +411,17 @@ struct MetricsTests {
             detail: { source.loadProblem?.healthDetail }
         )
         let port = try await metrics.start(host: "127.0.0.1", port: 0)
-        #expect(try Run.process("curl", ["-sS", "http://127.0.0.1:\(port)/healthz"]).stdoutText == "ok")
-        let weak = try Run.openssl([
+        #expect(try await Run.process("curl", ["-sS", "http://127.0.0.1:\(port)/healthz"]).stdoutText == "ok")
+        let weak = try await Run.openssl([
             "req", "-x509", "-newkey", "rsa:1024", "-nodes", "-keyout", pki.dir.path("w.key"), "-out", pki.dir.path("w.crt"),
             "-subj", "/CN=weak", "-addext", "subjectAltName=IP:127.0.0.1", "-days", "30",
         ])
         #expect(weak.status == 0)
         #expect(rename(pki.dir.path("w.key"), keyFile) == 0 && rename(pki.dir.path("w.crt"), certFile) == 0)
-        let health = try Run.process("curl", ["-sS", "-w", " %{http_code}", "http://127.0.0.1:\(port)/healthz"]).stdoutText
+        let health = try await Run.process("curl", ["-sS", "-w", " %{http_code}", "http://127.0.0.1:\(port)/healthz"]).stdoutText
         #expect(health.hasPrefix("ok: serving the last good certificate; failed to load kubelet certificate: \(keyFile): the key is RSA-1024"), "\(health)")
         #expect(health.hasSuffix(" 200"))
-        let text = try Run.process("curl", ["-sS", "http://127.0.0.1:\(port)/metrics"]).stdoutText
+        let text = try await Run.process("curl", ["-sS", "http://127.0.0.1:\(port)/metrics"]).stdoutText
         #expect(text.contains("vkcert_certificate_load_failures_total 1\n"), "\(text)")
         let stale = text.split(separator: "\n").first { $0.hasPrefix("vkcert_certificate_stale_since_timestamp_seconds ") }
         #expect(stale.flatMap { Double($0.split(separator: " ")[1]) }.map { abs($0 - Date().timeIntervalSince1970) < 60 } == true, "\(stale ?? "")")
@@ -444,9 +444,9 @@ struct MetricsTests {
             healthy: { source.current() != nil }
         )
         let port = try await metrics.start(host: "127.0.0.1", port: 0)
-        let health = try Run.process("curl", ["-sS", "http://127.0.0.1:\(port)/healthz"])
+        let health = try await Run.process("curl", ["-sS", "http://127.0.0.1:\(port)/healthz"])
         #expect(health.stdoutText == "ok")
-        let text = try Run.process("curl", ["-sS", "http://127.0.0.1:\(port)/metrics"]).stdoutText
+        let text = try await Run.process("curl", ["-sS", "http://127.0.0.1:\(port)/metrics"]).stdoutText
         #expect(text.contains("# TYPE vkcert_certificate_expiration_timestamp_seconds gauge"))
         #expect(text.contains("vkcert_certificate_mode{mode=\"self-signed\"} 1") && text.contains("vkcert_certificate_mode{mode=\"csr\"} 0"))
         let expiry = text.split(separator: "\n").first { $0.hasPrefix("vkcert_certificate_expiration_timestamp_seconds ") }

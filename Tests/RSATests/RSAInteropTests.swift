@@ -30,7 +30,7 @@ struct RSAInteropTests {
     }
 
     @Test("20 generated 2048-bit keys meet FIPS 186-5 and pass openssl pkey -check and openssl prime")
-    func generatedKeys() throws {
+    func generatedKeys() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         var primes: [String] = []
@@ -39,22 +39,22 @@ struct RSAInteropTests {
             Self.checkFIPS(key, bits: 2048)
             primes += [key.prime1.hexString, key.prime2.hexString]
             let file = try dir.write("k\(i).pem", Array(key.pkcs8PEMRepresentation.utf8))
-            let check = try Run.openssl(["pkey", "-check", "-noout", "-in", file])
+            let check = try await Run.openssl(["pkey", "-check", "-noout", "-in", file])
             #expect(check.status == 0 && check.stdoutText.contains("Key is valid"), "key \(i): \(check.stdoutText) \(check.stderrText)")
         }
-        let result = try Run.openssl(["prime", "-hex"] + primes)
+        let result = try await Run.openssl(["prime", "-hex"] + primes)
         #expect(result.stdoutText.split(separator: "\n").count == 40)
         #expect(result.stdoutText.split(separator: "\n").allSatisfy { $0.hasSuffix(" is prime") }, "\(result.stdoutText)")
     }
 
     @Test("3072- and 4096-bit keys", arguments: [3072, 4096])
-    func largerKeys(bits: Int) throws {
+    func largerKeys(bits: Int) async throws {
         let key = try RSAPrivateKey.generate(bits: bits)
         Self.checkFIPS(key, bits: bits)
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         let file = try dir.write("k.pem", Array(key.pkcs1PEMRepresentation.utf8))
-        let check = try Run.openssl(["rsa", "-check", "-noout", "-in", file])
+        let check = try await Run.openssl(["rsa", "-check", "-noout", "-in", file])
         #expect(check.stdoutText.contains("RSA key ok"), "\(check.stderrText)")
     }
 
@@ -73,7 +73,7 @@ struct RSAInteropTests {
         ("pss", "sha384", "sha384", 48), ("pss", "sha512", "sha512", 64), ("pss", "sha256", "sha1", 20),
         ("pss", "sha1", "sha1", 20),
     ])
-    func opensslVerifies(scheme: String, hash: String, mgf: String, salt: Int) throws {
+    func opensslVerifies(scheme: String, hash: String, mgf: String, salt: Int) async throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         let message = Array("vkcert signs this \(scheme) \(hash) \(salt)".utf8)
@@ -90,7 +90,7 @@ struct RSAInteropTests {
         if scheme == "pss" {
             args += ["-sigopt", "rsa_padding_mode:pss", "-sigopt", "rsa_pss_saltlen:\(salt)", "-sigopt", "rsa_mgf1_md:\(mgf)"]
         }
-        let result = try Run.openssl(args + [msg])
+        let result = try await Run.openssl(args + [msg])
         #expect(result.status == 0 && result.stdoutText.contains("Verified OK"), "\(result.stdoutText)\(result.stderrText)")
         // And a different message must not verify.
         var tampered = message
@@ -99,12 +99,12 @@ struct RSAInteropTests {
     }
 
     /// PKCS#1 v1.5 is deterministic: OpenSSL's signature over the same key and message is byte-equal.
-    @Test func pkcs1SignatureEqualsOpenSSL() throws {
+    @Test func pkcs1SignatureEqualsOpenSSL() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         let keyFile = try dir.write("key.pem", Array(Self.key.pkcs8PEMRepresentation.utf8))
         let msg = try dir.write("msg", Array("same bytes".utf8))
-        let result = try Run.openssl(["dgst", "-sha256", "-sign", keyFile, msg])
+        let result = try await Run.openssl(["dgst", "-sha256", "-sign", keyFile, msg])
         #expect(result.status == 0)
         #expect(try Self.key.signature(for: Array("same bytes".utf8)) == [UInt8](result.stdout))
     }

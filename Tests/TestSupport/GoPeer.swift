@@ -14,7 +14,7 @@ public enum GoPeer {
 
     /// Builds `Tests/Peers/<name>.go` into `directory` and returns the binary's path. Fails (never skips)
     /// when `go` is absent: `.ci/run` installs golang-go.
-    public static func build(_ name: String, into directory: TemporaryDirectory) throws -> String {
+    public static func build(_ name: String, into directory: TemporaryDirectory) async throws -> String {
         let source = Repository.root.appendingPathComponent("Tests/Peers/\(name).go").path
         let output = directory.path(name)
         var env = ProcessInfo.processInfo.environment
@@ -23,7 +23,7 @@ public enum GoPeer {
         env["GOFLAGS"] = ""
         env["GOCACHE"] = directory.path("gocache")
         env["HOME"] = directory.path("")
-        let result = try Run.process("go", ["build", "-o", output, source], environment: env, currentDirectory: directory.url)
+        let result = try await Run.process("go", ["build", "-o", output, source], environment: env, currentDirectory: directory.url)
         guard result.status == 0 else {
             throw Missing(description: "go build \(name).go failed (is golang-go installed? .ci/run installs it): \(result.stderrText)")
         }
@@ -66,29 +66,32 @@ public final class BackgroundProcess: @unchecked Sendable {
     public var stdoutText: String { lock.lock(); defer { lock.unlock() }; return String(decoding: out, as: UTF8.self) }
     public var stderrText: String { lock.lock(); defer { lock.unlock() }; return String(decoding: err, as: UTF8.self) }
 
-    /// The first complete stdout line, waiting up to `seconds`.
-    public func firstLine(within seconds: TimeInterval = 20) -> String? {
+    /// The first complete stdout line, waiting up to `seconds` (polling with `Task.sleep`, which holds no thread).
+    public func firstLine(within seconds: TimeInterval = 20) async -> String? {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if let line = stdoutText.split(separator: "\n", omittingEmptySubsequences: false).first, stdoutText.contains("\n") { return String(line) }
             if !process.isRunning { break }
-            Thread.sleep(forTimeInterval: 0.02)
+            try? await Task.sleep(nanoseconds: 20_000_000)
         }
         return nil
     }
 
     /// Sends SIGTERM and waits for the exit and the output.
     @discardableResult
-    public func terminate() -> Int32 {
+    public func terminate() async -> Int32 {
         if process.isRunning { process.terminate() }
-        return wait()
+        return await wait()
     }
 
-    /// Waits for the exit (and the end of its output).
+    /// Waits for the exit (and the end of its output) on a thread of its own.
     @discardableResult
-    public func wait() -> Int32 {
-        process.waitUntilExit()
-        done.wait()
-        return process.terminationStatus
+    public func wait() async -> Int32 {
+        let process = process, done = done
+        return (try? await Run.offCooperativePool {
+            process.waitUntilExit()
+            done.wait()
+            return process.terminationStatus
+        }) ?? -1
     }
 }

@@ -41,9 +41,41 @@ private final class DataBox: @unchecked Sendable {
     var data = Data()
 }
 
+/// Outside programs (openssl, go, kubectl, python, valgrind, the built `vkcert`) run by the tests.
+///
+/// Every runner is `async` and waits for its child on a thread of its own, never on one of the cooperative
+/// threads: Swift Testing runs the whole test binary's suites in parallel on a pool as wide as the machine
+/// (two threads on the CI's 2 cores), and a test blocking there for minutes (the static build, the Python
+/// client's checks, valgrind) starved every suite that answers through Swift concurrency — the emulator's
+/// client timed out after 30 s without a CPU being busy on it. Being `async`, a test cannot block by mistake.
 public enum Run {
     /// Runs `executable` (absolute path or a name looked up in PATH) with `arguments`, feeding `input`.
     public static func process(
+        _ executable: String,
+        _ arguments: [String],
+        input: Data? = nil,
+        environment: [String: String]? = nil,
+        currentDirectory: URL? = nil
+    ) async throws -> ProcessResult {
+        try await offCooperativePool {
+            try blocking(executable, arguments, input: input, environment: environment, currentDirectory: currentDirectory)
+        }
+    }
+
+    /// Runs `work` on a new thread and resumes with its result: for waits that block (a child's exit, a
+    /// pipe's end) without holding a cooperative thread.
+    public static func offCooperativePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try work() }) }
+        }
+    }
+
+    /// Waits for `process` to exit, on a thread of its own.
+    public static func exit(of process: Process) async {
+        _ = try? await offCooperativePool { process.waitUntilExit() }
+    }
+
+    private static func blocking(
         _ executable: String,
         _ arguments: [String],
         input: Data? = nil,
@@ -85,22 +117,11 @@ public enum Run {
     }
 
     /// Runs the system `openssl` with a neutral configuration (no host openssl.cnf).
-    /// ``process(_:_:input:environment:currentDirectory:)`` on a thread of its own, so an async test waiting
-    /// for a child does not hold one of the few cooperative threads: a server under test that answers
-    /// through Swift concurrency (the kubelet API's reviews) still gets them.
-    public static func processDetached(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) async throws -> ProcessResult {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                continuation.resume(with: Result { try process(executable, arguments, environment: environment) })
-            }
-        }
-    }
-
-    public static func openssl(_ arguments: [String], input: Data? = nil) throws -> ProcessResult {
+    public static func openssl(_ arguments: [String], input: Data? = nil) async throws -> ProcessResult {
         var env = ProcessInfo.processInfo.environment
         env["OPENSSL_CONF"] = "/dev/null"
         env["TZ"] = "UTC"
-        return try process("openssl", arguments, input: input, environment: env)
+        return try await process("openssl", arguments, input: input, environment: env)
     }
 }
 
@@ -160,7 +181,7 @@ extension Run {
     }
 
     /// Runs the built `vkcert` with `arguments` in `directory`.
-    public static func vkcert(_ arguments: [String], input: Data? = nil, in directory: URL? = nil) throws -> ProcessResult {
-        try process(vkcertPath, arguments, input: input, currentDirectory: directory)
+    public static func vkcert(_ arguments: [String], input: Data? = nil, in directory: URL? = nil) async throws -> ProcessResult {
+        try await process(vkcertPath, arguments, input: input, currentDirectory: directory)
     }
 }

@@ -259,7 +259,7 @@ struct HostileVerificationTests {
     }
 
     /// Our verdict and `openssl verify`'s for root → intermediate → leaf.
-    static func verdicts(root: Certificate, intermediate: Certificate?, leaf: Certificate) throws -> (ours: ChainVerifier.Outcome, openssl: ProcessResult) {
+    static func verdicts(root: Certificate, intermediate: Certificate?, leaf: Certificate) async throws -> (ours: ChainVerifier.Outcome, openssl: ProcessResult) {
         let dir = try TemporaryDirectory("nc")
         defer { dir.cleanup() }
         let rootFile = try dir.write("root.pem", Array(root.pemRepresentation.utf8))
@@ -268,44 +268,44 @@ struct HostileVerificationTests {
         if let intermediate {
             arguments += ["-untrusted", try dir.write("int.pem", Array(intermediate.pemRepresentation.utf8))]
         }
-        let openssl = try Run.openssl(arguments + [leafFile])
+        let openssl = try await Run.openssl(arguments + [leafFile])
         let ours = ChainVerifier(trustAnchors: [root], intermediates: intermediate.map { [$0] } ?? []).verify(leaf, policy: .init(time: now))
         return (ours, openssl)
     }
 
-    @Test func directoryNameConstraintsApplyToTheSubject() throws {
+    @Test func directoryNameConstraintsApplyToTheSubject() async throws {
         let root = try Self.make("CN=DN Root,O=Example", isCA: true, extensions: [Self.nameConstraints(permitted: [Self.directoryBase("O=Allowed")])])
         let rootRef = (root.cert.subject, root.key)
         // Subjects are printed most specific first, so "CN=x,O=Allowed" is the RDN sequence O=Allowed / CN=x.
         let inside = try Self.make("CN=inside,O=Allowed", issuer: rootRef, isCA: false, sans: [.dns("inside.example")]).cert
         let outside = try Self.make("CN=outside,O=Other", issuer: rootRef, isCA: false, sans: [.dns("outside.example")]).cert
-        let good = try Self.verdicts(root: root.cert, intermediate: nil, leaf: inside)
+        let good = try await Self.verdicts(root: root.cert, intermediate: nil, leaf: inside)
         #expect(good.ours.isValid, "\(good.ours.failure ?? "")")
         #expect(good.openssl.status == 0, "\(good.openssl.stdoutText)\(good.openssl.stderrText)")
-        let bad = try Self.verdicts(root: root.cert, intermediate: nil, leaf: outside)
+        let bad = try await Self.verdicts(root: root.cert, intermediate: nil, leaf: outside)
         #expect(!bad.ours.isValid && bad.ours.failure?.contains("permitted subtree violation") == true, "\(bad.ours.failure ?? "valid")")
         #expect(bad.openssl.status != 0 && (bad.openssl.stdoutText + bad.openssl.stderrText).contains("permitted subtree violation"))
 
         // Excluded subtrees, and a directoryName SAN under a permitted subtree.
         let excluding = try Self.make("CN=DN Root 2", isCA: true, extensions: [Self.nameConstraints(excluded: [Self.directoryBase("O=Banned")])])
         let banned = try Self.make("CN=x,O=Banned", issuer: (excluding.cert.subject, excluding.key), isCA: false, sans: [.dns("x.example")]).cert
-        let excluded = try Self.verdicts(root: excluding.cert, intermediate: nil, leaf: banned)
+        let excluded = try await Self.verdicts(root: excluding.cert, intermediate: nil, leaf: banned)
         #expect(!excluded.ours.isValid && excluded.ours.failure?.contains("excluded subtree violation") == true, "\(excluded.ours.failure ?? "valid")")
         #expect(excluded.openssl.status != 0 && (excluded.openssl.stdoutText + excluded.openssl.stderrText).contains("excluded subtree violation"))
         let sanOutside = try Self.make(
             "CN=san,O=Allowed", issuer: rootRef, isCA: false, sans: [.directoryName(try DistinguishedName(parsing: "CN=elsewhere,O=Other"))]
         ).cert
-        let san = try Self.verdicts(root: root.cert, intermediate: nil, leaf: sanOutside)
+        let san = try await Self.verdicts(root: root.cert, intermediate: nil, leaf: sanOutside)
         #expect(!san.ours.isValid, "a directoryName SAN outside the subtree")
         #expect(san.openssl.status != 0, "\(san.openssl.stdoutText)")
     }
 
-    @Test func leadingPeriodDNSConstraintMeansSubdomains() throws {
+    @Test func leadingPeriodDNSConstraintMeansSubdomains() async throws {
         let root = try Self.make("CN=Cluster Root", isCA: true, extensions: [Self.nameConstraints(permitted: [Self.dnsBase(".cluster.local")])])
         let ref = (root.cert.subject, root.key)
         for (name, valid) in [("node.cluster.local", true), ("a.b.cluster.local", true), ("node.example.com", false), ("cluster.local", false)] {
             let leaf = try Self.make("CN=\(name)", issuer: ref, isCA: false, sans: [.dns(name)]).cert
-            let v = try Self.verdicts(root: root.cert, intermediate: nil, leaf: leaf)
+            let v = try await Self.verdicts(root: root.cert, intermediate: nil, leaf: leaf)
             #expect(v.ours.isValid == valid, "\(name): \(v.ours.failure ?? "valid")")
             #expect((v.openssl.status == 0) == valid, "openssl on \(name): \(v.openssl.stdoutText)\(v.openssl.stderrText)")
         }

@@ -13,9 +13,9 @@ struct IPAddressTextTests {
         "fd00::11", "::1", "::", "1::", "2001:db8::8a2e:370:7334", "2001:db8:0:1:1:1:1:1", "1:0:0:2:0:0:0:3", "::ffff:10.0.0.1", "FD00:0:0:0:0:0:0:11",
     ]
 
-    @Test func formatMatchesPythonIpaddress() throws {
+    @Test func formatMatchesPythonIpaddress() async throws {
         let script = "import ipaddress,sys\nfor a in sys.argv[1:]: print(ipaddress.ip_address(a).compressed)"
-        let result = try Run.process("python3", ["-c", script] + Self.samples)
+        let result = try await Run.process("python3", ["-c", script] + Self.samples)
         try #require(result.status == 0, "\(result.stderrText)")
         let expected = result.stdoutText.split(separator: "\n").map(String.init)
         try #require(expected.count == Self.samples.count)

@@ -73,7 +73,7 @@ struct MutationTests {
         }
     }
 
-    @Test func baselineParsesAndVerifies() throws {
+    @Test func baselineParsesAndVerifies() async throws {
         let cert = try Certificate(derEncoded: Parts().certificate())
         #expect(cert.isSignature(validFor: CertificatePublicKey(rsa: Self.key.publicKey)))
         #expect(cert.serialHex == "12345")
@@ -81,7 +81,7 @@ struct MutationTests {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         let file = try dir.write("c.der", cert.der)
-        #expect(try Run.openssl(["x509", "-inform", "DER", "-in", file, "-noout"]).status == 0)
+        #expect(try await Run.openssl(["x509", "-inform", "DER", "-in", file, "-noout"]).status == 0)
     }
 
     static let mutations: [(String, @Sendable (inout Parts) -> Void)] = [
@@ -159,7 +159,7 @@ struct MutationTests {
 
     /// GeneralizedTime in year 0000 (BoringSSL's chain tests use such signers, Go parses them): a date like
     /// any other (and correctly encoded: UTCTime cannot hold it); OpenSSL agrees on the date.
-    @Test func yearZeroGeneralizedTimeParses() throws {
+    @Test func yearZeroGeneralizedTimeParses() async throws {
         var parts = Parts()
         parts.validity = DERWriter.build { w in w.appendConstructed { v in
             v.append(.generalizedTime, content: Array("00000101000000Z".utf8)); v.append(.utcTime, content: Array("350101000000Z".utf8)) } }
@@ -175,7 +175,7 @@ struct MutationTests {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         let file = try dir.write("c.der", cert.der)
-        let openssl = try Run.openssl(["x509", "-inform", "DER", "-in", file, "-noout", "-startdate", "-dateopt", "iso_8601"])
+        let openssl = try await Run.openssl(["x509", "-inform", "DER", "-in", file, "-noout", "-startdate", "-dateopt", "iso_8601"])
         #expect(openssl.status == 0 && OpenSSLFacts.isoDate(String(openssl.stdoutText.dropFirst("notBefore=".count)).trimmingCharacters(in: .whitespacesAndNewlines)) == "0000-01-01T00:00:00Z",
             "openssl: \(openssl.stdoutText)")
     }

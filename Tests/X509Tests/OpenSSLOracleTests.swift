@@ -11,10 +11,10 @@ import VKX509
 @Suite("inspect JSON equals what OpenSSL reports")
 struct OpenSSLOracleTests {
     @Test("every system root", arguments: SystemBundleTests.files)
-    func systemRoot(file: String) throws {
+    func systemRoot(file: String) async throws {
         let text = try Data(contentsOf: URL(fileURLWithPath: file))
         let cert = try Certificate(pemEncoded: [UInt8](text))
-        let result = try Run.openssl([
+        let result = try await Run.openssl([
             "x509", "-in", file, "-noout", "-serial", "-subject", "-issuer", "-nameopt", "RFC2253,-esc_msb",
             "-dates", "-dateopt", "iso_8601", "-fingerprint", "-sha256", "-text",
         ])
@@ -27,10 +27,10 @@ struct OpenSSLOracleTests {
     }
 
     /// The oracle comparison can fail: a changed field is reported.
-    @Test func differencesAreDetected() throws {
+    @Test func differencesAreDetected() async throws {
         let file = SystemBundleTests.files[0]
         let cert = try Certificate(pemEncoded: [UInt8](try Data(contentsOf: URL(fileURLWithPath: file))))
-        let result = try Run.openssl(["x509", "-in", file, "-noout", "-serial", "-subject", "-issuer", "-nameopt", "RFC2253,-esc_msb", "-dates", "-dateopt", "iso_8601", "-fingerprint", "-sha256", "-text"])
+        let result = try await Run.openssl(["x509", "-in", file, "-noout", "-serial", "-subject", "-issuer", "-nameopt", "RFC2253,-esc_msb", "-dates", "-dateopt", "iso_8601", "-fingerprint", "-sha256", "-text"])
         let tampered = result.stdoutText.replacingOccurrences(of: "subject=", with: "subject=X")
         #expect(OpenSSLFacts(text: tampered).differences(from: cert.json(file: file, index: 0)).count == 1)
     }

@@ -48,13 +48,13 @@ struct RealWorldCorpusTests {
                 : "openssl x509 -inform DER -in '\(item.path)' -noout -serial -subject -issuer -nameopt RFC2253,-esc_msb -dates -dateopt iso_8601 -fingerprint -sha256 -text"
             script += "echo '@@@ \(item.path)'; \(command) 2>/dev/null; echo \"@@@ rc $?\"\n"
         }
-        let result = try Run.openssl(["version"])
+        let result = try await Run.openssl(["version"])
         #expect(result.status == 0, "openssl is the judge here and must be installed")
         let scriptFile = FileManager.default.temporaryDirectory.appendingPathComponent("vkcert-corpus-\(UUID().uuidString).sh")
         try Data(script.utf8).write(to: scriptFile)
         defer { try? FileManager.default.removeItem(at: scriptFile) }
         // On a thread of its own: ~40 s of openssl must not hold a cooperative thread other suites' servers need.
-        let run = try await Run.processDetached("/bin/sh", [scriptFile.path], environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "OPENSSL_CONF": "/dev/null", "TZ": "UTC", "LC_ALL": "C"])
+        let run = try await Run.process("/bin/sh", [scriptFile.path], environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "OPENSSL_CONF": "/dev/null", "TZ": "UTC", "LC_ALL": "C"])
         var reports: [String: String?] = [:]
         var current: String? = nil
         var text = ""

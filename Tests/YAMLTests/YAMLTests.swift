@@ -43,9 +43,9 @@ struct YAMLTests {
     ]
 
     @Test(arguments: samples)
-    func resolvesAsPyYAML(_ text: String) throws {
+    func resolvesAsPyYAML(_ text: String) async throws {
         let ours = try #require(try YAMLComposer().compose(text))
-        let python = try Run.process("python3", ["-c", "import json, sys, yaml; print(json.dumps(yaml.safe_load(sys.argv[1]), sort_keys=True, ensure_ascii=False))", text])
+        let python = try await Run.process("python3", ["-c", "import json, sys, yaml; print(json.dumps(yaml.safe_load(sys.argv[1]), sort_keys=True, ensure_ascii=False))", text])
         try #require(python.status == 0, "PyYAML: \(python.stderrText)")
         #expect(Self.json(ours) == python.stdoutText.trimmingCharacters(in: .newlines), "\(text)")
     }
