@@ -202,6 +202,93 @@ struct ClientTests {
 /// Token sources: an exec credential plugin and a rotating token file, against the emulator's tokens.
 @Suite("KubeAPI credentials", .serialized)
 struct CredentialTests {
+    /// A kubeconfig whose user is the exec plugin `plugin`, against `simulator`.
+    static func execKubeconfig(_ simulator: KubeSimulator, plugin: String, in dir: TemporaryDirectory) throws -> String {
+        let base = simulator.kubeconfig().components(separatedBy: "users:")[0]
+        let config = base + """
+            users:
+            - name: admin
+              user:
+                exec:
+                  apiVersion: client.authentication.k8s.io/v1
+                  command: \(plugin)
+                  interactiveMode: Never
+
+            """
+        return try dir.write("exec.kubeconfig", Array(config.utf8))
+    }
+
+    /// Exec plugins are waited for off Swift concurrency's threads. As many clients as the machine has cores
+    /// (the cooperative pool's width) each run a plugin that waits for a go-ahead file; the go-ahead comes
+    /// from a task, once every plugin has started. Waiting for a plugin on a cooperative thread took them
+    /// all, so that task never ran and every plugin gave up after 10 s (a "late" marker, and a 401).
+    @Test func execPluginsAreWaitedForOffTheCooperativeThreads() async throws {
+        var options = KubeSimulator.Options()
+        options.extraTokens = ["node-token-1": .node("vk-9")]
+        let simulator = try KubeSimulator(options: options)
+        try await simulator.start()
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let plugin = try dir.write("plugin.sh", Array("""
+            #!/bin/sh
+            d="$(dirname "$0")"
+            : > "$d/started-$$"
+            i=0
+            while [ ! -e "$d/go" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done
+            token=node-token-1
+            if [ ! -e "$d/go" ]; then token=late; : > "$d/late-$$"; fi
+            printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"%s"}}' "$token"
+
+            """.utf8))
+        chmod(plugin, 0o755)
+        let configuration = try ClientConfiguration.load(kubeconfig: try Self.execKubeconfig(simulator, plugin: plugin, in: dir))
+        let width = System.coreCount
+        let clients = try (0..<width).map { _ in try KubeClient(configuration: configuration, initialBackoff: 0.05) }
+        func markers(_ prefix: String) throws -> Int {
+            try FileManager.default.contentsOfDirectory(atPath: dir.url.path).filter { $0.hasPrefix(prefix) }.count
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for client in clients { group.addTask { _ = try await client.list() } }
+            group.addTask {
+                while try markers("started-") < width { try await Task.sleep(for: .milliseconds(20)) }
+                _ = FileManager.default.createFile(atPath: dir.path("go"), contents: Data())
+            }
+            try await group.waitForAll()
+        }
+        #expect(try markers("late-") == 0, "a plugin waited for its go-ahead until it gave up: the cooperative threads were held")
+        #expect(try markers("started-") == width, "one plugin run per client")
+        for client in clients { await client.shutdown() }
+        await simulator.stop()
+    }
+
+    /// Requests that need a token while the plugin runs wait for that run, as client-go's exec
+    /// authenticator does under its mutex (exec.go, refreshCredsLocked): one run for eight requests.
+    @Test func concurrentRequestsShareOneExecPluginRun() async throws {
+        var options = KubeSimulator.Options()
+        options.extraTokens = ["node-token-1": .node("vk-9")]
+        let simulator = try KubeSimulator(options: options)
+        try await simulator.start()
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let plugin = try dir.write("plugin.sh", Array("""
+            #!/bin/sh
+            : > "$(dirname "$0")/run-$$"
+            sleep 1
+            printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"node-token-1"}}'
+
+            """.utf8))
+        chmod(plugin, 0o755)
+        let client = try KubeClient(configuration: try ClientConfiguration.load(kubeconfig: try Self.execKubeconfig(simulator, plugin: plugin, in: dir)))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<8 { group.addTask { _ = try await client.list() } }
+            try await group.waitForAll()
+        }
+        let runs = try FileManager.default.contentsOfDirectory(atPath: dir.url.path).filter { $0.hasPrefix("run-") }
+        #expect(runs.count == 1, "\(runs.count) plugin runs for 8 concurrent requests")
+        await client.shutdown()
+        await simulator.stop()
+    }
+
     @Test func execPluginAndTokenFile() async throws {
         var options = KubeSimulator.Options()
         options.extraTokens = ["node-token-1": .node("vk-9"), "node-token-2": .node("vk-9")]

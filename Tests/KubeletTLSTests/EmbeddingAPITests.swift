@@ -71,7 +71,7 @@ struct EmbeddingAPITests {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         let ca = try dir.write("served.pem", Array(try #require(started.source.current()).leaf.pemRepresentation.utf8))
-        func curl(_ arguments: String) async throws -> String {
+        let curl: @Sendable (String) async throws -> String = { arguments in
             try await Run.process("/bin/sh", ["-c", "curl -sS --cacert \(ca) -w ' %{http_code}' \(arguments)"]).stdoutText
         }
         let base = "https://127.0.0.1:\(port)"

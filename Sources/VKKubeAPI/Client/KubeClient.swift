@@ -2,6 +2,7 @@
 
 import FoundationEssentials
 import Glibc
+import NIOPosix
 import NIOSSL
 import VKFileIO
 import Synchronization
@@ -55,6 +56,7 @@ public final class KubeClient: Sendable {
     /// instead of waiting.
     public func shutdown() async {
         await transport.shutdown()
+        await tokens.shutdown()
     }
 
     /// From the next request on, authenticates with this client certificate (PEM chain, leaf first) and
@@ -226,14 +228,34 @@ public final class KubeClient: Sendable {
 
 /// Bearer tokens: static, from a file re-read at most every `refresh` seconds (rotating projected
 /// tokens), or from an exec plugin (cached until its expirationTimestamp or a 401).
+///
+/// An exec plugin runs on a thread of the client's own, one run at a time, and every request that needs a
+/// token meanwhile waits for that run, as client-go's exec authenticator serialises refreshes under its
+/// mutex (k8s.io/client-go/plugin/pkg/client/auth/exec/exec.go, refreshCredsLocked). A plugin may take
+/// seconds (a cloud CLI fetching a token), and waiting for it on one of Swift concurrency's threads, of
+/// which there are as many as cores, stalled everything else in the process meanwhile: the manager's
+/// timers, the kubelet server's reviews, and other requests, whose deadlines then expired.
 final class TokenProvider: Sendable {
     let credentials: ClientConfiguration.Credentials
     let server: String
     private let cache = Mutex<(token: String, expires: Date)?>(nil)
+    private let execThread: NIOThreadPool?
+    private let execRun = Mutex<Task<String, any Error>?>(nil)
 
     init(_ credentials: ClientConfiguration.Credentials, server: String) {
         self.credentials = credentials
         self.server = server
+        if case .exec = credentials {
+            let thread = NIOThreadPool(numberOfThreads: 1)
+            thread.start()
+            execThread = thread
+        } else {
+            execThread = nil
+        }
+    }
+
+    func shutdown() async {
+        try? await execThread?.shutdownGracefully()
     }
 
     func invalidate() {
@@ -254,9 +276,27 @@ final class TokenProvider: Sendable {
             return token
         case .exec(let exec):
             if let cached = cache.withLock({ $0 }), cached.expires > Date() { return cached.token }
-            let (token, expires) = try runExec(exec)
-            cache.withLock { $0 = (token, expires ?? Date().addingTimeInterval(3600)) }
-            return token
+            guard let execThread else { throw KubeAPIError(.configuration, "exec plugin \(exec.command): no thread to run it on") }
+            let run = execRun.withLock { current in
+                if let current { return current }
+                // The run clears itself when done; it cannot get there before this lock is released.
+                let task = Task { () throws -> String in
+                    defer { self.execRun.withLock { $0 = nil } }
+                    let (token, expires): (String, Date?)
+                    do {
+                        (token, expires) = try await execThread.runIfActive { try self.runExec(exec) }
+                    } catch let error as KubeAPIError {
+                        throw error
+                    } catch {
+                        throw KubeAPIError(.transport, "exec plugin \(exec.command): the client is shut down")
+                    }
+                    self.cache.withLock { $0 = (token, expires ?? Date().addingTimeInterval(3600)) }
+                    return token
+                }
+                current = task
+                return task
+            }
+            return try await run.value
         }
     }
 
