@@ -92,7 +92,7 @@ struct FilesModeTests {
         while writer.writes.load(ordering: .relaxed) < 6, Date() < deadline {
             try await Task.sleep(for: .milliseconds(50))
         }
-        FileManager.default.createFile(atPath: stop, contents: Data())
+        _ = FileManager.default.createFile(atPath: stop, contents: Data())
         #expect(await client.wait() == 0, "\(client.stderrText)")
         await server.terminate()
         managerTask.cancel()

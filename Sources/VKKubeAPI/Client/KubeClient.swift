@@ -277,8 +277,12 @@ final class TokenProvider: Sendable {
         case .exec(let exec):
             if let cached = cache.withLock({ $0 }), cached.expires > Date() { return cached.token }
             guard let execThread else { throw KubeAPIError(.configuration, "exec plugin \(exec.command): no thread to run it on") }
-            let run = execRun.withLock { current in
-                if let current { return current }
+            enum Next { case cached(String), wait(Task<String, any Error>) }
+            let next = execRun.withLock { current -> Next in
+                if let current { return .wait(current) }
+                // A run that has just ended set the cache before it cleared itself: look again under the lock
+                // (client-go's maybeRefreshCreds likewise skips a refresh that another caller has just made).
+                if let cached = cache.withLock({ $0 }), cached.expires > Date() { return .cached(cached.token) }
                 // The run clears itself when done; it cannot get there before this lock is released.
                 let task = Task { () throws -> String in
                     defer { self.execRun.withLock { $0 = nil } }
@@ -294,9 +298,12 @@ final class TokenProvider: Sendable {
                     return token
                 }
                 current = task
-                return task
+                return .wait(task)
             }
-            return try await run.value
+            switch next {
+            case .cached(let token): return token
+            case .wait(let run): return try await run.value
+            }
         }
     }
 
