@@ -306,17 +306,7 @@ struct CredentialTests {
             """.utf8))
         chmod(plugin, 0o755)
         let base = simulator.kubeconfig().components(separatedBy: "users:")[0]
-        let execConfig = base + """
-            users:
-            - name: admin
-              user:
-                exec:
-                  apiVersion: client.authentication.k8s.io/v1
-                  command: \(plugin)
-                  interactiveMode: Never
-
-            """
-        let execPath = try dir.write("exec.kubeconfig", Array(execConfig.utf8))
+        let execPath = try Self.execKubeconfig(simulator, plugin: plugin, in: dir)
         let client = try KubeClient(configuration: try ClientConfiguration.load(kubeconfig: execPath))
         let created = try await client.create(try ClientTests.request("via-exec", node: "vk-9"))
         #expect(created.spec.username == "system:node:vk-9", "the request must carry the plugin's token identity")
