@@ -211,13 +211,24 @@ package final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHa
         let loop = context.eventLoop
         let store = server.router.store
         let encoder = KubeJSON.encoder()
+        // Once the response's end is written nothing more may be: the channel stays active until the close
+        // that follows completes, and an event or bookmark sent in between was a body part after the end,
+        // which NIO's HTTPServerProtocolErrorHandler traps on (precondition, in release builds too).
+        let ended = NIOLoopBoundBox(false, eventLoop: loop)
         let send: @Sendable (Data) -> Void = { line in
             loop.execute {
-                guard channel.isActive else { return }
+                guard channel.isActive, !ended.value else { return }
                 var buffer = channel.allocator.buffer(capacity: line.count + 1)
                 buffer.writeBytes(line)
                 buffer.writeString("\n")
                 channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(buffer)), promise: nil)
+            }
+        }
+        let finish: @Sendable () -> Void = {
+            loop.execute {
+                guard !ended.value else { return }
+                ended.value = true
+                channel.writeAndFlush(HTTPServerResponsePart.end(nil)).whenComplete { _ in channel.close(promise: nil) }
             }
         }
         let secrets = server.router.secrets
@@ -245,7 +256,7 @@ package final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHa
             let status = error
             struct ErrorEvent: Encodable { let type: String; let object: APIStatus }
             send((try? encoder.encode(ErrorEvent(type: "ERROR", object: status))) ?? Data())
-            loop.execute { channel.writeAndFlush(HTTPServerResponsePart.end(nil)).whenComplete { _ in channel.close(promise: nil) } }
+            finish()
             return
         }
         if let lifetime = server.faults.withLockedValue({ $0.watchLifetime }) {
@@ -275,9 +286,7 @@ package final class APIChannelHandler: ChannelInboundHandler, RemovableChannelHa
             }
         }
         if let seconds = watch.timeoutSeconds, seconds > 0 {
-            loop.scheduleTask(in: .seconds(Int64(seconds))) {
-                channel.writeAndFlush(HTTPServerResponsePart.end(nil)).whenComplete { _ in channel.close(promise: nil) }
-            }
+            loop.scheduleTask(in: .seconds(Int64(seconds))) { finish() }
         }
     }
 
